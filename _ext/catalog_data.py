@@ -1,0 +1,308 @@
+"""Standard catalogs as data: load, check and locate the YAML files in ``traceability/catalogs``.
+
+A catalog file holds a header (``catalog``, ``title``, ``sources`` ...) and an
+``entries`` list, one flow mapping per line. This module turns it into
+:class:`CatalogEntry` records that remember their line, and reports every
+malformed row as a located :class:`~trace_model.Problem` instead of stopping at
+the first. It does not import Sphinx: the catalog directive, the exports and the
+tests all use it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trace_model import Location, Problem, nearest
+
+
+@dataclass(frozen=True)
+class CatalogSchema:
+    """What the rows of one kind of catalog look like.
+
+    ``levels`` maps each level, top first, to the pattern its printed number must
+    match; ``required`` are the keys every row must have; ``fields`` are the keys
+    copied into need fields (the title and ``text`` become the need's title and
+    content); ``links`` maps a list column to the need link field it fills and the
+    ID prefix of the numbers it lists.
+    """
+
+    key: str
+    need_type: str
+    id_prefix: str
+    levels: Mapping[str, str]
+    required: Sequence[str]
+    fields: Sequence[str]
+    lists: Sequence[str] = ()
+    values: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    links: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def level_of(self, number: str) -> str | None:
+        """The level whose number pattern ``number`` matches, if any."""
+        for level, pattern in self.levels.items():
+            if re.fullmatch(pattern, number):
+                return level
+        return None
+
+    def parent_of(self, number: str) -> str | None:
+        """The printed number one level up; None for a top-level entry."""
+        if self.level_of(number) == next(iter(self.levels)):
+            return None
+        return parent_number(number)
+
+
+#: The catalogs this project knows. A catalog file names its schema in ``catalog:``.
+SCHEMAS: dict[str, CatalogSchema] = {
+    schema.key: schema
+    for schema in (
+        CatalogSchema(
+            key="nisc-h26",
+            need_type="nisc",
+            id_prefix="NISC-",
+            levels={
+                "part": r"[1-8]",
+                "section": r"[1-8]\.\d{1,2}",
+                "item": r"[1-8]\.\d{1,2}\.\d{1,2}",
+                "requirement": r"[1-8]\.\d{1,2}\.\d{1,2}\(\d{1,2}\)",
+            },
+            required=("number", "level", "title", "confidence", "source"),
+            fields=("confidence",),
+            lists=("source",),
+            values={"confidence": ("high", "medium", "low")},
+        ),
+        CatalogSchema(
+            key="iso27001-2013",
+            need_type="iso",
+            id_prefix="ISO-",
+            levels={
+                "clause": r"A\.\d{1,2}",
+                "objective": r"A\.\d{1,2}\.\d{1,2}",
+                "control": r"A\.\d{1,2}\.\d{1,2}\.\d{1,2}",
+            },
+            required=("number", "level", "title_en", "title_ja", "source"),
+            fields=("title_en", "title_ja", "ja_confidence"),
+            lists=("source",),
+            values={"ja_confidence": ("high", "medium", "low")},
+        ),
+        CatalogSchema(
+            key="iso27001-2022",
+            need_type="iso22",
+            id_prefix="ISO22-",
+            levels={"theme": r"[5-8]", "control": r"[5-8]\.\d{1,2}"},
+            required=("number", "level", "title_en", "title_ja", "source"),
+            fields=("title_en", "title_ja", "ja_confidence", "new"),
+            lists=("source", "corresponds_2013"),
+            values={"ja_confidence": ("high", "medium", "low")},
+            links={"corresponds_2013": ("corresponds", "ISO-")},
+        ),
+    )
+}
+
+HEADER_KEYS = ("catalog", "title", "edition", "sources", "entries")
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One row of a catalog, with the ID, level and parent derived from its number."""
+
+    id: str
+    number: str
+    level: str
+    parent: str | None
+    values: Mapping[str, Any]
+    location: Location
+
+
+@dataclass
+class Catalog:
+    """A loaded catalog: its header, the rows that passed the checks, and the problems."""
+
+    path: Path
+    schema: CatalogSchema | None
+    header: dict[str, Any] = field(default_factory=dict)
+    entries: list[CatalogEntry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return str(self.header.get("title", ""))
+
+
+def number_to_id(prefix: str, number: str) -> str:
+    """``A.15.1.2`` -> ``ISO-A-15-1-2``; ``4.1.1(2)`` -> ``NISC-4-1-1-2``.
+
+    IDs have no dots: sphinx-needs reads a dot as the need-part separator.
+    """
+    return prefix + re.sub(r"[.(]", "-", number).replace(")", "")
+
+
+def parent_number(number: str) -> str | None:
+    """The printed number one level up, or None at the top."""
+    if number.endswith(")"):
+        return number[: number.rindex("(")]
+    return number.rsplit(".", 1)[0] if "." in number else None
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that records the 1-based line of every mapping in ``__line__``."""
+
+
+def _construct_mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping_with_line
+)
+
+
+def load_catalog(path: Path, expected_type: str | None = None) -> Catalog:
+    """Read and check one catalog file; problems are returned, never raised."""
+    catalog = Catalog(path=path, schema=None)
+    where = str(path)
+
+    def report(line: int | None, code: str, message: str, hint: str = "") -> None:
+        catalog.problems.append(Problem(Location(where, line), code, message, hint))
+
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        report(None, "catalog-unreadable", f"cannot read the catalog file: {err.strerror}.",
+               "Check the path in trace_catalogs in conf.py.")
+        return catalog
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        report(line, "catalog-encoding",
+               f"the catalog file is not valid UTF-8 (byte 0x{raw[err.start]:02x}).",
+               "Save the file as UTF-8 (without BOM).")
+        return catalog
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        problem = getattr(err, "problem", None) or str(err)
+        report(mark.line + 1 if mark else None, "catalog-syntax",
+               f"YAML syntax error: {problem}.",
+               "Quote values that contain ':', ',', '[' or '{', and check the indentation.")
+        return catalog
+
+    if not isinstance(data, dict):
+        report(1, "catalog-structure", "the catalog file must be a mapping with 'catalog' and 'entries'.")
+        return catalog
+    catalog.header = {k: v for k, v in data.items() if k != "entries" and k != "__line__"}
+    key = data.get("catalog")
+    schema = SCHEMAS.get(str(key))
+    if schema is None:
+        guess = nearest(str(key), SCHEMAS)
+        report(1, "catalog-structure", f"unknown catalog kind {key!r}.",
+               f"Did you mean {guess!r}?" if guess else f"Use one of: {', '.join(SCHEMAS)}.")
+        return catalog
+    if expected_type is not None and schema.need_type != expected_type:
+        report(1, "catalog-structure",
+               f"this is a {schema.key!r} catalog (need type {schema.need_type!r}), "
+               f"but conf.py loads it as {expected_type!r}.",
+               "Fix the file name in trace_catalogs in conf.py.")
+        return catalog
+    catalog.schema = schema
+    for name in HEADER_KEYS:
+        if name not in data:
+            report(1, "catalog-structure", f"the catalog header has no {name!r}.")
+    source_ids = {
+        str(s.get("id")) for s in data.get("sources") or [] if isinstance(s, dict)
+    }
+    rows = data.get("entries")
+    if not isinstance(rows, list):
+        report(data.get("__line__"), "catalog-structure", "'entries' must be a list of rows.")
+        return catalog
+
+    seen: dict[str, int] = {}
+    for row in rows:
+        if not isinstance(row, dict):
+            report(None, "catalog-row", f"an entry must be a mapping, not {row!r}.")
+            continue
+        entry = _check_row(row, schema, source_ids, seen, report, where)
+        if entry is not None:
+            catalog.entries.append(entry)
+    known = {e.number for e in catalog.entries}
+    for entry in catalog.entries:
+        parent = schema.parent_of(entry.number)
+        if parent is not None and parent not in known:
+            report(entry.location.line, "catalog-row",
+                   f"entry {entry.number!r} has no parent entry {parent!r} in this catalog.",
+                   f"Add a row for {parent!r} before it.")
+    return catalog
+
+
+def _check_row(
+    row: dict[str, Any],
+    schema: CatalogSchema,
+    source_ids: set[str],
+    seen: dict[str, int],
+    report: Any,
+    where: str,
+) -> CatalogEntry | None:
+    line = row.get("__line__")
+    missing = [name for name in schema.required if row.get(name) in (None, "", [])]
+    if missing:
+        report(line, "catalog-missing-column",
+               f"the row has no {', '.join(repr(m) for m in missing)}.",
+               f"Every {schema.key!r} row needs: {', '.join(schema.required)}.")
+        return None
+    number = row["number"]
+    if not isinstance(number, str):
+        report(line, "catalog-number",
+               f"the number {number!r} must be a quoted string.",
+               f'Write number: "{number}" (unquoted numbers lose trailing zeros, e.g. 5.10 -> 5.1).')
+        return None
+    level = schema.level_of(number)
+    if level is None:
+        report(line, "catalog-number",
+               f"{number!r} is not a {schema.key!r} number.",
+               "Expected one of the forms: " + ", ".join(
+                   f"{lv} {pattern}" for lv, pattern in schema.levels.items()) + ".")
+        return None
+    if row["level"] != level:
+        report(line, "catalog-level",
+               f"{number!r} is a {level} number, but the row says level {row['level']!r}.",
+               f"Write level: {level}.")
+        return None
+    if number in seen:
+        report(line, "catalog-duplicate",
+               f"the number {number!r} appears twice (first at line {seen[number]}).",
+               "Delete or renumber one of the two rows.")
+        return None
+    seen[number] = line
+    for name, allowed in schema.values.items():
+        if name in row and row[name] not in allowed:
+            report(line, "catalog-value",
+                   f"{name} is {row[name]!r}, which is not one of: {', '.join(allowed)}.")
+            return None
+    for name in schema.lists:
+        if name in row and not isinstance(row[name], list):
+            report(line, "catalog-value", f"{name!r} must be a list, e.g. [S1, S2].")
+            return None
+    unknown_sources = [s for s in row.get("source", []) if str(s) not in source_ids]
+    if unknown_sources:
+        report(line, "catalog-value",
+               f"the source {unknown_sources[0]!r} is not in the 'sources' header.",
+               "Add it to 'sources' or correct the id.")
+        return None
+    parent = schema.parent_of(number)
+    values = {k: v for k, v in row.items() if k != "__line__"}
+    return CatalogEntry(
+        id=number_to_id(schema.id_prefix, number),
+        number=number,
+        level=level,
+        parent=number_to_id(schema.id_prefix, parent) if parent else None,
+        values=values,
+        location=Location(where, line),
+    )

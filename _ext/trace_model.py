@@ -1,0 +1,375 @@
+"""The traceability model: records, link checks, coverage, gaps and orphans.
+
+Plain Python with no Sphinx import, so that it can be unit-tested on its own and
+reused by the Sphinx extensions, the exports and command-line tools alike.
+
+The model is built once from a flat list of :class:`TraceItem` (one per need,
+catalog entry or requirement) and answers every question in time linear in the
+number of items plus the number of links: the back-link index is computed once
+in the constructor, and coverage is read from it rather than by scanning.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where something is defined: a source or data file and a 1-based line."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class TraceItem:
+    """One traced object: a requirement, a catalog entry, a theme ..."""
+
+    id: str
+    type: str
+    title: str = ""
+    fields: Mapping[str, str] = field(default_factory=dict)
+    links: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class LinkRule:
+    """What a link field may point at.
+
+    ``targets`` are the allowed need types; ``levels``, when given, the allowed
+    values of the target's ``level`` field (an ISO link must reach a control, not
+    a clause group).
+    """
+
+    targets: frozenset[str]
+    levels: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class TraceRules:
+    """The checks the model runs, all plain data (from ``conf.py``).
+
+    ``required`` maps a need type to groups of link fields; each group must hold
+    at least one link (``(("nisc",), ("iso",))`` means one NISC link and one ISO
+    link; ``(("theme", "viewpoint"),)`` means a theme or a viewpoint).
+    ``field_values`` maps a field name to its allowed values (an empty value is
+    allowed unless the field is also in ``required_fields`` of that type).
+    ``reasons`` maps a link field to the field that gives one reason per link
+    (``"iso": "iso_reason"``), written ``ID: reason; ID: reason``.
+    """
+
+    links: Mapping[str, LinkRule] = field(default_factory=dict)
+    required: Mapping[str, Sequence[Sequence[str]]] = field(default_factory=dict)
+    required_fields: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    field_values: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    reasons: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """A located finding of the trace checks.
+
+    ``code`` is the warning subtype (``dangling-link`` ...); ``hint`` says what
+    would fix it.
+    """
+
+    location: Location | None
+    code: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        hint = f" {self.hint}" if self.hint else ""
+        return f"{where}{self.message}{hint} [trace.{self.code}]"
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """One entry of a standard and the items that link to it."""
+
+    entry: TraceItem
+    covered_by: tuple[str, ...]
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.covered_by)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Coverage of one standard's entries of one level by linking items."""
+
+    rows: tuple[CoverageRow, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for row in self.rows if row.covered)
+
+    @property
+    def uncovered(self) -> tuple[CoverageRow, ...]:
+        return tuple(row for row in self.rows if not row.covered)
+
+    @property
+    def percent(self) -> float:
+        """Covered / total as a percentage; 0.0 for an empty standard."""
+        return 100.0 * self.covered / self.total if self.total else 0.0
+
+
+def parse_reasons(text: str) -> dict[str, str]:
+    """``"ISO-A-5-1-1: 方針; ISO-A-5-1-2: 見直し"`` -> ``{ID: reason}`` (also one per line)."""
+    reasons: dict[str, str] = {}
+    for part in text.replace("\n", ";").split(";"):
+        key, sep, reason = part.partition(":")
+        if sep and key.strip():
+            reasons[key.strip()] = reason.strip()
+        elif part.strip():
+            reasons[part.strip()] = ""
+    return reasons
+
+
+def nearest(wanted: str, candidates: Iterable[str]) -> str | None:
+    """The candidate most like ``wanted`` (for "did you mean ...?"), if any is close.
+
+    The printed number written into an ID (``NISC-4.1.1`` for ``NISC-4-1-1``) is
+    the commonest slip, so that spelling is tried first.
+    """
+    pool = list(candidates)
+    respelled = wanted.replace(".", "-").replace("(", "-").replace(")", "")
+    if respelled != wanted and respelled in pool:
+        return respelled
+    found = difflib.get_close_matches(wanted, pool, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+class TraceModel:
+    """All traced items with their links, checked against :class:`TraceRules`.
+
+    Items are given in definition order; the first item of an ID is the one the
+    model keeps, and each later one is reported as a duplicate naming both places.
+    """
+
+    def __init__(self, items: Iterable[TraceItem], rules: TraceRules | None = None):
+        self.rules = rules or TraceRules()
+        self.items: dict[str, TraceItem] = {}
+        self._duplicates: list[tuple[TraceItem, TraceItem]] = []
+        for item in items:
+            first = self.items.get(item.id)
+            if first is None:
+                self.items[item.id] = item
+            else:
+                self._duplicates.append((first, item))
+        self._by_type: dict[str, list[TraceItem]] = defaultdict(list)
+        for item in self.items.values():
+            self._by_type[item.type].append(item)
+        # back-links: target id -> link field -> source ids, in definition order
+        self._back: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for item in self.items.values():
+            for link_field, targets in item.links.items():
+                for target in targets:
+                    self._back[target][link_field].append(item.id)
+
+    # -- queries -------------------------------------------------------------
+
+    def of_type(self, need_type: str) -> list[TraceItem]:
+        """The items of one type, in definition order."""
+        return list(self._by_type.get(need_type, ()))
+
+    def back_links(self, target: str, link_field: str) -> tuple[str, ...]:
+        """IDs of the items whose ``link_field`` names ``target``."""
+        return tuple(self._back.get(target, {}).get(link_field, ()))
+
+    def coverage(
+        self,
+        target_type: str,
+        link_fields: Sequence[str],
+        *,
+        level: str | None = None,
+        source_types: Sequence[str] | None = None,
+    ) -> Coverage:
+        """Which entries of ``target_type`` (of ``level``) are linked to.
+
+        An entry is covered when an item (of ``source_types``, if given) names it in
+        one of ``link_fields``.
+        """
+        allowed = set(source_types) if source_types is not None else None
+        rows = []
+        for entry in self._by_type.get(target_type, ()):
+            if level is not None and entry.fields.get("level") != level:
+                continue
+            covering: dict[str, None] = {}
+            for link_field in link_fields:
+                for source_id in self.back_links(entry.id, link_field):
+                    if allowed is None or self.items[source_id].type in allowed:
+                        covering[source_id] = None
+            rows.append(CoverageRow(entry, tuple(sorted(covering))))
+        return Coverage(tuple(rows))
+
+    def orphans(self, need_type: str, upstream_fields: Sequence[str]) -> list[TraceItem]:
+        """Items of ``need_type`` that link to nothing through ``upstream_fields``."""
+        return [
+            item
+            for item in self._by_type.get(need_type, ())
+            if not any(item.links.get(f) for f in upstream_fields)
+        ]
+
+    def dangling_links(self) -> list[tuple[TraceItem, str, str]]:
+        """``(item, link field, missing id)`` for every link to no known item."""
+        return [
+            (item, link_field, target)
+            for item in self.items.values()
+            for link_field, targets in item.links.items()
+            for target in targets
+            if target not in self.items
+        ]
+
+    # -- checks ----------------------------------------------------------------
+
+    def problems(self) -> list[Problem]:
+        """Every rule the items break, sorted by location."""
+        found: list[Problem] = []
+        found.extend(self._check_duplicates())
+        for item in self.items.values():
+            found.extend(self._check_links(item))
+            found.extend(self._check_required(item))
+            found.extend(self._check_values(item))
+            found.extend(self._check_reasons(item))
+        return sorted(found, key=_problem_key)
+
+    def _check_duplicates(self) -> Iterable[Problem]:
+        for first, again in self._duplicates:
+            yield Problem(
+                again.location,
+                "duplicate-id",
+                f"ID {again.id!r} is defined twice: here and at {first.location or 'an unknown place'}.",
+                "Give one of them a new ID (IDs must be unique in the whole site).",
+            )
+
+    def _check_links(self, item: TraceItem) -> Iterable[Problem]:
+        for link_field, targets in item.links.items():
+            rule = self.rules.links.get(link_field)
+            for target_id in targets:
+                target = self.items.get(target_id)
+                if target is None:
+                    candidates = (
+                        (i.id for t in rule.targets for i in self._by_type.get(t, ()))
+                        if rule
+                        else self.items.keys()
+                    )
+                    guess = nearest(target_id, candidates)
+                    yield Problem(
+                        item.location,
+                        "dangling-link",
+                        f"{item.id}: the {link_field!r} link names {target_id!r}, which does not exist.",
+                        f"Did you mean {guess!r}?" if guess else "Check the ID against the catalog pages.",
+                    )
+                    continue
+                if rule is None:
+                    continue
+                if target.type not in rule.targets:
+                    expected = ", ".join(sorted(rule.targets))
+                    yield Problem(
+                        item.location,
+                        "wrong-link-type",
+                        f"{item.id}: the {link_field!r} link names {target_id!r}, "
+                        f"which is of type {target.type!r}, not {expected!r}.",
+                        f"Move {target_id!r} to the option ':{target.type}:', "
+                        f"or link an entry of type {expected!r} here.",
+                    )
+                elif rule.levels is not None and target.fields.get("level") not in rule.levels:
+                    level = target.fields.get("level") or ""
+                    wanted = " or ".join(sorted(rule.levels))
+                    children = [
+                        i.id
+                        for i in self._by_type.get(target.type, ())
+                        if i.fields.get("parent") == target_id
+                    ]
+                    hint = (
+                        f"Link one of the entries under it instead, e.g. {children[0]!r}."
+                        if children
+                        else f"Link an entry at level {wanted!r} instead."
+                    )
+                    yield Problem(
+                        item.location,
+                        "wrong-link-level",
+                        f"{item.id}: the {link_field!r} link names {target_id!r}, "
+                        f"which is at level {level!r}, not {wanted!r}.",
+                        hint,
+                    )
+
+    def _check_required(self, item: TraceItem) -> Iterable[Problem]:
+        for group in self.rules.required.get(item.type, ()):
+            if not any(item.links.get(link_field) for link_field in group):
+                names = " or ".join(repr(f) for f in group)
+                yield Problem(
+                    item.location,
+                    "missing-link",
+                    f"{item.id}: this {item.type!r} has no {names} link; it needs at least one.",
+                    f"Add the option ':{group[0]}: <ID>' to the {item.type!r} directive.",
+                )
+        for name in self.rules.required_fields.get(item.type, ()):
+            if not item.fields.get(name):
+                allowed = self.rules.field_values.get(name)
+                choices = f" (one of: {', '.join(sorted(allowed))})" if allowed else ""
+                yield Problem(
+                    item.location,
+                    "missing-field",
+                    f"{item.id}: this {item.type!r} has no {name!r}; it is required.",
+                    f"Add the option ':{name}: <value>'{choices}.",
+                )
+
+    def _check_values(self, item: TraceItem) -> Iterable[Problem]:
+        for name, allowed in self.rules.field_values.items():
+            value = item.fields.get(name)
+            if value and value not in allowed:
+                guess = nearest(value, allowed)
+                choices = ", ".join(sorted(allowed))
+                yield Problem(
+                    item.location,
+                    "bad-value",
+                    f"{item.id}: {name!r} is {value!r}, which is not one of: {choices}.",
+                    f"Did you mean {guess!r}?" if guess else f"Use one of: {choices}.",
+                )
+
+
+    def _check_reasons(self, item: TraceItem) -> Iterable[Problem]:
+        for link_field, reason_field in self.rules.reasons.items():
+            links = list(item.links.get(link_field, ()))
+            if not links:
+                continue
+            reasons = parse_reasons(item.fields.get(reason_field, ""))
+            for target in links:
+                if not reasons.get(target):
+                    yield Problem(
+                        item.location,
+                        "missing-reason",
+                        f"{item.id}: the {link_field!r} link to {target!r} has no reason in {reason_field!r}.",
+                        f"Add '{target}: <one line why this control applies>' to ':{reason_field}:'.",
+                    )
+            for named in reasons:
+                if named not in links:
+                    guess = nearest(named, links)
+                    yield Problem(
+                        item.location,
+                        "missing-reason",
+                        f"{item.id}: {reason_field!r} gives a reason for {named!r}, "
+                        f"which is not in its {link_field!r} links.",
+                        f"Did you mean {guess!r}?" if guess else f"Add {named!r} to ':{link_field}:' or drop the reason.",
+                    )
+
+
+def _problem_key(problem: Problem) -> tuple[str, int, str, str]:
+    loc = problem.location
+    return (loc.file if loc else "", (loc.line or 0) if loc else 0, problem.code, problem.message)

@@ -1,0 +1,179 @@
+"""Unit tests of the pure-Python trace model (no Sphinx involved)."""
+
+from __future__ import annotations
+
+import pytest
+
+from trace_model import (
+    LinkRule,
+    Location,
+    Problem,
+    TraceItem,
+    TraceModel,
+    TraceRules,
+    nearest,
+    parse_reasons,
+)
+
+RULES = TraceRules(
+    links={
+        "nisc": LinkRule(frozenset({"nisc"})),
+        "iso": LinkRule(frozenset({"iso"}), frozenset({"control"})),
+    },
+    required={"req": (("nisc",), ("iso",))},
+    required_fields={"req": ("source",)},
+    field_values={"source": frozenset({"paper", "added"})},
+    reasons={"iso": "iso_reason"},
+)
+
+
+def entry(need_id: str, need_type: str, level: str, parent: str = "") -> TraceItem:
+    return TraceItem(need_id, need_type, fields={"level": level, "parent": parent},
+                     location=Location("cat.yaml", 1))
+
+
+def req(need_id: str, line: int = 1, **links: tuple[str, ...]) -> TraceItem:
+    reasons = "; ".join(f"{target}: 理由" for target in links.get("iso", ()))
+    return TraceItem(need_id, "req", fields={"source": "paper", "iso_reason": reasons}, links=links,
+                     location=Location("reqs.md", line))
+
+
+CATALOG = [
+    entry("NISC-4-1-1", "nisc", "item"),
+    entry("NISC-4-1-2", "nisc", "item"),
+    entry("ISO-A-15", "iso", "clause"),
+    entry("ISO-A-15-1", "iso", "objective", "ISO-A-15"),
+    entry("ISO-A-15-1-1", "iso", "control", "ISO-A-15-1"),
+    entry("ISO-A-15-1-2", "iso", "control", "ISO-A-15-1"),
+    entry("ISO-A-15-1-3", "iso", "control", "ISO-A-15-1"),
+]
+
+
+def test_a_complete_trace_has_no_problems() -> None:
+    model = TraceModel([*CATALOG, req("REQ-1", nisc=("NISC-4-1-1",), iso=("ISO-A-15-1-1",))], RULES)
+    assert model.problems() == []
+
+
+def test_coverage_counts_linked_controls_only() -> None:
+    model = TraceModel(
+        [
+            *CATALOG,
+            req("REQ-1", nisc=("NISC-4-1-1",), iso=("ISO-A-15-1-1", "ISO-A-15-1-2")),
+            req("REQ-2", nisc=("NISC-4-1-1",), iso=("ISO-A-15-1-2",)),
+        ],
+        RULES,
+    )
+    cov = model.coverage("iso", ["iso"], level="control")
+    assert (cov.covered, cov.total) == (2, 3)
+    assert cov.percent == pytest.approx(200 / 3)
+    assert [row.entry.id for row in cov.uncovered] == ["ISO-A-15-1-3"]
+    assert {row.entry.id: row.covered_by for row in cov.rows}["ISO-A-15-1-2"] == ("REQ-1", "REQ-2")
+    nisc = model.coverage("nisc", ["nisc"])
+    assert (nisc.covered, nisc.total) == (1, 2)
+
+
+def test_coverage_of_an_empty_standard_is_zero_not_an_error() -> None:
+    cov = TraceModel([], RULES).coverage("iso", ["iso"])
+    assert (cov.covered, cov.total, cov.percent) == (0, 0, 0.0)
+
+
+def test_coverage_can_be_limited_to_source_types() -> None:
+    other = TraceItem("THEME-1", "theme", links={"iso": ("ISO-A-15-1-3",)})
+    model = TraceModel([*CATALOG, other], RULES)
+    assert model.coverage("iso", ["iso"], level="control").covered == 1
+    assert model.coverage("iso", ["iso"], level="control", source_types=["req"]).covered == 0
+
+
+def test_dangling_link_is_reported_with_the_nearest_id_of_the_right_type() -> None:
+    model = TraceModel([*CATALOG, req("REQ-1", 7, nisc=("NISC-4-1-3",), iso=("ISO-A-15-1-1",))], RULES)
+    assert model.dangling_links()[0][2] == "NISC-4-1-3"
+    (problem,) = model.problems()
+    assert problem.code == "dangling-link"
+    assert problem.location == Location("reqs.md", 7)
+    assert "'NISC-4-1-3', which does not exist" in problem.message
+    assert problem.hint.startswith("Did you mean 'NISC-4-1-")
+
+
+def test_printed_number_written_as_id_suggests_the_id() -> None:
+    assert nearest("ISO-A.15.1.2", ["ISO-A-15-1-1", "ISO-A-15-1-2"]) == "ISO-A-15-1-2"
+    assert nearest("NISC-4-1-1(1)", ["NISC-4-1-1-1", "NISC-4-1-1"]) == "NISC-4-1-1-1"
+    assert nearest("XYZ", ["ISO-A-15-1-1"]) is None
+
+
+def test_link_to_wrong_type_and_to_a_clause_group_are_reported() -> None:
+    model = TraceModel(
+        [*CATALOG, req("REQ-1", nisc=("NISC-4-1-1",), iso=("NISC-4-1-2", "ISO-A-15-1"))], RULES
+    )
+    codes = [(p.code, p.hint) for p in model.problems()]
+    assert ("wrong-link-type", "Move 'NISC-4-1-2' to the option ':nisc:', or link an entry of type 'iso' here.") in codes
+    assert ("wrong-link-level", "Link one of the entries under it instead, e.g. 'ISO-A-15-1-1'.") in codes
+
+
+def test_missing_links_and_fields_are_each_reported() -> None:
+    bare = TraceItem("REQ-1", "req", location=Location("reqs.md", 3))
+    problems = TraceModel([*CATALOG, bare], RULES).problems()
+    assert [p.code for p in problems] == ["missing-field", "missing-link", "missing-link"]
+    assert {p.message for p in problems if p.code == "missing-link"} == {
+        "REQ-1: this 'req' has no 'nisc' link; it needs at least one.",
+        "REQ-1: this 'req' has no 'iso' link; it needs at least one.",
+    }
+
+
+def test_alternative_links_satisfy_a_group() -> None:
+    rules = TraceRules(required={"req": (("theme", "viewpoint"),)})
+    with_viewpoint = TraceItem("REQ-1", "req", links={"viewpoint": ("VP-2",)})
+    without = TraceItem("REQ-2", "req")
+    model = TraceModel([TraceItem("VP-2", "viewpoint"), with_viewpoint, without], rules)
+    assert [p.message for p in model.problems()] == [
+        "REQ-2: this 'req' has no 'theme' or 'viewpoint' link; it needs at least one."
+    ]
+    assert [i.id for i in model.orphans("req", ["theme", "viewpoint"])] == ["REQ-2"]
+
+
+def test_value_outside_the_allowed_set_suggests_the_nearest() -> None:
+    item = TraceItem("REQ-1", "req", fields={"source": "adde"}, location=Location("r.md", 1))
+    (problem,) = TraceModel([item], TraceRules(field_values=RULES.field_values)).problems()
+    assert problem == Problem(
+        Location("r.md", 1), "bad-value",
+        "REQ-1: 'source' is 'adde', which is not one of: added, paper.", "Did you mean 'added'?",
+    )
+
+
+def test_duplicate_names_both_locations_and_keeps_the_first() -> None:
+    first = req("REQ-1", 3, nisc=("NISC-4-1-1",), iso=("ISO-A-15-1-1",))
+    again = TraceItem("REQ-1", "req", location=Location("other.md", 9))
+    model = TraceModel([*CATALOG, first, again], RULES)
+    assert model.items["REQ-1"] is first
+    (problem,) = model.problems()
+    assert str(problem) == (
+        "other.md:9: ID 'REQ-1' is defined twice: here and at reqs.md:3. "
+        "Give one of them a new ID (IDs must be unique in the whole site). [trace.duplicate-id]"
+    )
+
+
+def test_back_links_follow_definition_order() -> None:
+    model = TraceModel(
+        [*CATALOG, req("REQ-2", iso=("ISO-A-15-1-1",)), req("REQ-1", iso=("ISO-A-15-1-1",))], RULES
+    )
+    assert model.back_links("ISO-A-15-1-1", "iso") == ("REQ-2", "REQ-1")
+    assert model.back_links("ISO-A-15-1-1", "nisc") == ()
+
+
+def test_reasons_parse_per_line_or_semicolon() -> None:
+    assert parse_reasons("ISO-A-5-1-1: 方針; ISO-A-5-1-2: 見直し\nISO-A-6-1-1: 役割") == {
+        "ISO-A-5-1-1": "方針", "ISO-A-5-1-2": "見直し", "ISO-A-6-1-1": "役割",
+    }
+
+
+def test_each_iso_link_needs_its_reason_and_each_reason_its_link() -> None:
+    item = TraceItem(
+        "REQ-1", "req",
+        fields={"source": "paper", "iso_reason": "ISO-A-15-1-1: 方針; ISO-A-15-1-3: 余分"},
+        links={"nisc": ("NISC-4-1-1",), "iso": ("ISO-A-15-1-1", "ISO-A-15-1-2")},
+        location=Location("r.md", 4),
+    )
+    messages = [p.message for p in TraceModel([*CATALOG, item], RULES).problems()]
+    assert messages == [
+        "REQ-1: 'iso_reason' gives a reason for 'ISO-A-15-1-3', which is not in its 'iso' links.",
+        "REQ-1: the 'iso' link to 'ISO-A-15-1-2' has no reason in 'iso_reason'.",
+    ]
