@@ -1,0 +1,143 @@
+"""The real guideline site: a strict build with zero warnings, and needs.json as published.
+
+These tests run ``sphinx-build`` as ``make html`` does (``-W --keep-going``), in a
+subprocess, so that the exit status an editor sees is what is tested.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ROOT, normalise_warnings
+
+pytestmark = pytest.mark.site
+
+SITE_PARTS = ["conf.py", "index.md", "source", "requirements", "traceability", "_ext"]
+
+
+def sphinx_build(srcdir: Path, outdir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q", *extra,
+         str(srcdir), str(outdir)],
+        capture_output=True, text=True, check=False,
+    )
+
+
+def copy_site(dest: Path) -> Path:
+    """A copy of the site's sources (not .venv, _build or tests)."""
+    dest.mkdir(parents=True)
+    for part in SITE_PARTS:
+        src = ROOT / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, dest / part)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    outdir = tmp_path_factory.mktemp("site") / "html"
+    return sphinx_build(ROOT, outdir, "-d", str(outdir.parent / "doctrees")), outdir
+
+
+@pytest.fixture(scope="session")
+def needs(site: tuple[subprocess.CompletedProcess[str], Path]) -> dict[str, dict[str, Any]]:
+    _, outdir = site
+    data = json.loads((outdir / "needs.json").read_text(encoding="utf-8"))
+    return data["versions"][data["current_version"]]["needs"]
+
+
+def test_the_site_builds_strictly_with_zero_warnings(site: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    result, outdir = site
+    assert result.stderr == ""
+    assert result.returncode == 0
+    assert (outdir / "index.html").is_file()
+
+
+def test_needs_json_lists_the_iso_and_nisc_catalogs(needs: dict[str, dict[str, Any]]) -> None:
+    kinds = Counter((n["type"], n["level"]) for n in needs.values() if n["type"] != "req")
+    assert kinds[("iso", "control")] == 114
+    assert kinds[("iso", "objective")] == 35
+    assert kinds[("iso", "clause")] == 14
+    assert kinds[("iso22", "control")] == 93
+    assert {level for (kind, level) in kinds if kind == "nisc"} == {"part", "section", "item", "requirement"}
+    assert kinds[("nisc", "part")] == 8
+
+
+def test_catalog_needs_carry_the_documented_fields(needs: dict[str, dict[str, Any]]) -> None:
+    control = needs["ISO-A-15-1-2"]
+    assert (control["clause"], control["level"], control["parent"]) == ("A.15.1.2", "control", "ISO-A-15-1")
+    assert control["title_ja"] and control["title_en"] == "Addressing security within supplier agreements"
+    item = needs["NISC-4-1-2"]
+    assert (item["clause"], item["level"], item["confidence"]) == ("4.1.2", "item", "high")
+    assert item["title"] == "4.1.2 約款による外部サービスの利用"
+    iso22 = needs["ISO22-5-23"]
+    assert (iso22["clause"], iso22["new"], iso22["corresponds"]) == ("5.23", "yes", [])
+    assert needs["ISO22-5-1"]["corresponds"] == ["ISO-A-5-1-1", "ISO-A-5-1-2"]
+    assert "ISO22-5-1" in needs["ISO-A-5-1-1"]["corresponds_back"]
+    assert all("." not in need_id for need_id in needs)
+
+
+def test_every_catalog_entry_has_a_stable_anchor_on_its_page(site: tuple[subprocess.CompletedProcess[str], Path],
+                                                            needs: dict[str, dict[str, Any]]) -> None:
+    from bs4 import BeautifulSoup
+
+    _, outdir = site
+    pages = {"nisc": "nisc", "iso": "iso2013", "iso22": "iso2022"}
+    for kind, page in pages.items():
+        soup = BeautifulSoup((outdir / "traceability" / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+        anchors = {tag["id"] for tag in soup.find_all(id=True)}
+        wanted = {i for i, n in needs.items() if n["type"] == kind}
+        assert wanted <= anchors, sorted(wanted - anchors)[:5]
+
+
+def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> None:
+    src = copy_site(tmp_path / "src")
+    (src / "requirements" / "planted.md").write_text(
+        """# 誤りを含む要件
+
+```{req} 存在しない条項を引用する要件
+:id: REQ-PLANTED-001
+:source: paper
+:nisc: NISC-4-1-9
+:iso: ISO-A-15-1-2
+:iso_reason: ISO-A-15-1-2: 合意
+```
+
+```{req} ISO への対応付けがない要件
+:id: REQ-PLANTED-002
+:source: paper
+:nisc: NISC-4-1-1
+```
+
+```{req} 同じIDの要件
+:id: REQ-PLANTED-001
+:source: added
+:nisc: NISC-4-1-1
+:iso: ISO-A-15-1-1
+:iso_reason: ISO-A-15-1-1: 方針
+```
+""",
+        encoding="utf-8",
+    )
+    index = src / "requirements" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8") + "\n```{toctree}\n:hidden:\nplanted\n```\n", encoding="utf-8")
+    result = sphinx_build(src, tmp_path / "out")
+    assert result.returncode != 0
+    assert normalise_warnings(result.stderr, src) == [
+        "requirements/planted.md:3: REQ-PLANTED-001: the 'nisc' link names 'NISC-4-1-9', which does not exist. "
+        "Did you mean 'NISC-4-1-3'? [trace.dangling-link]",
+        "requirements/planted.md:11: REQ-PLANTED-002: this 'req' has no 'iso' link; it needs at least one. "
+        "Add the option ':iso: <ID>' to the 'req' directive. [trace.missing-link]",
+        "requirements/planted.md:17: ID 'REQ-PLANTED-001' is defined twice: here and at requirements/planted.md:3. "
+        "Give one of them a new ID (IDs must be unique in the whole site). [trace.duplicate-id]",
+    ]
