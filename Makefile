@@ -1,0 +1,51 @@
+# The guideline site: `make html` builds it, `make test` runs the whole suite.
+# Both create the project's own virtual environment (.venv) from the pinned
+# versions in pyproject.toml and constraints.txt on first use.
+
+PYTHON      ?= python3
+VENV        := .venv
+BIN         := $(VENV)/bin
+STAMP       := $(VENV)/.installed
+BUILDDIR    := _build
+HTMLDIR     := $(BUILDDIR)/html
+# -W: a warning fails the build; --keep-going: list every problem in one run.
+SPHINXOPTS  ?=
+STRICT      := -W --keep-going
+FAILED_MARK := $(BUILDDIR)/.last-build-failed
+
+.DEFAULT_GOAL := help
+
+help:  ## Show the targets
+	@echo "Targets:"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@echo "Options: SPHINXOPTS=\"-j 2\" (parallel build), PYTHON=python3.11"
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@touch $@
+
+venv: $(STAMP)  ## Create or update the virtual environment only
+
+# After a failed build the next one re-reads every page (-E), so that problems
+# Sphinx reports only while reading a page are listed again.
+html: $(STAMP)  ## Build the site into _build/html (strict: any warning fails)
+	@mkdir -p $(BUILDDIR)
+	@if [ -f $(FAILED_MARK) ]; then echo "(the last build failed: re-reading every page)"; fi
+	@$(BIN)/sphinx-build -b html $(STRICT) $$( [ -f $(FAILED_MARK) ] && echo -E ) $(SPHINXOPTS) . $(HTMLDIR) \
+		&& rm -f $(FAILED_MARK) || { touch $(FAILED_MARK); exit 1; }
+
+serve: $(STAMP)  ## Live preview at http://127.0.0.1:8000 (rebuilds on save)
+	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 --keep-going \
+		--watch _ext --watch traceability . $(BUILDDIR)/serve
+
+test: $(STAMP)  ## Run the whole test suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:  ## Remove the build output (keeps .venv)
+	rm -rf $(BUILDDIR)
+
+distclean: clean  ## Remove the build output and the virtual environment
+	rm -rf $(VENV) *.egg-info
+
+.PHONY: help venv html serve test clean distclean
