@@ -22,13 +22,17 @@ root_doc = "index"
 
 extensions = [
     "myst_parser",
+    "sphinx.ext.graphviz",
     "sphinx_needs",
     "trace_checks",
     "trace_catalogs",
+    "ja_text",
 ]
 
 source_suffix = {".md": "markdown"}
 exclude_patterns = [
+    # requirement objects are included into the chapters that present them
+    "requirements/**",
     ".venv",
     ".ci",
     "_build",
@@ -46,6 +50,12 @@ suppress_warnings = [
     "needs.duplicate_id",  # parallel-merge duplicates: trace.duplicate-id
 ]
 
+# -- Figures -------------------------------------------------------------------
+# Diagrams are drawn by Debian's graphviz at build time (no CDN); SVG keeps the
+# Japanese labels as text, so they are searchable and scale for low vision.
+graphviz_output_format = "svg"
+graphviz_dot_args = ["-Nfontname=IPAGothic", "-Efontname=IPAGothic", "-Gfontname=IPAGothic"]
+
 # -- MyST --------------------------------------------------------------------
 
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
@@ -60,13 +70,22 @@ needs_id_regex = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
 
 needs_types = [
     {"directive": "req", "title": "要件", "prefix": "REQ-", "color": "#BFD8D2", "style": "node"},
+    {"directive": "rev", "title": "改定指示", "prefix": "REV-", "color": "#E8E2C8", "style": "node"},
+    {"directive": "theme", "title": "議論テーマ", "prefix": "THEME-", "color": "#F2D7B6", "style": "node"},
+    {"directive": "viewpoint", "title": "改定の観点", "prefix": "VP-", "color": "#D5E8D4", "style": "node"},
+    {"directive": "change", "title": "IT環境の変化", "prefix": "CHG-", "color": "#DAE8FC", "style": "node"},
     {"directive": "nisc", "title": "NISC統一基準", "prefix": "NISC-", "color": "#FEDCD2", "style": "node"},
     {"directive": "iso", "title": "ISO/IEC 27001:2013 附属書A", "prefix": "ISO-", "color": "#DCD2FE", "style": "node"},
     {"directive": "iso22", "title": "ISO/IEC 27001:2022 附属書A", "prefix": "ISO22-", "color": "#D2E4FE", "style": "node"},
 ]
 
 needs_fields = {
-    "source": {"description": "要件の出所: paper（論点資料に記載）/ added（本改定で追加）", "nullable": True},
+    "source": {"description": "出所: paper（論点資料に記載）/ added（本改定で追加）", "nullable": True},
+    "paper_ref": {"description": "論点資料での位置（①-1 = テーマ①の改定観点の1番目の文）。複数はカンマ区切り", "nullable": True},
+    "number": {"description": "テーマ・観点・環境変化の番号", "nullable": True},
+    "ronten": {"description": "論点整理表の項番（論点資料に記載があるテーマのみ）", "nullable": True},
+    "stance": {"description": "観点に対する論点資料の方針", "nullable": True},
+    "stance_note": {"description": "方針の補足（利用可否、採用基準など）", "nullable": True},
     "iso_reason": {"description": "ISO管理策ごとの根拠（1行1件: ISO-ID: 理由）", "nullable": True},
     "clause": {"description": "規格上の番号（4.1.1, A.15.1.2, 5.23）", "nullable": True},
     "level": {"description": "階層（part / section / item / requirement, clause / objective / control, theme）", "nullable": True},
@@ -80,10 +99,45 @@ needs_fields = {
 }
 
 needs_links = {
+    "change": {"outgoing": "背景となるIT環境の変化", "incoming": "この変化を背景とする"},
+    "viewpoint": {"outgoing": "改定の観点", "incoming": "この観点に属する"},
+    "theme": {"outgoing": "議論テーマ", "incoming": "このテーマの改定項目"},
+    "revises": {"outgoing": "改定の対象", "incoming": "改定指示"},
     "nisc": {"outgoing": "NISC統一基準", "incoming": "引用する要件"},
     "iso": {"outgoing": "ISO/IEC 27001:2013", "incoming": "引用する要件"},
     "corresponds": {"outgoing": "対応する2013年版管理策", "incoming": "対応する2022年版管理策"},
 }
+
+# How a need is shown to readers: Japanese labels, one line per field that has a
+# value, then every outgoing and incoming link with its Japanese label.
+needs_layouts = {
+    "guideline": {
+        "grid": "simple",
+        "layout": {
+            "head": ['<<meta("type_name")>>: **<<meta("title")>>** <<meta_id()>>'],
+            "meta": [
+                '<<meta("paper_ref", prefix="論点資料での位置: ")>>',
+                '<<meta("source", prefix="出所（paper = 論点資料に記載、added = 本改定で追加）: ")>>',
+                '<<meta("number", prefix="番号: ")>>',
+                '<<meta("ronten", prefix="論点整理表 項番: ")>>',
+                '<<meta("stance", prefix="論点資料の方針: ")>>',
+                '<<meta("stance_note", prefix="方針の補足: ")>>',
+                '<<meta("clause", prefix="規格上の番号: ")>>',
+                '<<meta("level", prefix="階層: ")>>',
+                '<<meta("title_ja", prefix="日本語名称: ")>>',
+                '<<meta("title_en", prefix="英語名称: ")>>',
+                '<<meta("ja_confidence", prefix="日本語名称の確度: ")>>',
+                '<<meta("confidence", prefix="確度: ")>>',
+                '<<meta("new", prefix="2022年版で新設: ")>>',
+                '<<meta("refs", prefix="出典（ページ冒頭の一覧の番号）: ")>>',
+                '<<meta("iso_reason", prefix="ISO管理策を根拠とする理由: ")>>',
+                "<<meta_links_all()>>",
+            ],
+        },
+    },
+}
+needs_default_layout = "guideline"
+needs_show_link_title = True
 
 needs_build_json = True
 needs_reproducible_json = True
@@ -91,19 +145,43 @@ needs_reproducible_json = True
 # -- Trace rules (our _ext/trace_checks.py) ------------------------------------
 
 trace_link_rules = {
+    "change": {"targets": ["change"]},
+    "viewpoint": {"targets": ["viewpoint"]},
+    "theme": {"targets": ["theme"]},
+    "revises": {"targets": ["req", "theme", "viewpoint"]},
     "nisc": {"targets": ["nisc"]},
     "iso": {"targets": ["iso"], "levels": ["control"]},
     "corresponds": {"targets": ["iso"], "levels": ["control"]},
 }
-trace_required_links = {"req": [["nisc"], ["iso"]]}
-trace_required_fields = {"req": ["source"]}
+# The chain 環境変化 → 観点 → テーマ → 要件 → NISC / ISO must be complete.
+trace_required_links = {
+    "req": [["nisc"], ["iso"], ["theme", "viewpoint"]],
+    "rev": [["theme", "viewpoint"], ["revises"]],
+    "theme": [["viewpoint"], ["change"], ["nisc"]],
+    "viewpoint": [["change"]],
+}
+trace_required_fields = {
+    "req": ["source"],
+    "rev": ["source"],
+    "theme": ["number"],
+    "viewpoint": ["number", "stance"],
+    "change": ["number"],
+}
+# "type.field" limits a field of one need type; "field" applies to every type.
 trace_field_values = {
     "source": ["paper", "added"],
+    "theme.number": [str(n) for n in range(1, 8)],
+    "viewpoint.number": [str(n) for n in range(1, 9)],
+    "change.number": [str(n) for n in range(1, 8)],
+    "stance": ["改定の議論が必要と認識", "現実的な対策技術をふまえ、改定を進める"],
     "confidence": ["high", "medium", "low"],
     "ja_confidence": ["high", "medium", "low"],
 }
 trace_link_reasons = {"iso": "iso_reason"}
-trace_item_fields = ["source", "clause", "level", "parent", "confidence", "iso_reason"]
+trace_item_fields = [
+    "source", "paper_ref", "number", "ronten", "stance",
+    "clause", "level", "parent", "confidence", "iso_reason",
+]
 
 # -- Catalogs (our _ext/trace_catalogs.py) -------------------------------------
 

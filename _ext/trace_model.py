@@ -60,8 +60,9 @@ class TraceRules:
     ``required`` maps a need type to groups of link fields; each group must hold
     at least one link (``(("nisc",), ("iso",))`` means one NISC link and one ISO
     link; ``(("theme", "viewpoint"),)`` means a theme or a viewpoint).
-    ``field_values`` maps a field name to its allowed values (an empty value is
-    allowed unless the field is also in ``required_fields`` of that type).
+    ``field_values`` maps a field name (``"source"``), or a need type and field
+    (``"theme.number"``), to its allowed values (an empty value is allowed unless
+    the field is also in ``required_fields`` of that type).
     ``reasons`` maps a link field to the field that gives one reason per link
     (``"iso": "iso_reason"``), written ``ID: reason; ID: reason``.
     """
@@ -321,7 +322,9 @@ class TraceModel:
                 )
         for name in self.rules.required_fields.get(item.type, ()):
             if not item.fields.get(name):
-                allowed = self.rules.field_values.get(name)
+                allowed = self.rules.field_values.get(
+                    f"{item.type}.{name}", self.rules.field_values.get(name)
+                )
                 choices = f" (one of: {', '.join(sorted(allowed))})" if allowed else ""
                 yield Problem(
                     item.location,
@@ -331,7 +334,10 @@ class TraceModel:
                 )
 
     def _check_values(self, item: TraceItem) -> Iterable[Problem]:
-        for name, allowed in self.rules.field_values.items():
+        for key, allowed in self.rules.field_values.items():
+            need_type, _, name = key.rpartition(".")
+            if need_type and need_type != item.type:
+                continue
             value = item.fields.get(name)
             if value and value not in allowed:
                 guess = nearest(value, allowed)
