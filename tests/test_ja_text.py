@@ -1,0 +1,16 @@
+"""Line breaks inside Japanese sentences are joined; breaks next to Latin text stay."""
+
+from __future__ import annotations
+
+from ja_text import join_japanese_lines
+
+
+def test_a_break_between_japanese_characters_is_removed() -> None:
+    assert join_japanese_lines("改定の背景と\n  なった変化。") == "改定の背景となった変化。"
+    assert join_japanese_lines("（論点資料）\n「出典」") == "（論点資料）「出典」"
+
+
+def test_a_break_next_to_latin_text_is_kept_as_a_space() -> None:
+    assert join_japanese_lines("ISO/IEC 27001\nの管理策") == "ISO/IEC 27001\nの管理策"
+    assert join_japanese_lines("管理策\nA.15.1.2") == "管理策\nA.15.1.2"
+    assert join_japanese_lines("plain\ntext") == "plain\ntext"
