@@ -107,7 +107,8 @@ def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> N
 
 ```{req} 存在しない条項を引用する要件
 :id: REQ-PLANTED-001
-:source: paper
+:source: added
+:theme: THEME-1
 :nisc: NISC-4-1-9
 :iso: ISO-A-15-1-2
 :iso_reason: ISO-A-15-1-2: 合意
@@ -115,13 +116,15 @@ def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> N
 
 ```{req} ISO への対応付けがない要件
 :id: REQ-PLANTED-002
-:source: paper
+:source: added
+:theme: THEME-1
 :nisc: NISC-4-1-1
 ```
 
 ```{req} 同じIDの要件
 :id: REQ-PLANTED-001
 :source: added
+:theme: THEME-1
 :nisc: NISC-4-1-1
 :iso: ISO-A-15-1-1
 :iso_reason: ISO-A-15-1-1: 方針
@@ -129,15 +132,17 @@ def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> N
 """,
         encoding="utf-8",
     )
-    index = src / "requirements" / "index.md"
-    index.write_text(index.read_text(encoding="utf-8") + "\n```{toctree}\n:hidden:\nplanted\n```\n", encoding="utf-8")
+    chapter = src / "source" / "themes" / "01-cloud.md"
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8") + "\n```{include} ../../requirements/planted.md\n```\n", encoding="utf-8"
+    )
     result = sphinx_build(src, tmp_path / "out")
     assert result.returncode != 0
     assert normalise_warnings(result.stderr, src) == [
         "requirements/planted.md:3: REQ-PLANTED-001: the 'nisc' link names 'NISC-4-1-9', which does not exist. "
         "Did you mean 'NISC-4-1-3'? [trace.dangling-link]",
-        "requirements/planted.md:11: REQ-PLANTED-002: this 'req' has no 'iso' link; it needs at least one. "
+        "requirements/planted.md:12: REQ-PLANTED-002: this 'req' has no 'iso' link; it needs at least one. "
         "Add the option ':iso: <ID>' to the 'req' directive. [trace.missing-link]",
-        "requirements/planted.md:17: ID 'REQ-PLANTED-001' is defined twice: here and at requirements/planted.md:3. "
+        "requirements/planted.md:19: ID 'REQ-PLANTED-001' is defined twice: here and at requirements/planted.md:3. "
         "Give one of them a new ID (IDs must be unique in the whole site). [trace.duplicate-id]",
     ]
