@@ -20,6 +20,21 @@ help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "Options: SPHINXOPTS=\"-j 2\" (parallel build), PYTHON=python3.11"
 
+# Debian packages the build needs: graphviz draws the figures at build time, and
+# the IPA Gothic font gives it Japanese glyph metrics. Installed with apt-get
+# when missing (the project's machines run as root); elsewhere, a clear message.
+DEB_PACKAGES := graphviz fonts-ipafont-gothic
+
+system-deps:  ## Install the Debian packages the build needs (graphviz, Japanese font)
+	@if ! command -v dot >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -q IPAGothic; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing $(DEB_PACKAGES) with apt-get"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES) >/dev/null; \
+		else \
+			echo "Missing: $(DEB_PACKAGES). Install them (Debian: sudo apt-get install $(DEB_PACKAGES))." >&2; exit 1; \
+		fi; \
+	fi
+
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
@@ -29,17 +44,17 @@ venv: $(STAMP)  ## Create or update the virtual environment only
 
 # After a failed build the next one re-reads every page (-E), so that problems
 # Sphinx reports only while reading a page are listed again.
-html: $(STAMP)  ## Build the site into _build/html (strict: any warning fails)
+html: $(STAMP) system-deps  ## Build the site into _build/html (strict: any warning fails)
 	@mkdir -p $(BUILDDIR)
 	@if [ -f $(FAILED_MARK) ]; then echo "(the last build failed: re-reading every page)"; fi
 	@$(BIN)/sphinx-build -b html $(STRICT) $$( [ -f $(FAILED_MARK) ] && echo -E ) $(SPHINXOPTS) . $(HTMLDIR) \
 		&& rm -f $(FAILED_MARK) || { touch $(FAILED_MARK); exit 1; }
 
-serve: $(STAMP)  ## Live preview at http://127.0.0.1:8000 (rebuilds on save)
+serve: $(STAMP) system-deps  ## Live preview at http://127.0.0.1:8000 (rebuilds on save)
 	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 --keep-going \
 		--watch _ext --watch traceability . $(BUILDDIR)/serve
 
-test: $(STAMP)  ## Run the whole test suite
+test: $(STAMP) system-deps  ## Run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:  ## Remove the build output (keeps .venv)
@@ -48,4 +63,4 @@ clean:  ## Remove the build output (keeps .venv)
 distclean: clean  ## Remove the build output and the virtual environment
 	rm -rf $(VENV) *.egg-info
 
-.PHONY: help venv html serve test clean distclean
+.PHONY: help venv system-deps html serve test clean distclean
