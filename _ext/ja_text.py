@@ -1,4 +1,4 @@
-"""Join the source line breaks inside Japanese sentences.
+"""Join the source line breaks inside Japanese sentences (on the page as written).
 
 Editors wrap long Japanese paragraphs in the Markdown sources. Browsers render
 a line break between two Japanese characters as a space, which Japanese text
@@ -14,7 +14,6 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.transforms import SphinxTransform
 
 __version__ = "1.0.0"
 
@@ -35,28 +34,44 @@ def join_japanese_lines(text: str) -> str:
     return _BREAK.sub("", text)
 
 
-class JoinJapaneseLines(SphinxTransform):
-    """Apply :func:`join_japanese_lines` to the text of every paragraph-like node."""
+_JA_CHAR = re.compile(rf"[{_JA}]")
+_SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+_SKIP = (nodes.literal_block, nodes.raw, nodes.literal, nodes.comment)
 
-    default_priority = 500
 
-    def apply(self, **kwargs: Any) -> None:
-        for text in list(self.document.findall(nodes.Text)):
-            parent = text.parent
-            if parent is None or isinstance(parent, (nodes.literal_block, nodes.raw, nodes.literal)):
-                continue
-            if "\n" not in text:
-                continue
-            joined = join_japanese_lines(str(text))
-            if joined != str(text):
-                parent.replace(text, nodes.Text(joined))
+def join_lines_in(doctree: nodes.Node) -> None:
+    """Apply :func:`join_japanese_lines` to every text outside literal blocks.
+
+    MyST emits a soft line break as a text node of its own between the text of the
+    two lines, so a break node is dropped when the text on both sides is Japanese.
+    """
+    for text in list(doctree.findall(nodes.Text)):
+        parent = text.parent
+        if parent is None or "\n" not in text or isinstance(parent, _SKIP):
+            continue
+        if _SOFT_BREAK.fullmatch(str(text)):
+            index = parent.index(text)
+            before = parent[index - 1].astext()[-1:] if index > 0 else ""
+            after = parent[index + 1].astext()[:1] if index + 1 < len(parent) else ""
+            if _JA_CHAR.match(before) and _JA_CHAR.match(after):
+                parent.remove(text)
+            continue
+        joined = join_japanese_lines(str(text))
+        if joined != str(text):
+            parent.replace(text, nodes.Text(joined))
+
+
+def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    # sphinx-needs builds the content of need nodes in its own doctree-resolved
+    # handler, so this runs after it (priority 900), on the page as written.
+    join_lines_in(doctree)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.add_transform(JoinJapaneseLines)
+    app.connect("doctree-resolved", on_doctree_resolved, priority=900)
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": 3,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -14,3 +14,14 @@ def test_a_break_next_to_latin_text_is_kept_as_a_space() -> None:
     assert join_japanese_lines("ISO/IEC 27001\nの管理策") == "ISO/IEC 27001\nの管理策"
     assert join_japanese_lines("管理策\nA.15.1.2") == "管理策\nA.15.1.2"
     assert join_japanese_lines("plain\ntext") == "plain\ntext"
+
+
+def test_a_soft_break_node_between_japanese_text_nodes_is_dropped() -> None:
+    from docutils import nodes
+
+    from ja_text import join_lines_in
+
+    para = nodes.paragraph("", "", nodes.Text("保管場所が国外に"), nodes.Text("\n"), nodes.Text("あると"),
+                           nodes.Text("\n"), nodes.Text("ISO"))
+    join_lines_in(para)
+    assert para.astext() == "保管場所が国外にあると\nISO"
