@@ -175,6 +175,10 @@ class TraceModel:
         self._by_type: dict[str, list[TraceItem]] = defaultdict(list)
         for item in self.items.values():
             self._by_type[item.type].append(item)
+        self._children: dict[str, list[str]] = defaultdict(list)
+        for item in self.items.values():
+            if item.fields.get("parent"):
+                self._children[item.fields["parent"]].append(item.id)
         # back-links: target id -> link field -> source ids, in definition order
         self._back: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for item in self.items.values():
@@ -199,24 +203,60 @@ class TraceModel:
         *,
         level: str | None = None,
         source_types: Sequence[str] | None = None,
+        via: str | None = None,
     ) -> Coverage:
         """Which entries of ``target_type`` (of ``level``) are linked to.
 
-        An entry is covered when an item (of ``source_types``, if given) names it in
-        one of ``link_fields``.
+        An entry is covered when an item (of ``source_types``, if given) names it,
+        or an entry below it (by the ``parent`` field), in one of ``link_fields``.
+        With ``via``, an entry is covered through the entries its ``via`` links name
+        (an ISO 2022 control through the 2013 controls it corresponds to).
         """
         allowed = set(source_types) if source_types is not None else None
+
+        def direct(entry_id: str) -> set[str]:
+            found = set()
+            for link_field in link_fields:
+                for source_id in self.back_links(entry_id, link_field):
+                    if allowed is None or self.items[source_id].type in allowed:
+                        found.add(source_id)
+            return found
+
         rows = []
         for entry in self._by_type.get(target_type, ()):
             if level is not None and entry.fields.get("level") != level:
                 continue
-            covering: dict[str, None] = {}
-            for link_field in link_fields:
-                for source_id in self.back_links(entry.id, link_field):
-                    if allowed is None or self.items[source_id].type in allowed:
-                        covering[source_id] = None
+            if via is not None:
+                covering: set[str] = set()
+                for linked in entry.links.get(via, ()):
+                    for below in self.subtree(linked):
+                        covering |= direct(below)
+            else:
+                covering = set()
+                for below in self.subtree(entry.id):
+                    covering |= direct(below)
             rows.append(CoverageRow(entry, tuple(sorted(covering))))
         return Coverage(tuple(rows))
+
+    def subtree(self, entry_id: str) -> list[str]:
+        """``entry_id`` and every entry below it, by the ``parent`` field."""
+        found, stack = [], [entry_id]
+        while stack:
+            current = stack.pop()
+            found.append(current)
+            stack.extend(reversed(self._children.get(current, ())))
+        return found
+
+    def ancestor(self, entry_id: str, level: str) -> TraceItem | None:
+        """The entry at ``level`` above (or at) ``entry_id``, following ``parent``."""
+        current = self.items.get(entry_id)
+        seen: set[str] = set()
+        while current is not None and current.id not in seen:
+            if current.fields.get("level") == level:
+                return current
+            seen.add(current.id)
+            current = self.items.get(current.fields.get("parent", ""))
+        return None
 
     def orphans(self, need_type: str, upstream_fields: Sequence[str]) -> list[TraceItem]:
         """Items of ``need_type`` that link to nothing through ``upstream_fields``."""

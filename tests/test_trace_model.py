@@ -177,3 +177,35 @@ def test_each_iso_link_needs_its_reason_and_each_reason_its_link() -> None:
         "REQ-1: 'iso_reason' gives a reason for 'ISO-A-15-1-3', which is not in its 'iso' links.",
         "REQ-1: the 'iso' link to 'ISO-A-15-1-2' has no reason in 'iso_reason'.",
     ]
+
+
+def test_an_entry_is_covered_through_the_entries_below_it() -> None:
+    items = [
+        entry("NISC-4-1-1", "nisc", "item"),
+        TraceItem("NISC-4-1-1-1", "nisc", fields={"level": "requirement", "parent": "NISC-4-1-1"}),
+        req("REQ-1", nisc=("NISC-4-1-1-1",), iso=("ISO-A-15-1-1",)),
+    ]
+    cov = TraceModel(items, RULES).coverage("nisc", ["nisc"], level="item")
+    assert [(row.entry.id, row.covered_by) for row in cov.rows] == [("NISC-4-1-1", ("REQ-1",))]
+
+
+def test_coverage_via_correspondence_counts_the_linked_2013_controls() -> None:
+    iso22 = [
+        TraceItem("ISO22-5-19", "iso22", fields={"level": "control"}, links={"corresponds": ("ISO-A-15-1-1",)}),
+        TraceItem("ISO22-5-23", "iso22", fields={"level": "control"}),
+        TraceItem("ISO22-5-20", "iso22", fields={"level": "control"},
+                  links={"corresponds": ("ISO-A-15-1-2", "ISO-A-15-1-3")}),
+    ]
+    model = TraceModel([*CATALOG, *iso22, req("REQ-1", iso=("ISO-A-15-1-3",)), req("REQ-2", iso=("ISO-A-15-1-1",))])
+    cov = model.coverage("iso22", ["iso"], level="control", via="corresponds", source_types=["req"])
+    assert {row.entry.id: row.covered_by for row in cov.rows} == {
+        "ISO22-5-19": ("REQ-2",), "ISO22-5-23": (), "ISO22-5-20": ("REQ-1",),
+    }
+
+
+def test_ancestor_follows_parents_up_to_the_wanted_level() -> None:
+    model = TraceModel(CATALOG, RULES)
+    assert model.ancestor("ISO-A-15-1-2", "clause").id == "ISO-A-15"
+    assert model.ancestor("ISO-A-15-1-2", "objective").id == "ISO-A-15-1"
+    assert model.ancestor("ISO-A-15-1-2", "part") is None
+    assert model.subtree("ISO-A-15-1") == ["ISO-A-15-1", "ISO-A-15-1-1", "ISO-A-15-1-2", "ISO-A-15-1-3"]
