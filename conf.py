@@ -26,7 +26,10 @@ extensions = [
     "sphinx_needs",
     "trace_checks",
     "trace_catalogs",
+    "trace_matrix",
+    "trace_exports",
     "ja_text",
+    "search_index",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -139,6 +142,10 @@ needs_layouts = {
 needs_default_layout = "guideline"
 needs_show_link_title = True
 
+# The trace checks (_ext/trace_checks.py) validate every need; sphinx-needs' own
+# schema pass would only add a timing report that differs on every build.
+needs_schema_validation_enabled = False
+
 needs_build_json = True
 needs_reproducible_json = True
 
@@ -191,10 +198,42 @@ trace_catalogs = {
     "iso22": "traceability/catalogs/iso27001_2022.yaml",
 }
 
+# -- Reviewer views (our _ext/trace_matrix.py, trace_exports.py) -------------
+# How each standard's coverage is counted: the entries of `level`, covered when
+# a requirement links to them (or to an entry below them) through `links`; an
+# ISO 2022 control is covered through the 2013 controls it corresponds to.
+
+trace_standards = {
+    "nisc": {
+        "label": "NISC統一基準（平成26年度版）",
+        "type": "nisc",
+        "level": "item",
+        "links": ["nisc"],
+        "groups": ["part", "section"],
+    },
+    "iso": {
+        "label": "ISO/IEC 27001:2013 附属書A",
+        "type": "iso",
+        "level": "control",
+        "links": ["iso"],
+        "groups": ["clause", "objective"],
+    },
+    "iso22": {
+        "label": "ISO/IEC 27001:2022 附属書A",
+        "type": "iso22",
+        "level": "control",
+        "links": ["iso"],
+        "via": "corresponds",
+        "groups": ["theme"],
+    },
+}
+trace_soa_file = "traceability/soa.yaml"
+
 # -- HTML --------------------------------------------------------------------
 
 html_title = "地方公共団体情報セキュリティポリシーガイドライン（改定版）"
 html_theme = "furo"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["trace.css"]
 html_last_updated_fmt = None
 html_copy_source = False

@@ -306,3 +306,59 @@ def _check_row(
         values=values,
         location=Location(where, line),
     )
+
+
+@dataclass(frozen=True)
+class SoaExclusion:
+    """One control the guideline excludes from its Statement of Applicability, with the reason."""
+
+    number: str
+    justification: str
+    line: int | None
+
+
+@dataclass
+class SoaData:
+    path: Path
+    rows: list[SoaExclusion] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load_soa(path: Path) -> SoaData:
+    """Read the SoA exclusions file (``exclusions: [{control, justification}]``); problems are returned."""
+    data = SoaData(path)
+    where = str(path)
+
+    def report(line: int | None, code: str, message: str, hint: str = "") -> None:
+        data.problems.append(Problem(Location(where, line), code, message, hint))
+
+    try:
+        text = path.read_bytes().decode("utf-8")
+        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except OSError as err:
+        report(None, "soa-file", f"cannot read the SoA file: {err.strerror}.", "Check trace_soa_file in conf.py.")
+        return data
+    except UnicodeDecodeError as err:
+        report(None, "soa-file", f"the SoA file is not valid UTF-8 ({err.reason}).", "Save it as UTF-8.")
+        return data
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        report(mark.line + 1 if mark else None, "soa-file", f"YAML syntax error: {getattr(err, 'problem', err)}.")
+        return data
+    rows = doc.get("exclusions") if isinstance(doc, dict) else None
+    if not isinstance(rows, list):
+        report(1, "soa-file", "the SoA file needs a list 'exclusions'.", "Write 'exclusions: []' if there are none.")
+        return data
+    seen: dict[str, int | None] = {}
+    for row in rows:
+        line = row.get("__line__") if isinstance(row, dict) else None
+        if not isinstance(row, dict) or not row.get("control") or not str(row.get("justification", "")).strip():
+            report(line, "soa-file", "each exclusion needs 'control' and a non-empty 'justification'.")
+            continue
+        number = str(row["control"])
+        if number in seen:
+            report(line, "soa-file", f"{number!r} is excluded twice (first at line {seen[number]}).")
+            continue
+        seen[number] = line
+        data.rows.append(SoaExclusion(number, str(row["justification"]).strip(), line))
+    return data

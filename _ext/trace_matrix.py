@@ -1,0 +1,575 @@
+"""Reviewer views: coverage matrices, gap lists, the requirement table, the SoA and trace chains.
+
+Each directive leaves a :class:`trace_view` placeholder while the page is read.
+The trace model and the :class:`~trace_report.TraceReport` are computed once per
+build, after every page is read (``env-check-consistency``), and each placeholder
+is replaced by docutils nodes at ``doctree-resolved``; links come from the
+builder, so they work in every builder. Pages holding a view depend on every
+need, so they are returned from ``env-get-updated`` and written on every build:
+an incremental or parallel build shows the same figures as a clean one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.environment.collectors import EnvironmentCollector
+from sphinx.ext.graphviz import graphviz
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.osutil import relative_uri
+from sphinx_needs.data import SphinxNeedsData
+
+import trace_checks
+from catalog_data import load_soa
+from trace_model import Location, Problem, TraceItem, nearest
+from trace_report import LEVEL_LABELS, SOA_LABELS, Matrix, MatrixRow, StandardSpec, TraceReport
+
+logger = logging.getLogger(__name__)
+
+__version__ = "1.0.0"
+
+EXPORT_DIR = "exports"
+COLUMN_KINDS = ("themes", "viewpoints", "chapters", "none")
+
+
+class trace_view(nodes.General, nodes.Element):
+    """Placeholder for a view computed from the whole trace at write time."""
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1f}%"
+
+
+class _ViewDirective(SphinxDirective):
+    view = ""
+    has_content = False
+
+    def placeholder(self, **options: Any) -> list[nodes.Node]:
+        node = trace_view(view=self.view, **options)
+        self.set_source_info(node)
+        _view_docs(self.env).add(self.env.docname)
+        return [node]
+
+
+def _threshold(argument: str | None) -> float:
+    text = directives.unchanged_required(argument).strip().rstrip("%")
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{argument!r} is not a percentage (e.g. 80 or 80%)") from None
+
+
+def _standard(argument: str | None) -> str:
+    return directives.unchanged_required(argument).strip()
+
+
+class CoverageMatrixDirective(_ViewDirective):
+    """``coverage-matrix``: coverage of one standard by the requirements.
+
+    Options: ``standard`` (``nisc`` / ``iso`` / ``iso22``), ``rows`` (``entries`` or a
+    group level of the standard), ``columns`` (``themes`` / ``viewpoints`` /
+    ``chapters`` / ``none``), ``gaps`` (list only uncovered entries) and
+    ``threshold`` (a percentage; below it the build warns).
+    """
+
+    view = "matrix"
+    option_spec: ClassVar[dict[str, Any]] = {
+        "standard": _standard,
+        "rows": directives.unchanged,
+        "columns": lambda arg: directives.choice(arg, COLUMN_KINDS),
+        "gaps": directives.flag,
+        "threshold": lambda arg: _threshold(arg),
+    }
+
+    def run(self) -> list[nodes.Node]:
+        standards = self.config.trace_standards
+        standard = self.options.get("standard", "")
+        if standard not in standards:
+            guess = nearest(standard, standards)
+            raise self.error(
+                f"coverage-matrix: unknown standard {standard!r}. "
+                + (f"Did you mean {guess!r}? " if guess else "")
+                + f"Use one of: {', '.join(standards)}."
+            )
+        rows = self.options.get("rows", "entries")
+        groups = standards[standard].get("groups", [])
+        if rows != "entries" and rows not in groups:
+            raise self.error(
+                f"coverage-matrix: rows {rows!r} is not available for {standard!r}. "
+                f"Use 'entries' or one of: {', '.join(groups)}."
+            )
+        threshold = self.options.get("threshold")
+        if threshold is not None and not 0 <= float(threshold) <= 100:
+            raise self.error(f"coverage-matrix: threshold {threshold} must be between 0 and 100.")
+        return self.placeholder(
+            standard=standard,
+            rows=rows,
+            columns=self.options.get("columns", "themes"),
+            gaps="gaps" in self.options,
+            threshold=threshold,
+        )
+
+
+class TraceRequirementsDirective(_ViewDirective):
+    """``trace-requirements``: every requirement with its NISC clauses and ISO controls, and orphans."""
+
+    view = "requirements"
+    option_spec: ClassVar[dict[str, Any]] = {}
+
+    def run(self) -> list[nodes.Node]:
+        return self.placeholder()
+
+
+class TraceSoaDirective(_ViewDirective):
+    """``trace-soa``: a Statement-of-Applicability table for ISO/IEC 27001:2013."""
+
+    view = "soa"
+    option_spec: ClassVar[dict[str, Any]] = {}
+
+    def run(self) -> list[nodes.Node]:
+        path = Path(self.env.srcdir, self.config.trace_soa_file)
+        self.env.note_dependency(str(path))
+        return self.placeholder(standard="iso")
+
+
+class TraceChainDirective(_ViewDirective):
+    """``trace-chain``: the chain 環境変化 → 観点 → テーマ → 要件 → NISC / ISO of one theme or viewpoint."""
+
+    view = "chain"
+    required_arguments = 1
+    option_spec: ClassVar[dict[str, Any]] = {}
+
+    def run(self) -> list[nodes.Node]:
+        return self.placeholder(of=self.arguments[0].strip())
+
+
+# -- per-build state ------------------------------------------------------------
+
+
+def _view_docs(env: BuildEnvironment) -> set[str]:
+    if not hasattr(env, "trace_view_docs"):
+        env.trace_view_docs = set()
+    return env.trace_view_docs  # type: ignore[no-any-return]
+
+
+class TraceViewCollector(EnvironmentCollector):
+    """Knows which pages hold views; they are written again on every build."""
+
+    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+        _view_docs(env).discard(docname)
+
+    def merge_other(
+        self, app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+    ) -> None:
+        _view_docs(env).update(_view_docs(other) & docnames)
+
+    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
+        """The directives record their page while it is read."""
+
+    def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        return sorted(_view_docs(env) & env.found_docs)
+
+
+_REPORTS: dict[int, TraceReport] = {}
+
+
+def current_report(app: Sphinx) -> TraceReport:
+    """The report of this build, computed once (on first use after reading)."""
+    key = id(app)
+    if key not in _REPORTS:
+        env = app.env
+        model = trace_checks.current_model(app)
+        standards = {k: StandardSpec.from_config(k, v) for k, v in app.config.trace_standards.items()}
+        titles = {doc: env.titles[doc].astext() for doc in env.titles}
+        _REPORTS[key] = TraceReport(model, standards, titles)
+    return _REPORTS[key]
+
+
+def reset_report(app: Sphinx, env: BuildEnvironment, *args: Any) -> None:
+    """Forget the last build's report (a new build may have changed any need)."""
+    _REPORTS.pop(id(app), None)
+
+
+def soa_exclusions(app: Sphinx) -> dict[str, str]:
+    """Control number -> justification, from the SoA data file (problems reported by the check)."""
+    data = load_soa(Path(app.srcdir, app.config.trace_soa_file))
+    return {row.number: row.justification for row in data.rows}
+
+
+# -- rendering ------------------------------------------------------------------------
+
+
+class _Renderer:
+    """Turns report data into docutils nodes for one page."""
+
+    def __init__(self, app: Sphinx, docname: str, report: TraceReport) -> None:
+        self.app = app
+        self.docname = docname
+        self.report = report
+        self.needs = SphinxNeedsData(app.env).get_needs_view()
+
+    def uri(self, need_id: str) -> str | None:
+        need = self.needs.get(need_id)
+        if need is None or not need["docname"]:
+            return None
+        return self.app.builder.get_relative_uri(self.docname, need["docname"]) + "#" + need_id
+
+    def ref(self, need_id: str, text: str | None = None) -> nodes.Node:
+        uri = self.uri(need_id)
+        label = text if text is not None else need_id
+        if uri is None:
+            return nodes.Text(label)
+        return nodes.reference("", label, internal=True, refuri=uri, reftitle=self._title(need_id))
+
+    def _title(self, need_id: str) -> str:
+        need = self.needs.get(need_id)
+        return str(need["title"]) if need is not None else need_id
+
+    def refs(self, need_ids: Iterable[str]) -> nodes.paragraph:
+        para = nodes.paragraph()
+        for index, need_id in enumerate(need_ids):
+            if index:
+                para += nodes.Text("、")
+            para += self.ref(need_id)
+        return para
+
+    def export_links(self, *names: tuple[str, str]) -> nodes.paragraph:
+        para = nodes.paragraph(classes=["trace-exports"])
+        para += nodes.strong(text="ダウンロード: ")
+        base = self.app.builder.get_target_uri(self.docname)
+        for index, (filename, label) in enumerate(names):
+            if index:
+                para += nodes.Text("、")
+            para += nodes.reference("", label, refuri=relative_uri(base, f"{EXPORT_DIR}/{filename}"))
+        return para
+
+    # -- views --------------------------------------------------------------------
+
+    def matrix(self, node: trace_view) -> list[nodes.Node]:
+        matrix = self.report.matrix(node["standard"], node["rows"], node["columns"])
+        spec = matrix.spec
+        out: list[nodes.Node] = [
+            self.summary(matrix),
+            self.export_links(
+                (f"{spec.key}-coverage.csv", f"{spec.label} 対応表（CSV, UTF-8 BOM付き）"),
+                ("traceability.xlsx", "全規格の対応表（Excel）"),
+            ),
+        ]
+        if matrix.columns and not node["gaps"]:
+            legend = nodes.paragraph(classes=["trace-legend"])
+            legend += nodes.strong(text="列: ")
+            legend += nodes.Text("、".join(f"{c.label} {c.title}" for c in matrix.columns))
+            out.append(legend)
+        if node["gaps"]:
+            out.extend(self.gaps(matrix))
+        elif node["rows"] == "entries" and matrix.groups:
+            for group in matrix.groups:
+                members = [r for r in matrix.rows if r.group is not None and r.group.id == group.item.id]
+                out.append(self.rubric(group))
+                out.append(self.table(matrix, members))
+        else:
+            out.append(self.table(matrix, list(matrix.rows)))
+        self.check_threshold(node, matrix)
+        return out
+
+    def summary(self, matrix: Matrix) -> nodes.Element:
+        level = LEVEL_LABELS.get(matrix.spec.level, matrix.spec.level)
+        container = nodes.container(classes=["trace-matrix-summary"])
+        container += nodes.paragraph(
+            text=f"{matrix.spec.label} の{level} {matrix.total} 件のうち、要件が対応付けられているもの "
+            f"{matrix.covered} 件（{_percent(matrix.percent)}）。"
+        )
+        if matrix.rows_level == "entries" and matrix.groups:
+            top = LEVEL_LABELS.get(matrix.spec.groups[0], matrix.spec.groups[0])
+            body: list[list[Any]] = [
+                [self.ref(g.item.id, g.item.title), str(g.covered), str(g.total), _percent(g.percent)]
+                for g in matrix.groups
+            ]
+            body.append([nodes.strong(text="全体"), str(matrix.covered), str(matrix.total), _percent(matrix.percent)])
+            container += build_table([top, "対応", "総数", "対応率"], body, classes=["trace-summary"])
+        return container
+
+    def rubric(self, group: MatrixRow) -> nodes.rubric:
+        return nodes.rubric(
+            text=f"{group.item.title}（{group.covered} / {group.total}、{_percent(group.percent)}）"
+        )
+
+    def table(self, matrix: Matrix, rows: Sequence[MatrixRow]) -> nodes.table:
+        headers = ["番号", "名称", *(c.label for c in matrix.columns), "対応要件数", "対応率"]
+        body = []
+        for row in rows:
+            number = row.item.fields.get("clause", "")
+            name = row.item.title[len(number):].strip() if row.item.title.startswith(number) else row.item.title
+            cells: list[Any] = [self.ref(row.item.id, number or row.item.id), name]
+            cells.extend(self.refs(row.cells.get(c.key, ())) for c in matrix.columns)
+            cells.append(str(len(row.covered_by)))
+            cells.append(
+                f"{row.covered}/{row.total}（{_percent(row.percent)}）" if matrix.rows_level != "entries"
+                else ("対応" if row.covered else "未対応")
+            )
+            body.append(cells)
+        last = "対応率" if matrix.rows_level != "entries" else "状態"
+        headers[-1] = last
+        return build_table(headers, body, classes=["trace-matrix"])
+
+    def gaps(self, matrix: Matrix) -> list[nodes.Node]:
+        uncovered = [r for r in matrix.rows if not r.covered] if matrix.rows_level == "entries" else []
+        if matrix.rows_level != "entries":
+            uncovered = [r for r in matrix.groups if r.covered < r.total]
+        para = nodes.paragraph(text=f"未対応: {matrix.total - matrix.covered} 件（全 {matrix.total} 件中）")
+        if not uncovered:
+            return [para, nodes.paragraph(text="未対応の項目はありません。")]
+        body = []
+        for row in uncovered:
+            number = row.item.fields.get("clause", "")
+            group = row.group.title if row.group is not None else ""
+            body.append([self.ref(row.item.id, number or row.item.id), row.item.title, group])
+        return [para, build_table(["番号", "名称", "分類"], body, classes=["trace-gaps"])]
+
+    def check_threshold(self, node: trace_view, matrix: Matrix) -> None:
+        threshold = node.get("threshold")
+        if threshold is not None and matrix.percent < float(threshold):
+            logger.warning(
+                f"{matrix.spec.label} coverage is {_percent(matrix.percent)} ({matrix.covered}/{matrix.total}), "
+                f"below the threshold of {float(threshold):g}%. Link more requirements to its entries, "
+                "or lower ':threshold:'.",
+                location=node, type="trace", subtype="coverage-threshold",
+            )
+
+    def requirements(self, node: trace_view) -> list[nodes.Node]:
+        headers = ["ID", "要件", "出所", "論点資料", "テーマ・観点", "NISC統一基準", "ISO/IEC 27001:2013（理由）"]
+        body = []
+        for row in self.report.requirement_rows():
+            item = row.item
+            iso = nodes.paragraph()
+            for index, (control, reason) in enumerate(row.iso):
+                if index:
+                    iso += nodes.Text(" ／ ")
+                iso += self.ref(control)
+                if reason:
+                    iso += nodes.Text(f"（{reason}）")
+            if row.revises:
+                iso = nodes.paragraph()
+                iso += nodes.Text("改定の対象: ")
+                iso += self.refs(row.revises).children
+            body.append([
+                self.ref(item.id), item.title, item.fields.get("source", ""), item.fields.get("paper_ref", ""),
+                self.refs(row.upstream), self.refs(row.nisc), iso,
+            ])
+        out: list[nodes.Node] = [
+            self.export_links(("requirements.csv", "要件と対応規格（CSV, UTF-8 BOM付き）"),
+                              ("traceability.xlsx", "全規格の対応表（Excel）")),
+            build_table(headers, body, classes=["trace-requirements"]),
+            nodes.rubric(text="上流（テーマ・観点）のない要件"),
+        ]
+        orphans = self.report.orphans()
+        if orphans:
+            out.append(self.refs(o.id for o in orphans))
+        else:
+            out.append(nodes.paragraph(text="ありません。すべての要件・改定指示が議論テーマ又は改定の観点にリンクしています。"))
+        return out
+
+    def soa(self, node: trace_view) -> list[nodes.Node]:
+        rows = self.report.soa(node["standard"], soa_exclusions(self.app))
+        counts = {status: sum(1 for r in rows if r.status == status) for status in SOA_LABELS}
+        summary = nodes.paragraph(
+            text="、".join(f"{SOA_LABELS[s]} {n} 件" for s, n in counts.items()) + f"（計 {len(rows)} 件）"
+        )
+        body = []
+        for row in rows:
+            detail: Any = self.refs(row.covered_by) if row.status == "covered" else row.justification
+            body.append([self.ref(row.entry.id, row.entry.fields.get("clause", "")), row.entry.title.split(" ", 1)[-1],
+                         SOA_LABELS[row.status], detail])
+        return [
+            summary,
+            self.export_links(("soa.csv", "適用宣言書（CSV, UTF-8 BOM付き）"), ("traceability.xlsx", "全規格の対応表（Excel）")),
+            build_table(["番号", "管理策", "状態", "対応する要件 ／ 適用除外の理由"], body, classes=["trace-soa"]),
+        ]
+
+    def chain(self, node: trace_view) -> list[nodes.Node]:
+        model = self.report.model
+        root = model.items.get(node["of"])
+        if root is None or root.type not in ("theme", "viewpoint"):
+            guess = nearest(node["of"], [i.id for t in ("theme", "viewpoint") for i in model.of_type(t)])
+            logger.warning(
+                f"trace-chain names {node['of']!r}, which is not a theme or viewpoint."
+                + (f" Did you mean {guess!r}?" if guess else ""),
+                location=node, type="trace", subtype="chain-target",
+            )
+            return []
+        dot, alt = chain_dot(model, root, self.uri)
+        # a container, not a figure: a figure made after reading has no number to take
+        box = nodes.container(classes=["trace-chain"], ids=[f"chain-{root.id}"])
+        graph = graphviz()
+        graph["code"] = dot
+        graph["options"] = {"docname": self.docname}
+        graph["alt"] = alt
+        graph["classes"] = ["trace-chain-graph"]
+        box += graph
+        box += nodes.paragraph(text=f"図: {root.title} の追跡の連鎖（{alt}）", classes=["trace-chain-text"])
+        return [box]
+
+
+def chain_dot(model: Any, root: TraceItem, uri: Any) -> tuple[str, str]:
+    """Graphviz source and a text alternative for the chain of a theme or viewpoint."""
+    theme_ids = [root.id] if root.type == "theme" else []
+    viewpoints = list(root.links.get("viewpoint", ())) if root.type == "theme" else [root.id]
+    changes: dict[str, None] = {}
+    for vp in viewpoints:
+        changes.update(dict.fromkeys(model.items[vp].links.get("change", ())) if vp in model.items else {})
+    if root.type == "theme":
+        changes.update(dict.fromkeys(root.links.get("change", ())))
+    reqs = [
+        i for t in ("req", "rev") for i in model.of_type(t)
+        if any(x in i.links.get("theme", ()) for x in theme_ids)
+        or (root.type == "viewpoint" and root.id in i.links.get("viewpoint", ()))
+    ]
+    standards: dict[str, None] = {}
+    for r in reqs:
+        standards.update(dict.fromkeys(r.links.get("nisc", ())))
+        standards.update(dict.fromkeys(r.links.get("iso", ())))
+
+    def node_line(item_id: str, fill: str) -> str:
+        item = model.items.get(item_id)
+        label = f"{item_id}\\n{_wrap(item.title if item else '')}"
+        href = uri(item_id) or ""
+        return (f'  "{item_id}" [label="{_esc(label)}", fillcolor="{fill}", URL="{href}", '
+                f'target="_top", tooltip="{_esc(item.title if item else item_id)}"];')
+
+    lines = [
+        "digraph chain {",
+        '  graph [rankdir=LR, bgcolor="transparent", nodesep=0.15, ranksep=0.6];',
+        '  node [shape=box, style="rounded,filled", color="#444444", fontcolor="#1a1a1a", fontsize=10];',
+        '  edge [color="#555555"];',
+    ]
+    lines += [node_line(c, "#dae8fc") for c in changes]
+    lines += [node_line(v, "#d5e8d4") for v in viewpoints]
+    lines += [node_line(t, "#f2d7b6") for t in theme_ids]
+    lines += [node_line(r.id, "#bfd8d2" if r.type == "req" else "#e8e2c8") for r in reqs]
+    lines += [node_line(s, "#fedcd2" if s.startswith("NISC") else "#dcd2fe") for s in standards]
+    for vp in viewpoints:
+        for c in (model.items[vp].links.get("change", ()) if vp in model.items else ()):
+            lines.append(f'  "{c}" -> "{vp}";')
+        for t in theme_ids:
+            lines.append(f'  "{vp}" -> "{t}";')
+    for r in reqs:
+        sources = theme_ids or viewpoints
+        for s in sources:
+            lines.append(f'  "{s}" -> "{r.id}";')
+        for target in (*r.links.get("nisc", ()), *r.links.get("iso", ())):
+            lines.append(f'  "{r.id}" -> "{target}";')
+    lines.append("}")
+    alt = (
+        f"{root.title} の追跡の連鎖。IT環境の変化 {', '.join(changes) or 'なし'} → 改定の観点 {', '.join(viewpoints)}"
+        + (f" → 議論テーマ {root.id}" if theme_ids else "")
+        + f" → 要件・改定指示 {', '.join(r.id for r in reqs) or 'なし'} → NISC統一基準・ISO管理策 "
+        + f"{', '.join(standards) or 'なし'}。"
+    )
+    return "\n".join(lines), alt
+
+
+def _wrap(text: str, width: int = 16) -> str:
+    return "\\n".join(text[i:i + width] for i in range(0, len(text), width))
+
+
+def _esc(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\\\\n", "\\n")
+
+
+def build_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, classes: Sequence[str] = (),
+) -> nodes.table:
+    """A docutils table; a cell is a string, a paragraph, or inline nodes."""
+    table = nodes.table(classes=list(classes))
+    group = nodes.tgroup(cols=len(headers))
+    table += group
+    for _ in headers:
+        group += nodes.colspec(colwidth=1)
+    head = nodes.thead()
+    header_row = nodes.row()
+    for header in headers:
+        entry = nodes.entry()
+        entry += nodes.paragraph(text=header)
+        header_row += entry
+    head += header_row
+    group += head
+    body = nodes.tbody()
+    for row in rows:
+        body_row = nodes.row()
+        for cell in row:
+            entry = nodes.entry()
+            if isinstance(cell, nodes.paragraph):
+                entry += cell
+            elif isinstance(cell, nodes.Node):
+                para = nodes.paragraph()
+                para += cell
+                entry += para
+            else:
+                entry += nodes.paragraph(text=str(cell))
+            body_row += entry
+        body += body_row
+    group += body
+    return table
+
+
+def resolve_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    views = list(doctree.findall(trace_view))
+    if not views:
+        return
+    renderer = _Renderer(app, docname, current_report(app))
+    for node in views:
+        node.replace_self(getattr(renderer, node["view"])(node))
+
+
+def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
+    """Report malformed SoA rows, exclusions of unknown controls and of covered ones."""
+    path = Path(app.srcdir, app.config.trace_soa_file)
+    data = load_soa(path)
+    problems: list[Problem] = list(data.problems)
+    report = current_report(app)
+    coverage = {row.entry.fields.get("clause"): row for row in report.coverage("iso").rows}
+    for row in data.rows:
+        target = coverage.get(row.number)
+        if target is None:
+            guess = nearest(row.number, [n for n in coverage if n])
+            problems.append(Problem(Location(str(path), row.line), "soa-unknown-control",
+                                    f"the SoA excludes {row.number!r}, which is not an ISO/IEC 27001:2013 control.",
+                                    f"Did you mean {guess!r}?" if guess else ""))
+        elif target.covered:
+            problems.append(Problem(Location(str(path), row.line), "soa-excluded-but-covered",
+                                    f"the SoA excludes {row.number!r}, but it is covered by "
+                                    f"{', '.join(target.covered_by)}.",
+                                    "Remove the exclusion, or the links to it."))
+    trace_checks.report(sorted(problems, key=lambda p: (p.location.line or 0) if p.location else 0))
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("trace_checks")
+    app.add_config_value(
+        "trace_standards", {}, "env", dict,
+        description="Standard key -> {label, type, level, links, groups, via}: how its coverage is computed.",
+    )
+    app.add_config_value("trace_soa_file", "traceability/soa.yaml", "env", str,
+                         description="The Statement-of-Applicability exclusions (YAML).")
+    app.add_node(trace_view)
+    app.add_directive("coverage-matrix", CoverageMatrixDirective)
+    app.add_directive("trace-requirements", TraceRequirementsDirective)
+    app.add_directive("trace-soa", TraceSoaDirective)
+    app.add_directive("trace-chain", TraceChainDirective)
+    app.add_env_collector(TraceViewCollector)
+    app.connect("env-before-read-docs", reset_report)
+    app.connect("env-check-consistency", check_soa)
+    app.connect("doctree-resolved", resolve_views)
+    return {
+        "version": __version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

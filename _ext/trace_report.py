@@ -1,0 +1,282 @@
+"""Reviewer views as plain data: coverage matrices, gap lists, the requirement table, the SoA.
+
+Computed from a :class:`~trace_model.TraceModel` once per build and shared by the
+Sphinx directives (``trace_matrix``) and the CSV / XLSX exports
+(``trace_exports``), so a page and its export cannot disagree. No Sphinx import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from trace_model import Coverage, CoverageRow, TraceItem, TraceModel, parse_reasons
+
+#: The need types that count as covering a standard entry.
+REQUIREMENT_TYPES = ("req",)
+CIRCLED = "①②③④⑤⑥⑦⑧⑨"
+
+
+@dataclass(frozen=True)
+class StandardSpec:
+    """How the coverage of one standard is computed (from ``trace_standards`` in conf.py).
+
+    ``level`` is the level whose entries are counted; ``groups`` the levels above it
+    that rows can be rolled up to (top first); ``via`` the link field of an entry
+    through which it is covered (ISO 2022 through its 2013 correspondence).
+    """
+
+    key: str
+    label: str
+    need_type: str
+    level: str
+    links: tuple[str, ...]
+    groups: tuple[str, ...] = ()
+    via: str | None = None
+
+    @classmethod
+    def from_config(cls, key: str, value: Mapping[str, object]) -> StandardSpec:
+        return cls(
+            key=key,
+            label=str(value["label"]),
+            need_type=str(value["type"]),
+            level=str(value["level"]),
+            links=tuple(value["links"]),  # type: ignore[arg-type]
+            groups=tuple(value.get("groups", ())),  # type: ignore[arg-type]
+            via=value.get("via"),  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    title: str
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One row: an entry (or a group of entries) and the covering requirements per column."""
+
+    item: TraceItem
+    cells: Mapping[str, tuple[str, ...]]
+    covered: int
+    total: int
+    covered_by: tuple[str, ...]
+    group: TraceItem | None = None
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.covered / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Matrix:
+    spec: StandardSpec
+    rows_level: str
+    columns: tuple[Column, ...]
+    rows: tuple[MatrixRow, ...]
+    groups: tuple[MatrixRow, ...]
+    coverage: Coverage
+
+    @property
+    def covered(self) -> int:
+        return self.coverage.covered
+
+    @property
+    def total(self) -> int:
+        return self.coverage.total
+
+    @property
+    def percent(self) -> float:
+        return self.coverage.percent
+
+
+@dataclass
+class TraceReport:
+    """Everything the reviewer pages and the exports show, computed once per build."""
+
+    model: TraceModel
+    standards: Mapping[str, StandardSpec]
+    chapter_titles: Mapping[str, str] = field(default_factory=dict)
+    _coverage: dict[str, Coverage] = field(default_factory=dict)
+
+    def coverage(self, standard: str) -> Coverage:
+        if standard not in self._coverage:
+            spec = self.standards[standard]
+            self._coverage[standard] = self.model.coverage(
+                spec.need_type, spec.links, level=spec.level,
+                source_types=REQUIREMENT_TYPES, via=spec.via,
+            )
+        return self._coverage[standard]
+
+    # -- columns ---------------------------------------------------------------
+
+    def columns(self, kind: str) -> tuple[Column, ...]:
+        """The columns of a matrix: ``themes``, ``viewpoints``, ``chapters`` or ``none``."""
+        model = self.model
+        if kind == "none":
+            return ()
+        if kind == "themes":
+            themes = sorted(model.of_type("theme"), key=_number)
+            direct_viewpoints = {v for r in self.requirements() for v in r.links.get("viewpoint", ())}
+            viewpoints = sorted((model.items[v] for v in direct_viewpoints if v in model.items), key=_number)
+            return tuple(
+                [Column(t.id, _circled(t), t.title) for t in themes]
+                + [Column(v.id, f"観点{_number(v)}", v.title) for v in viewpoints]
+            )
+        if kind == "viewpoints":
+            return tuple(
+                Column(v.id, f"観点{_number(v)}", v.title)
+                for v in sorted(model.of_type("viewpoint"), key=_number)
+            )
+        if kind == "chapters":
+            docnames = sorted({r.fields.get("docname", "") for r in self.requirements()})
+            return tuple(Column(d, self.chapter_titles.get(d, d), self.chapter_titles.get(d, d)) for d in docnames)
+        raise ValueError(f"unknown column kind {kind!r}")
+
+    def column_keys(self, requirement: TraceItem, kind: str) -> tuple[str, ...]:
+        """The columns a requirement falls in."""
+        if kind == "themes":
+            return tuple(requirement.links.get("theme", ())) + tuple(requirement.links.get("viewpoint", ()))
+        if kind == "viewpoints":
+            found = dict.fromkeys(requirement.links.get("viewpoint", ()))
+            for theme in requirement.links.get("theme", ()):
+                if theme in self.model.items:
+                    found.update(dict.fromkeys(self.model.items[theme].links.get("viewpoint", ())))
+            return tuple(found)
+        if kind == "chapters":
+            return (requirement.fields.get("docname", ""),)
+        return ()
+
+    def requirements(self) -> list[TraceItem]:
+        return [i for t in REQUIREMENT_TYPES for i in self.model.of_type(t)]
+
+    # -- matrices ----------------------------------------------------------------
+
+    def matrix(self, standard: str, rows: str = "entries", columns: str = "themes") -> Matrix:
+        """A coverage matrix; ``rows`` is ``entries`` or one of the standard's group levels."""
+        spec = self.standards[standard]
+        if rows != "entries" and rows not in spec.groups:
+            raise ValueError(f"{spec.key!r} rows can be 'entries' or one of {list(spec.groups)}, not {rows!r}")
+        cols = self.columns(columns)
+        coverage = self.coverage(standard)
+        top = spec.groups[0] if spec.groups else None
+        entry_rows = [self._row(row.entry, [row], columns, self._group(row, top)) for row in coverage.rows]
+        group_level = rows if rows != "entries" else top
+        grouped: dict[str, list[CoverageRow]] = {}
+        group_items: dict[str, TraceItem] = {}
+        if group_level is not None:
+            for row in coverage.rows:
+                group = self.model.ancestor(row.entry.id, group_level)
+                if group is not None:
+                    grouped.setdefault(group.id, []).append(row)
+                    group_items[group.id] = group
+        groups = tuple(self._row(group_items[g], members, columns, None) for g, members in grouped.items())
+        return Matrix(
+            spec=spec,
+            rows_level=rows,
+            columns=cols,
+            rows=tuple(entry_rows) if rows == "entries" else groups,
+            groups=groups,
+            coverage=coverage,
+        )
+
+    def _group(self, row: CoverageRow, level: str | None) -> TraceItem | None:
+        return self.model.ancestor(row.entry.id, level) if level else None
+
+    def _row(
+        self, item: TraceItem, members: Sequence[CoverageRow], columns: str, group: TraceItem | None
+    ) -> MatrixRow:
+        cells: dict[str, dict[str, None]] = {}
+        covering: dict[str, None] = {}
+        for member in members:
+            for req_id in member.covered_by:
+                covering[req_id] = None
+                for key in self.column_keys(self.model.items[req_id], columns):
+                    cells.setdefault(key, {})[req_id] = None
+        return MatrixRow(
+            item=item,
+            cells={k: tuple(sorted(v)) for k, v in cells.items()},
+            covered=sum(1 for m in members if m.covered),
+            total=len(members),
+            covered_by=tuple(sorted(covering)),
+            group=group,
+        )
+
+    # -- requirement table and orphans ---------------------------------------------
+
+    def requirement_rows(self) -> list[RequirementRow]:
+        rows = []
+        for item in sorted(self.requirements() + self.model.of_type("rev"), key=lambda i: i.id):
+            reasons = parse_reasons(item.fields.get("iso_reason", ""))
+            rows.append(
+                RequirementRow(
+                    item=item,
+                    upstream=tuple(item.links.get("theme", ())) + tuple(item.links.get("viewpoint", ())),
+                    nisc=tuple(item.links.get("nisc", ())),
+                    iso=tuple((c, reasons.get(c, "")) for c in item.links.get("iso", ())),
+                    revises=tuple(item.links.get("revises", ())),
+                )
+            )
+        return rows
+
+    def orphans(self) -> list[TraceItem]:
+        """Requirements and revision instructions with no upstream theme or viewpoint."""
+        found = self.model.orphans("req", ["theme", "viewpoint"]) + self.model.orphans("rev", ["theme", "viewpoint"])
+        return sorted(found, key=lambda i: i.id)
+
+    # -- statement of applicability ---------------------------------------------------
+
+    def soa(self, standard: str, exclusions: Mapping[str, str]) -> list[SoaRow]:
+        """Each entry: covered (by which requirements), not yet covered, or excluded with a reason."""
+        rows = []
+        for row in self.coverage(standard).rows:
+            number = row.entry.fields.get("clause", row.entry.id)
+            if row.covered:
+                status = "covered"
+            elif number in exclusions:
+                status = "excluded"
+            else:
+                status = "uncovered"
+            rows.append(SoaRow(row.entry, status, row.covered_by, exclusions.get(number, "")))
+        return rows
+
+
+@dataclass(frozen=True)
+class RequirementRow:
+    item: TraceItem
+    upstream: tuple[str, ...]
+    nisc: tuple[str, ...]
+    iso: tuple[tuple[str, str], ...]
+    revises: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SoaRow:
+    entry: TraceItem
+    status: str  # covered | uncovered | excluded
+    covered_by: tuple[str, ...]
+    justification: str
+
+
+SOA_LABELS = {"covered": "対応", "uncovered": "未対応", "excluded": "適用除外"}
+
+#: Japanese names of the catalog levels.
+LEVEL_LABELS = {
+    "part": "部", "section": "節", "item": "項", "requirement": "遵守事項",
+    "clause": "箇条", "objective": "管理目的", "control": "管理策", "theme": "分類",
+    "entries": "項目",
+}
+
+
+def _number(item: TraceItem) -> int:
+    try:
+        return int(item.fields.get("number", "0"))
+    except ValueError:
+        return 0
+
+
+def _circled(theme: TraceItem) -> str:
+    number = _number(theme)
+    return CIRCLED[number - 1] if 0 < number <= len(CIRCLED) else theme.id
