@@ -15,6 +15,7 @@ lists them all in one run.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -28,6 +29,7 @@ from sphinx.util import logging
 from sphinx_needs.config import NeedsSphinxConfig
 from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.directives.need import NeedDirective
+from sphinx_needs.roles.need_ref import NeedRef
 
 from trace_model import LinkRule, Location, Problem, TraceItem, TraceModel, TraceRules
 
@@ -58,6 +60,45 @@ def read_problems(env: BuildEnvironment) -> dict[str, list[Problem]]:
     return env.trace_read_problems  # type: ignore[no-any-return]
 
 
+def need_refs(env: BuildEnvironment) -> dict[str, list[str]]:
+    """Per document, the need IDs its ``{need}`` references name."""
+    if not hasattr(env, "trace_need_refs"):
+        env.trace_need_refs = {}
+    return env.trace_need_refs  # type: ignore[no-any-return]
+
+
+def need_fingerprints(env: BuildEnvironment) -> dict[str, str]:
+    """Per document, a digest of what its need nodes and need references show from other pages.
+
+    Linear in needs + links: each link adds the target's title to the source's page
+    and the source's ID and title to the target's page (its back-links).
+    """
+    needs = SphinxNeedsData(env).get_needs_mutable()
+    link_fields = list(NeedsSphinxConfig(env.config)._links)
+    shown: dict[str, list[str]] = {}
+
+    def title(need_id: str) -> str:
+        need = needs.get(need_id)
+        return f"{need_id}={need['title']}" if need is not None else f"{need_id}=<missing>"
+
+    for need in needs.values():
+        docname = need["docname"]
+        if not docname:
+            continue
+        for field in link_fields:
+            for target in need.get(field) or ():
+                shown.setdefault(docname, []).append(f"{need['id']}>{field}>{title(target)}")
+                target_need = needs.get(target)
+                if target_need is not None and target_need["docname"]:
+                    shown.setdefault(target_need["docname"], []).append(f"{target}<{field}<{title(need['id'])}")
+    for docname, targets in need_refs(env).items():
+        shown.setdefault(docname, []).extend(f"ref>{title(t)}" for t in targets)
+    return {
+        docname: hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
+        for docname, lines in shown.items()
+    }
+
+
 def record_definition(env: BuildEnvironment, definition: Definition) -> None:
     definitions(env).setdefault(env.docname, []).append(definition)
 
@@ -72,6 +113,7 @@ class TraceCollector(EnvironmentCollector):
     def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
         definitions(env).pop(docname, None)
         read_problems(env).pop(docname, None)
+        need_refs(env).pop(docname, None)
 
     def merge_other(
         self, app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
@@ -81,9 +123,27 @@ class TraceCollector(EnvironmentCollector):
                 definitions(env)[docname] = definitions(other)[docname]
             if docname in read_problems(other):
                 read_problems(env)[docname] = read_problems(other)[docname]
+            if docname in need_refs(other):
+                need_refs(env)[docname] = need_refs(other)[docname]
 
     def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
-        """Records are made by the directives while the document is read."""
+        """Definitions are recorded by the directives; here, the needs a page's text refers to."""
+        targets = sorted({str(node["reftarget"]).split(".")[0] for node in doctree.findall(NeedRef)})
+        need_refs(app.env)[app.env.docname] = targets
+
+    def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        """Pages whose needs show something that another page changed.
+
+        A need shows the titles of the needs it links to and the needs that link to
+        it (back-links), and a ``{need}`` reference shows its target's title. None of
+        that is in the page's own source, so sphinx-needs does not write the page
+        again when it changes elsewhere; this compares a fingerprint of that data
+        with the last build's and returns the pages whose fingerprint changed.
+        """
+        previous: dict[str, str] = getattr(env, "trace_need_fingerprints", {})
+        current = need_fingerprints(env)
+        env.trace_need_fingerprints = current
+        return sorted(doc for doc, print_ in current.items() if previous.get(doc) != print_)
 
     def get_outdated_docs(
         self,
@@ -205,7 +265,7 @@ def build_model(app: Sphinx, env: BuildEnvironment) -> TraceModel:
             id=need["id"],
             type=need["type"],
             title=need["title"],
-            fields={name: _as_text(need.get(name)) for name in field_names},
+            fields={name: _as_text(need.get(name)) for name in field_names} | {"docname": need["docname"] or ""},
             links={name: tuple(need.get(name) or ()) for name in link_fields if need.get(name)},
             location=location(need),
         )
@@ -237,13 +297,46 @@ def report(problems: Iterable[Problem]) -> None:
         logger.warning(message, location=location, type="trace", subtype=problem.code)
 
 
+_MODELS: dict[int, TraceModel] = {}
+
+
+def current_model(app: Sphinx) -> TraceModel:
+    """The trace model of this build, built once after every page is read.
+
+    Kept in memory only (not in the pickled environment); a parallel write forks
+    after it is built, so every writer sees the same model.
+    """
+    if id(app) not in _MODELS:
+        _MODELS[id(app)] = build_model(app, app.env)
+    return _MODELS[id(app)]
+
+
+def forget_model(app: Sphinx, *args: Any) -> None:
+    """A new build starts: the last build's model is stale."""
+    _MODELS.pop(id(app), None)
+
+
 def check_consistency(app: Sphinx, env: BuildEnvironment) -> None:
     """Run every trace check on the merged environment and report what fails."""
     problems: list[Problem] = []
     for docname in sorted(read_problems(env)):
         problems.extend(read_problems(env)[docname])
-    problems.extend(build_model(app, env).problems())
+    problems.extend(current_model(app).problems())
     report(sorted(set(problems), key=lambda p: (_location_key(p.location), p.code, p.message)))
+
+
+def stable_container_ids(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Give each need's container an ID from the need, not sphinx-needs' random one.
+
+    sphinx-needs names the container ``SNCB-<random>``, so two builds of the same
+    sources differ; ``SNCB-<need id>`` is stable and still unique.
+    """
+    for container in doctree.findall(nodes.container):
+        ids = container["ids"]
+        if "need_container" in container["classes"] and ids and ids[0].startswith("SNCB-"):
+            tables = [t for t in container.findall(nodes.table) if t["ids"]]
+            if tables:
+                container["ids"] = [f"SNCB-{tables[0]['ids'][0]}"]
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -263,10 +356,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", register_traced_directives, priority=900)
     app.connect("config-inited", check_config, priority=900)
     app.add_env_collector(TraceCollector)
+    app.connect("env-before-read-docs", forget_model)
     app.connect("env-check-consistency", check_consistency)
+    app.connect("doctree-resolved", stable_container_ids, priority=800)
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": 2,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }
