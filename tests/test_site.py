@@ -20,7 +20,7 @@ from conftest import ROOT, normalise_warnings
 
 pytestmark = pytest.mark.site
 
-SITE_PARTS = ["conf.py", "index.md", "source", "requirements", "traceability", "_ext"]
+SITE_PARTS = ["conf.py", "index.md", "source", "requirements", "traceability", "_ext", "_static"]
 
 
 def sphinx_build(srcdir: Path, outdir: Path, *extra: str) -> subprocess.CompletedProcess[str]:

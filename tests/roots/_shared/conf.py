@@ -16,3 +16,6 @@ trace_catalogs = {
     "iso22": "catalogs/iso2022.yaml",
 }
 html_theme = "basic"
+trace_soa_file = "soa.yaml"
+html_static_path: list[str] = []
+html_css_files: list[str] = []

@@ -1,0 +1,135 @@
+"""Build modes are equal: an incremental build after edits, a parallel build and a clean one
+write the same bytes; two clean builds of the same sources are byte-identical."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from test_site import copy_site, sphinx_build
+
+pytestmark = pytest.mark.site
+
+# Build bookkeeping that is not part of the site.
+IGNORED = {".buildinfo"}
+
+
+def site_files(outdir: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(outdir)): p.read_bytes()
+        for p in sorted(outdir.rglob("*"))
+        if p.is_file() and ".doctrees" not in p.parts and p.name not in IGNORED
+    }
+
+
+def assert_same_site(left: Path, right: Path, *, incremental: bool = False) -> None:
+    """Every file equal. An incremental build may also keep images of earlier builds
+    (Sphinx never deletes output files), but only ones no page refers to."""
+    a, b = site_files(left), site_files(right)
+    extra = sorted(set(a) - set(b))
+    if incremental:
+        pages = b"".join(data for name, data in a.items() if name.endswith(".html"))
+        assert all(name.startswith("_images/") and Path(name).name.encode() not in pages for name in extra), extra
+    else:
+        assert extra == []
+    assert sorted(set(b) - set(a)) == []
+    differing = [name for name in b if a[name] != b[name]]
+    assert differing == []
+
+
+def build(src: Path, out: Path, *extra: str) -> None:
+    result = sphinx_build(src, out, "-d", str(out / ".doctrees"), *extra)
+    assert result.returncode == 0, result.stderr
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def coverage_row(out: Path, standard: str, number: str) -> dict[str, str]:
+    raw = (out / "exports" / f"{standard}-coverage.csv").read_bytes().decode("utf-8-sig")
+    return next(r for r in csv.DictReader(io.StringIO(raw)) if r["番号"] == number)
+
+
+NEW_REQUIREMENT = """
+
+```{req} 試験用に追加した要件
+:id: REQ-CLOUD-099
+:source: added
+:theme: THEME-1
+:nisc: NISC-4-1-2
+:iso: ISO-A-14-1-3
+:iso_reason: ISO-A-14-1-3: 試験のための理由
+
+試験用の本文。
+```
+"""
+
+
+def apply_edits(src: Path) -> None:
+    """Edit one requirement's ISO link, add a requirement, delete another."""
+    cloud = src / "requirements" / "01-cloud.md"
+    edit(cloud, ":iso: ISO-A-18-1-1, ISO-A-15-1-2, ISO-A-18-1-4", ":iso: ISO-A-18-1-1, ISO-A-15-1-2, ISO-A-18-1-3")
+    edit(cloud, "ISO-A-18-1-4: ", "ISO-A-18-1-3: ")
+    cloud.write_text(cloud.read_text(encoding="utf-8") + NEW_REQUIREMENT, encoding="utf-8")
+    network = src / "requirements" / "04-network.md"  # REQ-NET-007 is referred to nowhere else
+    text = network.read_text(encoding="utf-8")
+    start = text.rindex("```{req}", 0, text.index(":id: REQ-NET-007"))
+    end = text.index("\n```\n", start) + 5
+    network.write_text(text[:start] + text[end:], encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_site(tmp_path_factory.mktemp("modes") / "src")
+
+
+def test_incremental_build_after_edits_equals_a_clean_build(sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "incremental"
+    build(sources, out)
+    assert "REQ-CLOUD-001" not in coverage_row(out, "iso", "A.18.1.3")["対応要件"]
+    before_xlsx = (out / "exports" / "traceability.xlsx").read_bytes()
+
+    edited = tmp_path / "edited"
+    import shutil
+
+    shutil.copytree(sources, edited)
+    apply_edits(edited)
+    # the incremental build reads the edited sources with the first build's environment
+    shutil.copytree(out, tmp_path / "incremental-edited")
+    out2 = tmp_path / "incremental-edited"
+    build(edited, out2)
+    clean = tmp_path / "clean"
+    build(edited, clean)
+
+    assert "REQ-CLOUD-001" in coverage_row(out2, "iso", "A.18.1.3")["対応要件"]
+    assert "REQ-CLOUD-001" not in coverage_row(out2, "iso", "A.18.1.4")["対応要件"]
+    assert "REQ-CLOUD-099" in coverage_row(out2, "iso", "A.14.1.3")["対応要件"]
+    assert (out2 / "exports" / "traceability.xlsx").read_bytes() != before_xlsx
+    page = (out2 / "traceability" / "iso2013-coverage.html").read_text(encoding="utf-8")
+    assert "REQ-NET-007" not in page and "REQ-CLOUD-099" in page
+    catalog = (out2 / "traceability" / "iso2013.html").read_text(encoding="utf-8")
+    assert re.search(r'id="ISO-A-18-1-3".*?REQ-CLOUD-001', catalog, re.S)
+    assert_same_site(out2, clean, incremental=True)
+
+
+def test_parallel_build_equals_a_serial_build(sources: Path, tmp_path: Path) -> None:
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    build(sources, serial)
+    build(sources, parallel, "-j", "2")
+    assert_same_site(serial, parallel)
+
+
+def test_two_clean_builds_at_different_times_are_byte_identical(sources: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    build(sources, first)
+    time.sleep(1.1)  # a time stamp taken from the clock would now differ
+    build(sources, second)
+    assert_same_site(first, second)
