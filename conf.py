@@ -30,6 +30,7 @@ extensions = [
     "trace_exports",
     "ja_text",
     "search_index",
+    "needtable_ja",
 ]
 
 source_suffix = {".md": "markdown"}

@@ -1,13 +1,27 @@
-"""Shared fixtures: build small test sites and the real guideline site."""
+"""Shared fixtures: build small test sites, serve the real site, drive Debian's Chromium.
+
+Browser tests (marker ``browser``) use Playwright with /usr/bin/chromium (never a
+browser download). Without it they are skipped with a message; with
+REQUIRE_BROWSER=1 (as .ci/run sets it) they fail instead, so CI cannot pass by
+skipping them.
+"""
 
 from __future__ import annotations
 
+import functools
+import http.server
+import json
 import os
 import re
 import shutil
+import socketserver
+import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from sphinx.testing.util import SphinxTestApp
@@ -69,3 +83,121 @@ def build_root(tmp_path: Path) -> Iterator[Callable[..., Built]]:
     yield build
     for app in apps:
         app.cleanup()
+
+
+# -- the real site -----------------------------------------------------------------
+
+SITE_PARTS = ["conf.py", "index.md", "source", "requirements", "traceability", "_ext", "_static"]
+
+
+def sphinx_build(srcdir: Path, outdir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q", *extra,
+         str(srcdir), str(outdir)],
+        capture_output=True, text=True, check=False,
+    )
+
+
+def copy_site(dest: Path) -> Path:
+    """A copy of the site's sources (not .venv, _build or tests)."""
+    dest.mkdir(parents=True)
+    for part in SITE_PARTS:
+        src = ROOT / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, dest / part)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    outdir = tmp_path_factory.mktemp("site") / "html"
+    return sphinx_build(ROOT, outdir, "-d", str(outdir.parent / "doctrees")), outdir
+
+
+@pytest.fixture(scope="session")
+def needs(site: tuple[subprocess.CompletedProcess[str], Path]) -> dict[str, dict[str, Any]]:
+    _, outdir = site
+    data = json.loads((outdir / "needs.json").read_text(encoding="utf-8"))
+    return data["versions"][data["current_version"]]["needs"]
+
+
+# -- real browser ------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+# Flags this workplace's closed network needs (no background calls home).
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if Path(CHROMIUM).exists():
+        return
+    message = f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the browser tests"
+    for item in items:
+        if "browser" in item.keywords:
+            if os.environ.get("REQUIRE_BROWSER") == "1":
+                item.fixturenames.insert(0, "_browser_required")  # fails the test
+            else:
+                item.add_marker(pytest.mark.skip(reason=message))
+
+
+@pytest.fixture
+def _browser_required() -> None:
+    pytest.fail(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        """Keep test output clean."""
+
+
+@pytest.fixture(scope="session")
+def served_site(site: tuple[object, Path]) -> Iterator[str]:
+    """The site built by test_site's session fixture, served over HTTP on 127.0.0.1."""
+    _, outdir = site
+    handler = functools.partial(_QuietHandler, directory=str(outdir))
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is not executable")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: object, served_site: str) -> Iterator[object]:
+    """A fresh page that may only talk to the site itself: any other host is blocked and recorded."""
+    context = browser.new_context(locale="ja-JP")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.foreign_requests = []  # type: ignore[attr-defined]
+    site_host = urlsplit(served_site).netloc
+
+    def guard(route: object) -> None:
+        request = route.request  # type: ignore[attr-defined]
+        url = urlsplit(request.url)
+        if url.scheme in ("data", "blob", "about") or url.netloc == site_host:
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            page.foreign_requests.append(request.url)  # type: ignore[attr-defined]
+            route.abort()  # type: ignore[attr-defined]
+
+    context.route("**/*", guard)
+    yield page
+    context.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from test_site import copy_site, sphinx_build
+from conftest import copy_site, sphinx_build
 
 pytestmark = pytest.mark.site
 

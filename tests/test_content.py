@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from test_site import needs, site  # noqa: F401 - shared session fixtures
 
 pytestmark = pytest.mark.site
 
@@ -48,7 +47,7 @@ STANCES = {1: DISCUSS, 2: ADVANCE, 3: DISCUSS, 4: DISCUSS, 5: DISCUSS, 6: ADVANC
 Needs = dict[str, dict[str, Any]]
 
 
-def of_type(needs: Needs, kind: str) -> list[dict[str, Any]]:  # noqa: F811
+def of_type(needs: Needs, kind: str) -> list[dict[str, Any]]:
     return [n for n in needs.values() if n["type"] == kind]
 
 
@@ -67,7 +66,7 @@ def test_the_paper_has_34_revision_statements_27_bullets_and_7_leads() -> None:
     assert (sum(forms.values()), forms["bullet"], forms["lead"]) == (34, 27, 7)
 
 
-def test_every_statement_of_the_paper_is_one_traced_object_per_theme(needs: Needs) -> None:  # noqa: F811
+def test_every_statement_of_the_paper_is_one_traced_object_per_theme(needs: Needs) -> None:
     objects = of_type(needs, "req") + of_type(needs, "rev")
     found = Counter(ref for n in objects for ref in refs(n))
     wanted = Counter(f"{CIRCLED[t - 1]}-{i}" for t, forms in STATEMENTS.items() for i in range(1, len(forms) + 1))
@@ -77,7 +76,7 @@ def test_every_statement_of_the_paper_is_one_traced_object_per_theme(needs: Need
         assert {CIRCLED.index(r[0]) + 1 for r in refs(need)} == {int(n) for n in themes}, need["id"]
 
 
-def test_statements_are_worded_as_the_paper_words_them(needs: Needs) -> None:  # noqa: F811
+def test_statements_are_worded_as_the_paper_words_them(needs: Needs) -> None:
     paper = squash(PAPER)
     for need in of_type(needs, "req") + of_type(needs, "rev"):
         if need["source"] != "paper":
@@ -86,7 +85,7 @@ def test_statements_are_worded_as_the_paper_words_them(needs: Needs) -> None:  #
         assert squash(first_paragraph) in paper, (need["id"], first_paragraph)
 
 
-def test_each_theme_cites_the_papers_nisc_clause_and_gives_exactly_its_ronten(needs: Needs) -> None:  # noqa: F811
+def test_each_theme_cites_the_papers_nisc_clause_and_gives_exactly_its_ronten(needs: Needs) -> None:
     themes = {int(n["number"]): n for n in of_type(needs, "theme")}
     assert sorted(themes) == list(range(1, 8))
     for number, theme in themes.items():
@@ -118,13 +117,13 @@ def test_the_nisc_clause_of_each_theme_is_the_one_the_paper_cites() -> None:
     assert found == {t: {c} for t, c in THEME_NISC.items()}
 
 
-def test_requirements_of_a_theme_cite_its_nisc_clause(needs: Needs) -> None:  # noqa: F811
+def test_requirements_of_a_theme_cite_its_nisc_clause(needs: Needs) -> None:
     for req in of_type(needs, "req"):
         for theme_id in req["theme"]:
             assert THEME_NISC[int(needs[theme_id]["number"])] in req["nisc"], req["id"]
 
 
-def test_every_requirement_links_nisc_and_one_to_three_iso_controls_with_reasons(needs: Needs) -> None:  # noqa: F811
+def test_every_requirement_links_nisc_and_one_to_three_iso_controls_with_reasons(needs: Needs) -> None:
     reqs = of_type(needs, "req")
     assert reqs
     for req in reqs:
@@ -135,7 +134,7 @@ def test_every_requirement_links_nisc_and_one_to_three_iso_controls_with_reasons
             assert re.search(rf"{control}\s*:\s*\S", req["iso_reason"]), (req["id"], control)
 
 
-def test_the_chain_from_change_to_standard_is_complete(needs: Needs) -> None:  # noqa: F811
+def test_the_chain_from_change_to_standard_is_complete(needs: Needs) -> None:
     viewpoints = {int(n["number"]): n for n in of_type(needs, "viewpoint")}
     assert {k: v["stance"] for k, v in viewpoints.items()} == STANCES
     assert all(v["change"] for v in viewpoints.values())
@@ -146,7 +145,7 @@ def test_the_chain_from_change_to_standard_is_complete(needs: Needs) -> None:  #
         assert all(needs[v]["change"] for v in upstream)
 
 
-def test_added_content_is_marked_as_added(needs: Needs) -> None:  # noqa: F811
+def test_added_content_is_marked_as_added(needs: Needs) -> None:
     for req in of_type(needs, "req"):
         if req["viewpoint"]:  # the three viewpoints without a discussion theme
             assert req["source"] == "added" and not refs(req), req["id"]
@@ -156,7 +155,7 @@ def test_added_content_is_marked_as_added(needs: Needs) -> None:  # noqa: F811
     assert added_viewpoints == {"VP-2", "VP-6", "VP-8"}
 
 
-def test_revision_instructions_link_to_what_they_change(needs: Needs) -> None:  # noqa: F811
+def test_revision_instructions_link_to_what_they_change(needs: Needs) -> None:
     revs = of_type(needs, "rev")
     assert {r["id"] for r in revs} >= {"REV-VENDOR-001", "REV-NET-001"}
     for rev in revs:

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from test_site import needs, site  # noqa: F401 - shared session fixtures
 
 pytestmark = pytest.mark.site
 
@@ -19,7 +18,7 @@ Needs = dict[str, dict[str, Any]]
 PAGES = {"nisc": "nisc-coverage", "iso": "iso2013-coverage", "iso22": "iso2022-coverage"}
 
 
-def recount(needs: Needs, standard: str) -> tuple[int, int]:  # noqa: F811
+def recount(needs: Needs, standard: str) -> tuple[int, int]:
     """Covered / total, counted straight from needs.json without the project's model."""
     reqs = {i for i, n in needs.items() if n["type"] == "req"}
     if standard == "iso":
@@ -56,13 +55,13 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize("standard", ["nisc", "iso", "iso22"])
-def test_page_figures_equal_an_independent_recount(site, needs: Needs, standard: str) -> None:  # noqa: F811
+def test_page_figures_equal_an_independent_recount(site, needs: Needs, standard: str) -> None:
     _, outdir = site
     assert page_figures(page(outdir, PAGES[standard])) == recount(needs, standard)
 
 
 @pytest.mark.parametrize("standard", ["nisc", "iso", "iso22"])
-def test_csv_rows_equal_the_matrix_on_the_page(site, standard: str) -> None:  # noqa: F811
+def test_csv_rows_equal_the_matrix_on_the_page(site, standard: str) -> None:
     _, outdir = site
     rows = read_csv(outdir / "exports" / f"{standard}-coverage.csv")
     soup = page(outdir, PAGES[standard])
@@ -80,7 +79,7 @@ def test_csv_rows_equal_the_matrix_on_the_page(site, standard: str) -> None:  # 
     assert (sum(1 for r in rows if r["状態"] == "対応"), len(rows)) == (covered, total)
 
 
-def test_xlsx_sheets_equal_the_csv_files_and_the_summary_the_pages(site) -> None:  # noqa: F811
+def test_xlsx_sheets_equal_the_csv_files_and_the_summary_the_pages(site) -> None:
     from openpyxl import load_workbook
 
     _, outdir = site
@@ -100,7 +99,7 @@ def test_xlsx_sheets_equal_the_csv_files_and_the_summary_the_pages(site) -> None
         assert summary[(labels[standard], "全体")] == page_figures(page(outdir, name))
 
 
-def test_every_requirement_is_in_every_view_and_export(site, needs: Needs) -> None:  # noqa: F811
+def test_every_requirement_is_in_every_view_and_export(site, needs: Needs) -> None:
     from openpyxl import load_workbook
 
     _, outdir = site
@@ -121,7 +120,7 @@ def test_every_requirement_is_in_every_view_and_export(site, needs: Needs) -> No
         assert linked <= shown, sorted(linked - shown)
 
 
-def test_soa_accounts_for_every_control_once(site, needs: Needs) -> None:  # noqa: F811
+def test_soa_accounts_for_every_control_once(site, needs: Needs) -> None:
     _, outdir = site
     rows = read_csv(outdir / "exports" / "soa.csv")
     controls = sorted(n["clause"] for n in needs.values() if n["type"] == "iso" and n["level"] == "control")
@@ -131,7 +130,7 @@ def test_soa_accounts_for_every_control_once(site, needs: Needs) -> None:  # noq
     assert all(r["適用除外の理由"] for r in rows if r["状態"] == "適用除外")
 
 
-def test_each_theme_has_a_chain_graph_linking_its_objects(site) -> None:  # noqa: F811
+def test_each_theme_has_a_chain_graph_linking_its_objects(site) -> None:
     _, outdir = site
     soup = page(outdir, "chains")
     boxes = soup.find_all(class_="trace-chain")

@@ -7,54 +7,16 @@ subprocess, so that the exit status an editor sees is what is tested.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import ROOT, normalise_warnings
+from conftest import ROOT, copy_site, normalise_warnings, sphinx_build
 
 pytestmark = pytest.mark.site
-
-SITE_PARTS = ["conf.py", "index.md", "source", "requirements", "traceability", "_ext", "_static"]
-
-
-def sphinx_build(srcdir: Path, outdir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q", *extra,
-         str(srcdir), str(outdir)],
-        capture_output=True, text=True, check=False,
-    )
-
-
-def copy_site(dest: Path) -> Path:
-    """A copy of the site's sources (not .venv, _build or tests)."""
-    dest.mkdir(parents=True)
-    for part in SITE_PARTS:
-        src = ROOT / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, dest / part)
-    return dest
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
-    outdir = tmp_path_factory.mktemp("site") / "html"
-    return sphinx_build(ROOT, outdir, "-d", str(outdir.parent / "doctrees")), outdir
-
-
-@pytest.fixture(scope="session")
-def needs(site: tuple[subprocess.CompletedProcess[str], Path]) -> dict[str, dict[str, Any]]:
-    _, outdir = site
-    data = json.loads((outdir / "needs.json").read_text(encoding="utf-8"))
-    return data["versions"][data["current_version"]]["needs"]
-
 
 def test_the_site_builds_strictly_with_zero_warnings(site: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     result, outdir = site
