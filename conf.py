@@ -30,6 +30,7 @@ extensions = [
     "trace_exports",
     "ja_text",
     "search_index",
+    "ja_search",
     "needtable_ja",
 ]
 
