@@ -32,6 +32,8 @@ extensions = [
     "search_index",
     "ja_search",
     "needtable_ja",
+    "a11y",
+    "need_labels",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -122,7 +124,7 @@ needs_layouts = {
             "head": ['<<meta("type_name")>>: **<<meta("title")>>** <<meta_id()>>'],
             "meta": [
                 '<<meta("paper_ref", prefix="論点資料での位置: ")>>',
-                '<<meta("source", prefix="出所（paper = 論点資料に記載、added = 本改定で追加）: ")>>',
+                '<<meta("source", prefix="出所: ")>>',
                 '<<meta("number", prefix="番号: ")>>',
                 '<<meta("ronten", prefix="論点整理表 項番: ")>>',
                 '<<meta("stance", prefix="論点資料の方針: ")>>',
@@ -236,6 +238,6 @@ trace_soa_file = "traceability/soa.yaml"
 html_title = "地方公共団体情報セキュリティポリシーガイドライン（改定版）"
 html_theme = "furo"
 html_static_path = ["_static"]
-html_css_files = ["trace.css"]
+html_css_files = ["site.css", "trace.css"]
 html_last_updated_fmt = None
 html_copy_source = False
