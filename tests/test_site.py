@@ -108,3 +108,59 @@ def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> N
         "requirements/planted.md:19: ID 'REQ-PLANTED-001' is defined twice: here and at requirements/planted.md:3. "
         "Give one of them a new ID (IDs must be unique in the whole site). [trace.duplicate-id]",
     ]
+
+
+def need_tables(outdir: Path, needs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """need ID -> its rendered table, parsed from the page sphinx-needs put it on."""
+    from bs4 import BeautifulSoup
+
+    tables: dict[str, Any] = {}
+    for docname in sorted({n["docname"] for n in needs.values() if n["docname"]}):
+        soup = BeautifulSoup((outdir / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")
+        for table in soup.select("table.need"):
+            if table.get("id") in needs:
+                tables[table["id"]] = table
+    return tables
+
+
+def link_targets(table: Any) -> set[str]:
+    return {a["href"].rsplit("#", 1)[-1] for a in table.select("tr.meta a[href*='#']")}
+
+
+def test_every_requirement_shows_its_theme_nisc_iso_and_back_links_in_japanese(site, needs) -> None:
+    _, outdir = site
+    tables = need_tables(outdir, needs)
+    for need_id, need in needs.items():
+        if need["type"] not in ("req", "rev"):
+            continue
+        meta = tables[need_id].select_one("tr.meta").get_text(" ")
+        assert ("議論テーマ:" in meta) or ("改定の観点:" in meta), need_id
+        assert "出所: " in meta and ("論点資料に記載" in meta or "本改定で追加" in meta), need_id
+        targets = link_targets(tables[need_id])
+        if need["type"] == "req":
+            assert "NISC統一基準:" in meta and "ISO/IEC 27001:2013:" in meta, need_id
+            assert set(need["nisc"]) | set(need["iso"]) <= targets, need_id
+        if need.get("revises_back"):
+            assert "改定指示:" in meta and set(need["revises_back"]) <= targets, need_id
+
+
+def test_every_catalog_entry_shows_the_requirements_that_cite_it(site, needs) -> None:
+    _, outdir = site
+    tables = need_tables(outdir, needs)
+    cited = 0
+    for need_id, need in needs.items():
+        citing = set(need.get("nisc_back") or ()) | set(need.get("iso_back") or ())
+        if need["type"] in ("nisc", "iso") and citing:
+            cited += 1
+            assert "引用する要件:" in tables[need_id].select_one("tr.meta").get_text(" ")
+            assert citing <= link_targets(tables[need_id]), need_id
+    assert cited > 50
+
+
+def test_every_requirement_and_clause_has_a_stable_anchor(site, needs) -> None:
+    _, outdir = site
+    tables = need_tables(outdir, needs)
+    assert set(tables) == {i for i, n in needs.items() if n["docname"]}
+    for need_id, table in tables.items():
+        # the anchor is the ID itself, and its container's ID is derived from it, not random
+        assert table.parent.get("id") == f"SNCB-{need_id}"
