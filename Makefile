@@ -57,10 +57,17 @@ serve: $(STAMP) system-deps  ## Live preview at http://127.0.0.1:8000 (rebuilds 
 test: $(STAMP) system-deps  ## Run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+check: $(STAMP) system-deps  ## The strict build, then the whole test suite
+	@$(MAKE) --no-print-directory html
+	@$(MAKE) --no-print-directory test
+
+linkcheck: $(STAMP)  ## Check the external references (needs internet access)
+	$(BIN)/sphinx-build -b linkcheck $(SPHINXOPTS) . $(BUILDDIR)/linkcheck
+
 clean:  ## Remove the build output (keeps .venv)
 	rm -rf $(BUILDDIR)
 
 distclean: clean  ## Remove the build output and the virtual environment
 	rm -rf $(VENV) *.egg-info
 
-.PHONY: help venv system-deps html serve test clean distclean
+.PHONY: help venv system-deps html serve test check linkcheck clean distclean

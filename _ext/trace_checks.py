@@ -130,6 +130,19 @@ class TraceCollector(EnvironmentCollector):
         """Definitions are recorded by the directives; here, the needs a page's text refers to."""
         targets = sorted({str(node["reftarget"]).split(".")[0] for node in doctree.findall(NeedRef)})
         need_refs(app.env)[app.env.docname] = targets
+        if not app.config.trace_allow_raw_html:
+            record_problems(app.env, [
+                Problem(
+                    Location(node.source or str(app.env.doc2path(app.env.docname)), node.line),
+                    "raw-html",
+                    "raw HTML is not allowed in the guideline sources: it bypasses the checks, "
+                    "the accessibility repairs and the search index.",
+                    "Write it in MyST (a directive, a table, a figure); set trace_allow_raw_html in conf.py "
+                    "only for trusted, reviewed markup.",
+                )
+                for node in doctree.findall(nodes.raw)
+                if "html" in node.get("format", "").split()
+            ])
 
     def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
         """Pages whose needs show something that another page changed.
@@ -351,6 +364,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
                          description="Field -> its allowed values.")
     app.add_config_value("trace_link_reasons", {}, "env", dict,
                          description="Link field -> field giving one reason per link ('ID: reason; ...').")
+    app.add_config_value("trace_allow_raw_html", False, "env", bool,
+                         description="Allow raw HTML blocks in the sources (trusted editor input only).")
     app.add_config_value("trace_item_fields", [], "env", list,
                          description="Need fields copied into the trace model.")
     app.connect("config-inited", register_traced_directives, priority=900)

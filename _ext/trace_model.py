@@ -240,9 +240,14 @@ class TraceModel:
 
     def subtree(self, entry_id: str) -> list[str]:
         """``entry_id`` and every entry below it, by the ``parent`` field."""
-        found, stack = [], [entry_id]
+        found: list[str] = []
+        seen: set[str] = set()
+        stack = [entry_id]
         while stack:
             current = stack.pop()
+            if current in seen:  # a parent cycle in broken data must not loop
+                continue
+            seen.add(current)
             found.append(current)
             stack.extend(reversed(self._children.get(current, ())))
         return found

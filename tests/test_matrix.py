@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
+from conftest import ROOT
+
 
 pytestmark = pytest.mark.site
 
@@ -99,11 +101,21 @@ def test_xlsx_sheets_equal_the_csv_files_and_the_summary_the_pages(site) -> None
         assert summary[(labels[standard], "全体")] == page_figures(page(outdir, name))
 
 
+def ids_in_sources() -> set[str]:
+    """Every req / rev ID written in the sources, read from the files themselves."""
+    found = set()
+    for path in sorted((ROOT / "requirements").glob("*.md")) + sorted((ROOT / "source").rglob("*.md")):
+        for block in re.findall(r"^```\{(?:req|rev)\}.*?^```$", path.read_text(encoding="utf-8"), re.S | re.M):
+            found.update(re.findall(r"^:id:\s*(\S+)", block, re.M))
+    return found
+
+
 def test_every_requirement_is_in_every_view_and_export(site, needs: Needs) -> None:
     from openpyxl import load_workbook
 
     _, outdir = site
     wanted = {i for i, n in needs.items() if n["type"] in ("req", "rev")}
+    assert wanted == ids_in_sources()
     in_csv = {r["ID"] for r in read_csv(outdir / "exports" / "requirements.csv")}
     book = load_workbook(outdir / "exports" / "traceability.xlsx")
     in_xlsx = {r[0] for r in book["要件"].iter_rows(min_row=2, values_only=True)}
