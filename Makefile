@@ -70,4 +70,8 @@ clean:  ## Remove the build output (keeps .venv)
 distclean: clean  ## Remove the build output and the virtual environment
 	rm -rf $(VENV) *.egg-info
 
-.PHONY: help venv system-deps html serve test check linkcheck clean distclean
+.PHONY: help venv system-deps html serve test check linkcheck bench clean distclean
+
+SIZES ?= 300 1000 3000 10000
+bench: $(STAMP) system-deps  ## Benchmark ours / stock / floor builds (SIZES="1000 3000" for a subset)
+	cd bench && ../$(BIN)/python run.py --sizes "$(SIZES)"

@@ -8,8 +8,8 @@ page that contains it is not found. This replaces the splitter on both sides:
 * text and query are NFKC-normalised and lower-cased (全角 ＶＰＮ = VPN, ｸﾗｳﾄﾞ = クラウド);
 * a run of kana / kanji becomes its overlapping bigrams (公衆無線 → 公衆 衆無 無線),
   a run of Latin letters and digits stays one word (lan, vpn);
-* a paragraph is also indexed as a whole, so a word that spans a link (住民向けの
-  公衆無線LAN) is found too, and so is the text alternative of each figure.
+* the bigram across two text nodes of one paragraph is indexed too, so a word that
+  spans a link (住民向けの公衆無線LAN) is found, and so is each figure's text alternative.
 
 A page is a candidate when it has every bigram of the query; ``ja-search.js``
 then keeps only the pages whose text holds the query itself (each word of it,
@@ -94,17 +94,25 @@ class SearchJapaneseBigram(SearchLanguage):
 
 
 _ORIGINAL_VISIT = sphinx.search._feed_visit_nodes
-_PARAGRAPHS = (nodes.paragraph, nodes.term, nodes.caption, nodes.rubric)
+_PARAGRAPHS = (nodes.paragraph, nodes.term, nodes.caption, nodes.rubric, nodes.title)
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
 
 
-def _visit_with_whole_paragraphs(node: nodes.Node, *, word_store: Any, split: Any, language: str) -> None:
-    """Sphinx splits each text node alone; index each paragraph's whole text as well."""
+def _visit_with_boundaries(node: nodes.Node, *, word_store: Any, split: Any, language: str) -> None:
+    """Sphinx splits each text node alone, so the bigram across two nodes of one paragraph
+    (住民向けの | 公衆無線LAN, a link) is missing: add those, and each figure's text alternative."""
     _ORIGINAL_VISIT(node, word_store=word_store, split=split, language=language)
     if language != "ja" or not isinstance(node, nodes.document):
         return
     for paragraph in node.findall(lambda n: isinstance(n, _PARAGRAPHS)):
-        if sum(1 for _ in paragraph.findall(nodes.Text)) > 1 and not _excluded(paragraph):
-            word_store.words.extend(split(paragraph.astext()))
+        texts = [str(t) for t in paragraph.findall(nodes.Text)]
+        if len(texts) < 2 or _excluded(paragraph):
+            continue
+        for before, after in zip(texts, texts[1:]):
+            if before and after:
+                pair = normalise(before[-1] + after[0])
+                if len(pair) == 2 and _CJK_CHAR.match(pair[0]) and _CJK_CHAR.match(pair[1]):
+                    word_store.words.append(pair)
     # a figure's text alternative is text of the page too (the <object>'s fallback)
     for figure in node.findall(graphviz):
         word_store.words.extend(split(figure.get("alt", "")))
@@ -130,7 +138,7 @@ def add_static_path(app: Sphinx) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_search_language(SearchJapaneseBigram)
     if sphinx.search._feed_visit_nodes is _ORIGINAL_VISIT:
-        sphinx.search._feed_visit_nodes = _visit_with_whole_paragraphs
+        sphinx.search._feed_visit_nodes = _visit_with_boundaries
     app.connect("builder-inited", add_static_path)
     app.add_js_file("ja-search.js", priority=900)
     return {

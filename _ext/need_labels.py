@@ -28,31 +28,33 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def split_reasons(doctree: nodes.document) -> None:
-    """One line per ISO control in 「ISO管理策を根拠とする理由」, instead of one ``;``-joined string."""
-    for container in doctree.findall(
-        lambda n: isinstance(n, nodes.inline) and "needs_iso_reason" in n["classes"]
-    ):
-        for data in container.findall(lambda n: isinstance(n, nodes.inline) and "needs_data" in n["classes"]):
-            reasons = parse_reasons(data.astext())
-            data.children = [
-                nodes.inline("", f"{control}: {reason}", classes=["iso-reason"])
-                for control, reason in reasons.items()
-            ]
+_FIELD_CLASSES = {f"needs_{field}": field for field in VALUE_LABELS}
+
+
+def _data_nodes(container: nodes.Element) -> list[nodes.inline]:
+    return [n for n in container.findall(nodes.inline) if "needs_data" in n["classes"]]
 
 
 def label_values(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    split_reasons(doctree)
-    for field, labels in VALUE_LABELS.items():
-        for container in doctree.findall(
-            lambda n, f=field: isinstance(n, nodes.inline) and f"needs_{f}" in n["classes"]
-        ):
-            for data in container.findall(
-                lambda n: isinstance(n, nodes.inline) and "needs_data" in n["classes"]
-            ):
-                code = data.astext()
-                if code in labels:
-                    data.children = [nodes.Text(f"{labels[code]}（{code}）")]
+    """One pass over the page's inline nodes: label coded values, split the ISO reasons."""
+    for container in list(doctree.findall(nodes.inline)):
+        classes = container["classes"]
+        if not classes or not classes[0].startswith("needs_"):
+            continue
+        if "needs_iso_reason" in classes:
+            for data in _data_nodes(container):
+                data.children = [
+                    nodes.inline("", f"{control}: {reason}", classes=["iso-reason"])
+                    for control, reason in parse_reasons(data.astext()).items()
+                ]
+            continue
+        field = next((_FIELD_CLASSES[c] for c in classes if c in _FIELD_CLASSES), None)
+        if field is None:
+            continue
+        for data in _data_nodes(container):
+            code = data.astext()
+            if code in VALUE_LABELS[field]:
+                data.children = [nodes.Text(f"{VALUE_LABELS[field][code]}（{code}）")]
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -60,7 +62,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", label_values, priority=600)
     return {
         "version": __version__,
-        "env_version": 2,
+        "env_version": 3,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -214,12 +214,16 @@ class _Renderer:
         self.docname = docname
         self.report = report
         self.needs = SphinxNeedsData(app.env).get_needs_view()
+        self._page_uris: dict[str, str] = {}
 
     def uri(self, need_id: str) -> str | None:
         need = self.needs.get(need_id)
         if need is None or not need["docname"]:
             return None
-        return self.app.builder.get_relative_uri(self.docname, need["docname"]) + "#" + need_id
+        target = need["docname"]
+        if target not in self._page_uris:  # a page is linked many times from one view
+            self._page_uris[target] = self.app.builder.get_relative_uri(self.docname, target)
+        return self._page_uris[target] + "#" + need_id
 
     def ref(self, need_id: str, text: str | None = None) -> nodes.Node:
         uri = self.uri(need_id)

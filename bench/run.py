@@ -1,0 +1,182 @@
+"""The build benchmark: ours vs stock sphinx-needs vs the floor, at several sizes.
+
+For each N (requirements) and variant (see generate.py) it measures, on this machine:
+a cold full build (wall time and peak memory, median of RUNS runs), a cold
+``-j 2`` build, a one-file incremental rebuild (one requirement's ISO link edited)
+and a no-change rebuild; for ``ours`` it also checks that the incremental build
+left the matrix export right. Results: bench/results.json and bench/RESULTS.md.
+
+    make bench                       # SIZES="300 1000 3000 10000"
+    make bench SIZES="1000 3000"     # a subset (keeps the other sizes' results)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from generate import write_site
+
+BENCH = Path(__file__).resolve().parent
+RESULTS_JSON = BENCH / "results.json"
+RESULTS_MD = BENCH / "RESULTS.md"
+VARIANTS = ("floor", "stock", "ours")
+
+
+def sphinx(src: Path, *extra: str) -> tuple[float, float]:
+    """One build in a fresh process: (wall seconds, peak resident MB of it and its workers)."""
+    probe = (
+        "import resource, sys\n"
+        "from sphinx.cmd.build import main\n"
+        "code = main(sys.argv[1:])\n"
+        "peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "print('PEAK_KB', peak, file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    args = [sys.executable, "-c", probe, "-b", "html", "-q", *extra, str(src), str(src / "_build" / "html"),
+            "-d", str(src / "_build" / "doctrees")]
+    start = time.perf_counter()
+    result = subprocess.run(args, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"build failed ({src}):\n{result.stderr[-3000:]}")
+    peak_kb = int(next(line.split()[1] for line in result.stderr.splitlines() if line.startswith("PEAK_KB")))
+    return wall, peak_kb / 1024
+
+
+def clean(src: Path) -> None:
+    shutil.rmtree(src / "_build", ignore_errors=True)
+
+
+def edit_one_requirement(src: Path, page: str) -> tuple[str, str]:
+    """Swap the last ISO control of the first requirement on ``page``; return (req id, new control)."""
+    path = src / f"{page}.md"
+    text = path.read_text(encoding="utf-8")
+    req_id = text.split(":id: ", 1)[1].split("\n", 1)[0]
+    iso_line = next(line for line in text.splitlines() if line.startswith(":iso: "))
+    controls = iso_line[len(":iso: "):].split(", ")
+    new = "ISO-A-5-1-2" if controls[-1] != "ISO-A-5-1-2" else "ISO-A-5-1-1"
+    reason_line = next(line for line in text.splitlines() if line.startswith(":iso_reason: "))
+    text = text.replace(iso_line, ":iso: " + ", ".join([*controls[:-1], new]), 1)
+    text = text.replace(reason_line, reason_line.replace(f"{controls[-1]}:", f"{new}:"), 1)
+    path.write_text(text, encoding="utf-8")
+    return req_id, new
+
+
+def matrix_shows(src: Path, req_id: str, control_id: str) -> bool:
+    raw = (src / "_build" / "html" / "exports" / "iso-coverage.csv").read_bytes().decode("utf-8-sig")
+    number = control_id[len("ISO-"):].replace("-", ".")
+    row = next(r for r in csv.DictReader(io.StringIO(raw)) if r["番号"] == number)
+    return req_id in row["対応要件"].split()
+
+
+def measure(n: int, variant: str, runs: int, workdir: Path) -> dict[str, object]:
+    src = workdir / f"{n}-{variant}"
+    shutil.rmtree(src, ignore_errors=True)
+    pages = write_site(n, variant, src)
+    cold = []
+    for _ in range(runs):
+        clean(src)
+        cold.append(sphinx(src))
+    clean(src)
+    j2_wall, j2_peak = sphinx(src, "-j", "2")
+    clean(src)
+    sphinx(src)  # the state an editor rebuilds from
+    req_id, control = edit_one_requirement(src, pages[0])
+    incremental, _ = sphinx(src)
+    nochange, _ = sphinx(src)
+    result: dict[str, object] = {
+        "wall_s": round(statistics.median(w for w, _ in cold), 2),
+        "peak_mb": round(statistics.median(m for _, m in cold), 1),
+        "cold_runs_s": [round(w, 2) for w, _ in cold],
+        "j2_wall_s": round(j2_wall, 2),
+        "j2_peak_mb": round(j2_peak, 1),
+        "incremental_s": round(incremental, 2),
+        "nochange_s": round(nochange, 2),
+    }
+    if variant == "ours":
+        result["incremental_matrix_correct"] = matrix_shows(src, req_id, control)
+    shutil.rmtree(src, ignore_errors=True)
+    return result
+
+
+def render(results: dict[str, dict[str, object]], command: str) -> str:
+    sizes = sorted(results, key=int)
+    lines = [
+        "# ビルドのベンチマーク",
+        "",
+        f"`{command}` が測定して書き出した表です（手で書いた数値はありません）。各サイズ・各方式について、",
+        "全体ビルドの所要時間とピークメモリは 3 回の中央値、`-j 2`・差分（要件 1 件の ISO 対応付けを変更）・",
+        "変更なしの再ビルドは 1 回の測定です。",
+        "",
+        f"- マシン: {platform.machine()}, {os.cpu_count()} コア, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}",
+        "- 方式: **ours** = 本プロジェクトの拡張と対応表ページ（3 規格の対応表・ギャップ一覧・要件一覧・適用宣言書・"
+        "エクスポート）、**stock** = 同じ画面を標準の sphinx-needs だけで作ったもの（`needtable` の逆リンク列、"
+        "`need_count` のフィルタ、フィルタした表）、**floor** = 同じ need だけで対応表・検査・エクスポートなし",
+        "",
+        "| N | 方式 | 全体ビルド (s) | ピークメモリ (MB) | -j 2 (s) | 差分 (s) | 変更なし (s) | 差分 / 変更なし |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n in sizes:
+        for variant in VARIANTS:
+            r = results[n].get(variant)
+            if not isinstance(r, dict):
+                continue
+            ratio = r["incremental_s"] / r["nochange_s"] if r["nochange_s"] else float("nan")
+            lines.append(
+                f"| {n} | {variant} | {r['wall_s']} | {r['peak_mb']} | {r['j2_wall_s']} | {r['incremental_s']} "
+                f"| {r['nochange_s']} | {ratio:.2f} |"
+            )
+    lines += ["", "| N | ours / floor（全体ビルド） | ours / stock（全体ビルド） | 差分ビルド後の対応表 |", "|---:|---:|---:|---|"]
+    for n in sizes:
+        r = results[n]
+        if all(isinstance(r.get(v), dict) for v in VARIANTS):
+            ours, floor, stock = r["ours"], r["floor"], r["stock"]
+            correct = "正しい" if ours.get("incremental_matrix_correct") else "誤り"
+            lines.append(f"| {n} | {ours['wall_s'] / floor['wall_s']:.2f} | {ours['wall_s'] / stock['wall_s']:.2f} "
+                         f"| {correct} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=os.environ.get("SIZES", "300 1000 3000 10000"))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--variants", default=" ".join(VARIANTS))
+    parser.add_argument("--workdir", default=os.environ.get("BENCH_WORKDIR", "/tmp/guideline-bench"))
+    args = parser.parse_args()
+    results: dict[str, dict[str, object]] = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.exists() else {}
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    for n in (int(s) for s in args.sizes.split()):
+        entry = results.setdefault(str(n), {})
+        for variant in args.variants.split():
+            print(f"N={n} {variant} ...", flush=True)
+            entry[variant] = measure(n, variant, args.runs, workdir)
+            print(f"  {entry[variant]}", flush=True)
+            RESULTS_JSON.write_text(json.dumps(results, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+        if all(isinstance(entry.get(v), dict) for v in VARIANTS):
+            entry["ratios"] = {
+                "ours_floor": round(entry["ours"]["wall_s"] / entry["floor"]["wall_s"], 3),  # type: ignore[index]
+                "ours_stock": round(entry["ours"]["wall_s"] / entry["stock"]["wall_s"], 3),  # type: ignore[index]
+            }
+        RESULTS_JSON.write_text(json.dumps(results, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+    command = "make bench" + (f' SIZES="{args.sizes}"' if args.sizes != "300 1000 3000 10000" else "")
+    RESULTS_MD.write_text(render(results, command), encoding="utf-8")
+    print(RESULTS_MD.read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    main()
