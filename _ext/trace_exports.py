@@ -13,7 +13,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,11 @@ EXPORT_DIR = "exports"
 DEFAULT_EPOCH = int(datetime(2014, 10, 6, tzinfo=timezone.utc).timestamp())
 
 Table = tuple[list[str], list[list[Any]]]
+
+
+def export_names(standards: Iterable[str]) -> list[str]:
+    """The files :func:`export_files` writes, for the configured standards."""
+    return [*(f"{key}-coverage.csv" for key in standards), "requirements.csv", "soa.csv", "traceability.xlsx"]
 
 
 def build_epoch() -> int:
@@ -168,9 +173,12 @@ def export_files(report: TraceReport, exclusions: dict[str, str], epoch: int) ->
 def write_exports(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    from trace_matrix import current_report, soa_exclusions
+    from trace_matrix import current_report, soa_exclusions, sources_changed
 
     target = Path(app.outdir, EXPORT_DIR)
+    names = export_names(app.config.trace_standards)
+    if not sources_changed(app) and all((target / name).exists() for name in names):
+        return  # nothing was read or removed: the exports on disk are current
     target.mkdir(parents=True, exist_ok=True)
     for name, data in export_files(current_report(app), soa_exclusions(app), build_epoch()).items():
         path = target / name

@@ -174,10 +174,30 @@ class TraceViewCollector(EnvironmentCollector):
         """The directives record their page while it is read."""
 
     def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        # nothing read or removed: no need changed, and the views on disk are current
+        if not sources_changed(app):
+            return []
         return sorted(_view_docs(env) & env.found_docs)
 
 
 _REPORTS: dict[int, TraceReport] = {}
+_CHANGED: dict[int, bool] = {}
+
+
+def note_removed(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    _CHANGED[id(app)] = bool(removed)
+    return []
+
+
+def note_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    _CHANGED[id(app)] = _CHANGED.get(id(app), False) or bool(docnames)
+
+
+def sources_changed(app: Sphinx) -> bool:
+    """Whether this build read or removed any page (so any need may have changed)."""
+    return _CHANGED.get(id(app), True)
 
 
 def current_report(app: Sphinx) -> TraceReport:
@@ -568,6 +588,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("trace-soa", TraceSoaDirective)
     app.add_directive("trace-chain", TraceChainDirective)
     app.add_env_collector(TraceViewCollector)
+    app.connect("env-get-outdated", note_removed)
+    app.connect("env-before-read-docs", note_read)
     app.connect("env-before-read-docs", reset_report)
     app.connect("env-check-consistency", check_soa)
     app.connect("doctree-resolved", resolve_views)
