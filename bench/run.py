@@ -111,12 +111,13 @@ def measure(n: int, variant: str, runs: int, workdir: Path) -> dict[str, object]
     return result
 
 
-def render(results: dict[str, dict[str, object]], command: str) -> str:
+def render(results: dict[str, dict[str, object]]) -> str:
     sizes = sorted(results, key=int)
     lines = [
         "# ビルドのベンチマーク",
         "",
-        f"`{command}` が測定して書き出した表です（手で書いた数値はありません）。各サイズ・各方式について、",
+        "`make bench`（`bench/run.py`）が測定して `bench/results.json` に記録し、この表に書き出したものです",
+        "（手で書いた数値はありません。各測定のコマンドと日付は表の後に示します）。各サイズ・各方式について、",
         "全体ビルドの所要時間とピークメモリは 3 回の中央値、`-j 2`・差分（要件 1 件の ISO 対応付けを変更）・",
         "変更なしの再ビルドは 1 回の測定です。",
         "",
@@ -147,6 +148,12 @@ def render(results: dict[str, dict[str, object]], command: str) -> str:
             correct = "正しい" if ours.get("incremental_matrix_correct") else "誤り"
             lines.append(f"| {n} | {ours['wall_s'] / floor['wall_s']:.2f} | {ours['wall_s'] / stock['wall_s']:.2f} "
                          f"| {correct} |")
+    lines += ["", "## 測定の記録", "", "| N | 方式 | コマンド | 日付 |", "|---:|---|---|---|"]
+    for n in sizes:
+        for variant in VARIANTS:
+            r = results[n].get(variant)
+            if isinstance(r, dict):
+                lines.append(f"| {n} | {variant} | `{r.get('command', 'make bench')}` | {r.get('date', '')} |")
     return "\n".join(lines) + "\n"
 
 
@@ -156,15 +163,25 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--variants", default=" ".join(VARIANTS))
     parser.add_argument("--workdir", default=os.environ.get("BENCH_WORKDIR", "/tmp/guideline-bench"))
+    parser.add_argument("--render-only", action="store_true", help="rewrite RESULTS.md from results.json")
     args = parser.parse_args()
     results: dict[str, dict[str, object]] = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.exists() else {}
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
+    command = "cd bench && python run.py " + " ".join(
+        f"--{k} {v!r}" if " " in str(v) else f"--{k} {v}"
+        for k, v in (("sizes", args.sizes), ("variants", args.variants), ("runs", args.runs))
+    )
+    if args.render_only:
+        RESULTS_MD.write_text(render(results), encoding="utf-8")
+        return
     for n in (int(s) for s in args.sizes.split()):
         entry = results.setdefault(str(n), {})
         for variant in args.variants.split():
             print(f"N={n} {variant} ...", flush=True)
             entry[variant] = measure(n, variant, args.runs, workdir)
+            entry[variant]["command"] = command  # type: ignore[index]
+            entry[variant]["date"] = time.strftime("%Y-%m-%d")  # type: ignore[index]
             print(f"  {entry[variant]}", flush=True)
             RESULTS_JSON.write_text(json.dumps(results, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
         if all(isinstance(entry.get(v), dict) for v in VARIANTS):
@@ -173,8 +190,7 @@ def main() -> None:
                 "ours_stock": round(entry["ours"]["wall_s"] / entry["stock"]["wall_s"], 3),  # type: ignore[index]
             }
         RESULTS_JSON.write_text(json.dumps(results, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
-    command = "make bench" + (f' SIZES="{args.sizes}"' if args.sizes != "300 1000 3000 10000" else "")
-    RESULTS_MD.write_text(render(results, command), encoding="utf-8")
+    RESULTS_MD.write_text(render(results), encoding="utf-8")
     print(RESULTS_MD.read_text(encoding="utf-8"))
 
 
