@@ -169,6 +169,7 @@ class TraceCollector(EnvironmentCollector):
         # A page holding a duplicate that sphinx-needs dropped is read again on every
         # build, so the duplicate is created as soon as the first definition goes away.
         needs = SphinxNeedsData(env).get_needs_mutable()
+        directive_types = _need_directive_types(app.config)
         return sorted(
             docname
             for docname, defs in definitions(env).items()
@@ -176,7 +177,7 @@ class TraceCollector(EnvironmentCollector):
             and any(
                 d.id not in needs or needs[d.id]["docname"] != docname
                 for d in defs
-                if d.type in _need_directive_types(app.config)
+                if d.type in directive_types
             )
         )
 
