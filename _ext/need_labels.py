@@ -12,16 +12,14 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 from trace_model import parse_reasons
+from trace_report import LEVEL_LABELS
 
 __version__ = "1.0.0"
 
 #: field -> code -> Japanese wording (the code is kept in brackets after it).
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "source": {"paper": "論点資料に記載", "added": "本改定で追加"},
-    "level": {
-        "part": "部", "section": "節", "item": "項", "requirement": "遵守事項",
-        "clause": "箇条", "objective": "管理目的", "control": "管理策", "theme": "分類",
-    },
+    "level": {k: v for k, v in LEVEL_LABELS.items() if k != "entries"},
     "confidence": {"high": "高", "medium": "中", "low": "低（原典で要確認）"},
     "ja_confidence": {"high": "高", "medium": "中", "low": "低（JIS 原文で要確認）"},
     "new": {"yes": "はい"},

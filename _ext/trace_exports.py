@@ -20,11 +20,20 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from trace_report import SOA_LABELS, Matrix, TraceReport
+from trace_report import (
+    EXPORT_DIR,
+    REQUIREMENTS_CSV,
+    SOA_CSV,
+    SOA_LABELS,
+    WORKBOOK,
+    Matrix,
+    TraceReport,
+    coverage_csv,
+    entry_name,
+)
 
 __version__ = "1.0.0"
 
-EXPORT_DIR = "exports"
 #: The fixed time stamp of exports when SOURCE_DATE_EPOCH is not set (the discussion paper's date).
 DEFAULT_EPOCH = int(datetime(2014, 10, 6, tzinfo=timezone.utc).timestamp())
 
@@ -33,7 +42,7 @@ Table = tuple[list[str], list[list[Any]]]
 
 def export_names(standards: Iterable[str]) -> list[str]:
     """The files :func:`export_files` writes, for the configured standards."""
-    return [*(f"{key}-coverage.csv" for key in standards), "requirements.csv", "soa.csv", "traceability.xlsx"]
+    return [*(coverage_csv(key) for key in standards), REQUIREMENTS_CSV, SOA_CSV, WORKBOOK]
 
 
 def build_epoch() -> int:
@@ -48,10 +57,8 @@ def coverage_table(matrix: Matrix) -> Table:
     ]
     rows = []
     for row in matrix.rows:
-        number = row.item.fields.get("clause", "")
-        name = row.item.title[len(number):].strip() if row.item.title.startswith(number) else row.item.title
         rows.append(
-            [number, name, row.group.title if row.group else "", "対応" if row.covered else "未対応",
+            [row.item.fields.get("clause", ""), entry_name(row.item), row.group.title if row.group else "", "対応" if row.covered else "未対応",
              len(row.covered_by), " ".join(row.covered_by)]
             + [" ".join(row.cells.get(c.key, ())) for c in matrix.columns]
         )
@@ -86,7 +93,7 @@ def requirements_table(report: TraceReport) -> Table:
 def soa_table(report: TraceReport, exclusions: dict[str, str]) -> Table:
     headers = ["番号", "管理策", "状態", "対応する要件", "適用除外の理由"]
     rows = [
-        [r.entry.fields.get("clause", ""), r.entry.title.split(" ", 1)[-1], SOA_LABELS[r.status],
+        [r.entry.fields.get("clause", ""), entry_name(r.entry), SOA_LABELS[r.status],
          " ".join(r.covered_by), r.justification]
         for r in report.soa("iso", exclusions)
     ]
@@ -160,13 +167,13 @@ def export_files(report: TraceReport, exclusions: dict[str, str], epoch: int) ->
     sheet_names = {"nisc": "NISC統一基準", "iso": "ISO27001-2013", "iso22": "ISO27001-2022"}
     for key in report.standards:
         table = coverage_table(report.matrix(key))
-        tables[f"{key}-coverage.csv"] = table
+        tables[coverage_csv(key)] = table
         sheets.append((sheet_names.get(key, key), table))
-    tables["requirements.csv"] = requirements_table(report)
-    tables["soa.csv"] = soa_table(report, exclusions)
-    sheets += [("要件", tables["requirements.csv"]), ("適用宣言書", tables["soa.csv"])]
+    tables[REQUIREMENTS_CSV] = requirements_table(report)
+    tables[SOA_CSV] = soa_table(report, exclusions)
+    sheets += [("要件", tables[REQUIREMENTS_CSV]), ("適用宣言書", tables[SOA_CSV])]
     files = {name: csv_bytes(table) for name, table in tables.items()}
-    files["traceability.xlsx"] = xlsx_bytes(sheets, epoch)
+    files[WORKBOOK] = xlsx_bytes(sheets, epoch)
     return files
 
 

@@ -29,13 +29,25 @@ from sphinx_needs.data import SphinxNeedsData
 import trace_checks
 from catalog_data import load_soa
 from trace_model import Location, Problem, TraceItem, nearest
-from trace_report import LEVEL_LABELS, SOA_LABELS, Matrix, MatrixRow, StandardSpec, TraceReport
+from trace_report import (
+    EXPORT_DIR,
+    LEVEL_LABELS,
+    REQUIREMENTS_CSV,
+    SOA_CSV,
+    SOA_LABELS,
+    WORKBOOK,
+    Matrix,
+    MatrixRow,
+    StandardSpec,
+    TraceReport,
+    coverage_csv,
+    entry_name,
+)
 
 logger = logging.getLogger(__name__)
 
 __version__ = "1.0.0"
 
-EXPORT_DIR = "exports"
 COLUMN_KINDS = ("themes", "viewpoints", "chapters", "none")
 
 
@@ -282,8 +294,8 @@ class _Renderer:
         out: list[nodes.Node] = [
             self.summary(matrix),
             self.export_links(
-                (f"{spec.key}-coverage.csv", f"{spec.label} 対応表（CSV, UTF-8 BOM付き）"),
-                ("traceability.xlsx", "全規格の対応表（Excel）"),
+                (coverage_csv(spec.key), f"{spec.label} 対応表（CSV, UTF-8 BOM付き）"),
+                (WORKBOOK, "全規格の対応表（Excel）"),
             ),
         ]
         if matrix.columns and not node["gaps"]:
@@ -330,8 +342,7 @@ class _Renderer:
         body = []
         for row in rows:
             number = row.item.fields.get("clause", "")
-            name = row.item.title[len(number):].strip() if row.item.title.startswith(number) else row.item.title
-            cells: list[Any] = [self.ref(row.item.id, number or row.item.id), name]
+            cells: list[Any] = [self.ref(row.item.id, number or row.item.id), entry_name(row.item)]
             cells.extend(self.refs(row.cells.get(c.key, ())) for c in matrix.columns)
             cells.append(str(len(row.covered_by)))
             cells.append(
@@ -344,8 +355,9 @@ class _Renderer:
         return build_table(headers, body, classes=["trace-matrix"])
 
     def gaps(self, matrix: Matrix) -> list[nodes.Node]:
-        uncovered = [r for r in matrix.rows if not r.covered] if matrix.rows_level == "entries" else []
-        if matrix.rows_level != "entries":
+        if matrix.rows_level == "entries":
+            uncovered = [r for r in matrix.rows if not r.covered]
+        else:
             uncovered = [r for r in matrix.groups if r.covered < r.total]
         para = nodes.paragraph(text=f"未対応: {matrix.total - matrix.covered} 件（全 {matrix.total} 件中）")
         if not uncovered:
@@ -388,8 +400,8 @@ class _Renderer:
                 self.refs(row.upstream), self.refs(row.nisc), iso,
             ])
         out: list[nodes.Node] = [
-            self.export_links(("requirements.csv", "要件と対応規格（CSV, UTF-8 BOM付き）"),
-                              ("traceability.xlsx", "全規格の対応表（Excel）")),
+            self.export_links((REQUIREMENTS_CSV, "要件と対応規格（CSV, UTF-8 BOM付き）"),
+                              (WORKBOOK, "全規格の対応表（Excel）")),
             build_table(headers, body, classes=["trace-requirements"]),
             nodes.rubric(text="上流（テーマ・観点）のない要件"),
         ]
@@ -409,11 +421,11 @@ class _Renderer:
         body = []
         for row in rows:
             detail: Any = self.refs(row.covered_by) if row.status == "covered" else row.justification
-            body.append([self.ref(row.entry.id, row.entry.fields.get("clause", "")), row.entry.title.split(" ", 1)[-1],
+            body.append([self.ref(row.entry.id, row.entry.fields.get("clause", "")), entry_name(row.entry),
                          SOA_LABELS[row.status], detail])
         return [
             summary,
-            self.export_links(("soa.csv", "適用宣言書（CSV, UTF-8 BOM付き）"), ("traceability.xlsx", "全規格の対応表（Excel）")),
+            self.export_links((SOA_CSV, "適用宣言書（CSV, UTF-8 BOM付き）"), (WORKBOOK, "全規格の対応表（Excel）")),
             build_table(["番号", "管理策", "状態", "対応する要件 ／ 適用除外の理由"], body, classes=["trace-soa"]),
         ]
 

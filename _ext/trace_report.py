@@ -262,6 +262,23 @@ class SoaRow:
 
 SOA_LABELS = {"covered": "対応", "uncovered": "未対応", "excluded": "適用除外"}
 
+#: Where the exports go in the output, and their file names (pages link to them).
+EXPORT_DIR = "exports"
+WORKBOOK = "traceability.xlsx"
+REQUIREMENTS_CSV = "requirements.csv"
+SOA_CSV = "soa.csv"
+
+
+def coverage_csv(standard: str) -> str:
+    return f"{standard}-coverage.csv"
+
+
+def entry_name(item: TraceItem) -> str:
+    """A catalog entry's title without its printed number (``A.5.1.1 方針群`` -> ``方針群``)."""
+    number = item.fields.get("clause", "")
+    return item.title[len(number):].strip() if number and item.title.startswith(number) else item.title
+
+
 #: Japanese names of the catalog levels.
 LEVEL_LABELS = {
     "part": "部", "section": "節", "item": "項", "requirement": "遵守事項",
