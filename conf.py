@@ -117,33 +117,56 @@ needs_links = {
 
 # How a need is shown to readers: Japanese labels, one line per field that has a
 # value, then every outgoing and incoming link with its Japanese label.
-needs_layouts = {
-    "guideline": {
+# Each need type has a layout with only the fields it uses (``trace_shown_fields``):
+# sphinx-needs parses every line of a layout for every need, so a requirement laid
+# out with the catalog fields too costs three times as much (bench/PROFILE.md).
+# A need that sets a field its type does not show fails the build
+# (trace.field-not-shown), so no value is hidden from readers.
+_FIELD_LABELS = {
+    "paper_ref": "論点資料での位置",
+    "source": "出所",
+    "number": "番号",
+    "ronten": "論点整理表 項番",
+    "stance": "論点資料の方針",
+    "stance_note": "方針の補足",
+    "clause": "規格上の番号",
+    "level": "階層",
+    "title_ja": "日本語名称",
+    "title_en": "英語名称",
+    "ja_confidence": "日本語名称の確度",
+    "confidence": "確度",
+    "new": "2022年版で新設",
+    "refs": "出典（ページ冒頭の一覧の番号）",
+    "iso_reason": "ISO管理策を根拠とする理由",
+}
+trace_shown_fields = {
+    "req": ["paper_ref", "source", "iso_reason"],
+    "rev": ["paper_ref", "source"],
+    "theme": ["number", "ronten"],
+    "viewpoint": ["number", "stance", "stance_note"],
+    "change": ["number"],
+    "nisc": ["clause", "level", "confidence", "refs"],
+    "iso": ["clause", "level", "title_ja", "title_en", "ja_confidence", "refs"],
+    "iso22": ["clause", "level", "title_ja", "title_en", "ja_confidence", "new", "refs"],
+}
+
+
+def _layout(fields: list[str]) -> dict[str, object]:
+    return {
         "grid": "simple",
         "layout": {
             "head": ['<<meta("type_name")>>: **<<meta("title")>>** <<meta_id()>>'],
-            "meta": [
-                '<<meta("paper_ref", prefix="論点資料での位置: ")>>',
-                '<<meta("source", prefix="出所: ")>>',
-                '<<meta("number", prefix="番号: ")>>',
-                '<<meta("ronten", prefix="論点整理表 項番: ")>>',
-                '<<meta("stance", prefix="論点資料の方針: ")>>',
-                '<<meta("stance_note", prefix="方針の補足: ")>>',
-                '<<meta("clause", prefix="規格上の番号: ")>>',
-                '<<meta("level", prefix="階層: ")>>',
-                '<<meta("title_ja", prefix="日本語名称: ")>>',
-                '<<meta("title_en", prefix="英語名称: ")>>',
-                '<<meta("ja_confidence", prefix="日本語名称の確度: ")>>',
-                '<<meta("confidence", prefix="確度: ")>>',
-                '<<meta("new", prefix="2022年版で新設: ")>>',
-                '<<meta("refs", prefix="出典（ページ冒頭の一覧の番号）: ")>>',
-                '<<meta("iso_reason", prefix="ISO管理策を根拠とする理由: ")>>',
-                "<<meta_links_all()>>",
-            ],
+            "meta": [f'<<meta("{name}", prefix="{_FIELD_LABELS[name]}: ")>>' for name in fields]
+            + ["<<meta_links_all()>>"],
         },
-    },
+    }
+
+
+needs_layouts = {"guideline": _layout(list(_FIELD_LABELS))} | {
+    f"guideline-{need_type}": _layout(fields) for need_type, fields in trace_shown_fields.items()
 }
 needs_default_layout = "guideline"
+needs_fields["layout"] = {"predicates": [(f"type == '{t}'", f"guideline-{t}") for t in trace_shown_fields]}
 needs_show_link_title = True
 
 # The trace checks (_ext/trace_checks.py) validate every need; sphinx-needs' own
@@ -189,10 +212,7 @@ trace_field_values = {
     "ja_confidence": ["high", "medium", "low"],
 }
 trace_link_reasons = {"iso": "iso_reason"}
-trace_item_fields = [
-    "source", "paper_ref", "number", "ronten", "stance",
-    "clause", "level", "parent", "confidence", "iso_reason",
-]
+trace_item_fields = ["parent", *_FIELD_LABELS]
 
 # -- Catalogs (our _ext/trace_catalogs.py) -------------------------------------
 

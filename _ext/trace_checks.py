@@ -243,6 +243,7 @@ def trace_rules(config: Config) -> TraceRules:
         required_fields={t: tuple(f) for t, f in config.trace_required_fields.items()},
         field_values={name: frozenset(v) for name, v in config.trace_field_values.items()},
         reasons=dict(config.trace_link_reasons),
+        shown_fields={t: tuple(f) for t, f in config.trace_shown_fields.items()},
     )
 
 
@@ -367,6 +368,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
                          description="Link field -> field giving one reason per link ('ID: reason; ...').")
     app.add_config_value("trace_allow_raw_html", False, "env", bool,
                          description="Allow raw HTML blocks in the sources (trusted editor input only).")
+    app.add_config_value("trace_shown_fields", {}, "env", dict,
+                         description="Need type -> the fields its layout shows (others set on it are errors).")
     app.add_config_value("trace_item_fields", [], "env", list,
                          description="Need fields copied into the trace model.")
     app.connect("config-inited", register_traced_directives, priority=900)

@@ -65,6 +65,9 @@ class TraceRules:
     the field is also in ``required_fields`` of that type).
     ``reasons`` maps a link field to the field that gives one reason per link
     (``"iso": "iso_reason"``), written ``ID: reason; ID: reason``.
+    ``shown_fields`` maps a need type to the fields its layout shows; a need of that
+    type that sets any other of the ``shown_fields`` fields would hide a value from
+    readers, and is reported. Types not listed are not checked.
     """
 
     links: Mapping[str, LinkRule] = field(default_factory=dict)
@@ -72,6 +75,7 @@ class TraceRules:
     required_fields: Mapping[str, Sequence[str]] = field(default_factory=dict)
     field_values: Mapping[str, frozenset[str]] = field(default_factory=dict)
     reasons: Mapping[str, str] = field(default_factory=dict)
+    shown_fields: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, order=True)
@@ -287,10 +291,12 @@ class TraceModel:
         """Every rule the items break, sorted by location."""
         found: list[Problem] = []
         found.extend(self._check_duplicates())
+        layout_fields = sorted({name for fields in self.rules.shown_fields.values() for name in fields})
         for item in self.items.values():
             found.extend(self._check_links(item))
             found.extend(self._check_required(item))
             found.extend(self._check_values(item))
+            found.extend(self._check_shown(item, layout_fields))
             found.extend(self._check_reasons(item))
         return sorted(found, key=_problem_key)
 
@@ -376,6 +382,20 @@ class TraceModel:
                     "missing-field",
                     f"{item.id}: this {item.type!r} has no {name!r}; it is required.",
                     f"Add the option ':{name}: <value>'{choices}.",
+                )
+
+    def _check_shown(self, item: TraceItem, layout_fields: Sequence[str]) -> Iterable[Problem]:
+        shown = self.rules.shown_fields.get(item.type)
+        if shown is None:
+            return
+        for name in layout_fields:
+            if item.fields.get(name) and name not in shown:
+                yield Problem(
+                    item.location,
+                    "field-not-shown",
+                    f"{item.id}: this {item.type!r} sets {name!r}, which the layout of {item.type!r} "
+                    "does not show, so readers would never see it.",
+                    f"Remove ':{name}:', or add {name!r} to trace_shown_fields[{item.type!r}] in conf.py.",
                 )
 
     def _check_values(self, item: TraceItem) -> Iterable[Problem]:

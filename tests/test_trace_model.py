@@ -209,3 +209,16 @@ def test_ancestor_follows_parents_up_to_the_wanted_level() -> None:
     assert model.ancestor("ISO-A-15-1-2", "objective").id == "ISO-A-15-1"
     assert model.ancestor("ISO-A-15-1-2", "part") is None
     assert model.subtree("ISO-A-15-1") == ["ISO-A-15-1", "ISO-A-15-1-1", "ISO-A-15-1-2", "ISO-A-15-1-3"]
+
+
+def test_a_field_the_layout_of_its_type_does_not_show_is_reported() -> None:
+    rules = TraceRules(shown_fields={"req": ("source",), "nisc": ("clause",)})
+    hidden = TraceItem("REQ-1", "req", fields={"source": "paper", "clause": "4.1.1"}, location=Location("r.md", 4))
+    shown = TraceItem("NISC-4-1-1", "nisc", fields={"clause": "4.1.1"}, location=Location("c.yaml", 2))
+    unlisted = TraceItem("CHG-1", "change", fields={"clause": "1"}, location=Location("s.md", 1))
+    (problem,) = TraceModel([hidden, shown, unlisted], rules).problems()
+    assert problem == Problem(
+        Location("r.md", 4), "field-not-shown",
+        "REQ-1: this 'req' sets 'clause', which the layout of 'req' does not show, so readers would never see it.",
+        "Remove ':clause:', or add 'clause' to trace_shown_fields['req'] in conf.py.",
+    )
