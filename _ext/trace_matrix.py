@@ -11,6 +11,7 @@ an incremental or parallel build shows the same figures as a clean one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -247,6 +248,8 @@ class _Renderer:
         self.report = report
         self.needs = SphinxNeedsData(app.env).get_needs_view()
         self._page_uris: dict[str, str] = {}
+        self.as_html = app.builder.format == "html"
+        self._ref_html: dict[tuple[str, str | None], Html] = {}
 
     def uri(self, need_id: str) -> str | None:
         need = self.needs.get(need_id)
@@ -275,6 +278,26 @@ class _Renderer:
                 para += nodes.Text("、")
             para += self.ref(need_id)
         return para
+
+    def cell_ref(self, need_id: str, text: str | None = None) -> Any:
+        """:meth:`ref` for a table cell: its HTML once per need and text when writing HTML."""
+        if not self.as_html:
+            return self.ref(need_id, text)
+        key = (need_id, text)
+        if key not in self._ref_html:  # a need is linked many times from one page's views
+            self._ref_html[key] = Html(_node_html(self.ref(need_id, text)))
+        return self._ref_html[key]
+
+    def cell_refs(self, need_ids: Iterable[str]) -> Any:
+        """:meth:`refs` for a table cell."""
+        if not self.as_html:
+            return self.refs(need_ids)
+        parts: list[Any] = []
+        for need_id in need_ids:
+            if parts:
+                parts.append("、")
+            parts.append(self.cell_ref(need_id))
+        return parts
 
     def export_links(self, *names: tuple[str, str]) -> nodes.paragraph:
         para = nodes.paragraph(classes=["trace-exports"])
@@ -325,11 +348,11 @@ class _Renderer:
         if matrix.rows_level == "entries" and matrix.groups:
             top = LEVEL_LABELS.get(matrix.spec.groups[0], matrix.spec.groups[0])
             body: list[list[Any]] = [
-                [self.ref(g.item.id, g.item.title), str(g.covered), str(g.total), _percent(g.percent)]
+                [self.cell_ref(g.item.id, g.item.title), str(g.covered), str(g.total), _percent(g.percent)]
                 for g in matrix.groups
             ]
             body.append([nodes.strong(text="全体"), str(matrix.covered), str(matrix.total), _percent(matrix.percent)])
-            container += build_table([top, "対応", "総数", "対応率"], body, classes=["trace-summary"])
+            container += self.build_table([top, "対応", "総数", "対応率"], body, classes=["trace-summary"])
         return container
 
     def rubric(self, group: MatrixRow) -> nodes.rubric:
@@ -337,13 +360,28 @@ class _Renderer:
             text=f"{group.item.title}（{group.covered} / {group.total}、{_percent(group.percent)}）"
         )
 
-    def table(self, matrix: Matrix, rows: Sequence[MatrixRow]) -> nodes.table:
+    def build_table(
+        self, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, classes: Sequence[str] = (),
+    ) -> nodes.Element:
+        """A view table: HTML written here for the HTML builders, docutils nodes for the others.
+
+        The HTML is what Sphinx's HTML writer makes of :func:`build_table`'s nodes
+        (tests/test_matrix.py compares the two), in a ``no-search`` raw node: a view
+        holds thousands of links, and translating and search-indexing them is most of
+        the cost of rewriting a view page (bench/PROFILE.md). Every entry of a view is
+        indexed on the page that defines it.
+        """
+        if self.app.builder.format != "html":
+            return build_table(headers, rows, classes=classes)
+        return nodes.raw("", table_html(headers, rows, classes=classes), format="html", classes=["no-search"])
+
+    def table(self, matrix: Matrix, rows: Sequence[MatrixRow]) -> nodes.Element:
         headers = ["番号", "名称", *(c.label for c in matrix.columns), "対応要件数", "対応率"]
         body = []
         for row in rows:
             number = row.item.fields.get("clause", "")
-            cells: list[Any] = [self.ref(row.item.id, number or row.item.id), entry_name(row.item)]
-            cells.extend(self.refs(row.cells.get(c.key, ())) for c in matrix.columns)
+            cells: list[Any] = [self.cell_ref(row.item.id, number or row.item.id), entry_name(row.item)]
+            cells.extend(self.cell_refs(row.cells.get(c.key, ())) for c in matrix.columns)
             cells.append(str(len(row.covered_by)))
             cells.append(
                 f"{row.covered}/{row.total}（{_percent(row.percent)}）" if matrix.rows_level != "entries"
@@ -352,7 +390,7 @@ class _Renderer:
             body.append(cells)
         last = "対応率" if matrix.rows_level != "entries" else "状態"
         headers[-1] = last
-        return build_table(headers, body, classes=["trace-matrix"])
+        return self.build_table(headers, body, classes=["trace-matrix"])
 
     def gaps(self, matrix: Matrix) -> list[nodes.Node]:
         if matrix.rows_level == "entries":
@@ -366,8 +404,8 @@ class _Renderer:
         for row in uncovered:
             number = row.item.fields.get("clause", "")
             group = row.group.title if row.group is not None else ""
-            body.append([self.ref(row.item.id, number or row.item.id), row.item.title, group])
-        return [para, build_table(["番号", "名称", "分類"], body, classes=["trace-gaps"])]
+            body.append([self.cell_ref(row.item.id, number or row.item.id), row.item.title, group])
+        return [para, self.build_table(["番号", "名称", "分類"], body, classes=["trace-gaps"])]
 
     def check_threshold(self, node: trace_view, matrix: Matrix) -> None:
         threshold = node.get("threshold")
@@ -384,25 +422,25 @@ class _Renderer:
         body = []
         for row in self.report.requirement_rows():
             item = row.item
-            iso = nodes.paragraph()
-            for index, (control, reason) in enumerate(row.iso):
-                if index:
-                    iso += nodes.Text(" ／ ")
-                iso += self.ref(control)
-                if reason:
-                    iso += nodes.Text(f"（{reason}）")
+            iso: list[Any] = []
             if row.revises:
-                iso = nodes.paragraph()
-                iso += nodes.Text("改定の対象: ")
-                iso += self.refs(row.revises).children
+                iso = ["改定の対象: ", *self.cell_refs(row.revises)] if self.as_html else [
+                    "改定の対象: ", *self.refs(row.revises).children]
+            else:
+                for control, reason in row.iso:
+                    if iso:
+                        iso.append(" ／ ")
+                    iso.append(self.cell_ref(control))
+                    if reason:
+                        iso.append(f"（{reason}）")
             body.append([
-                self.ref(item.id), item.title, item.fields.get("source", ""), item.fields.get("paper_ref", ""),
-                self.refs(row.upstream), self.refs(row.nisc), iso,
+                self.cell_ref(item.id), item.title, item.fields.get("source", ""), item.fields.get("paper_ref", ""),
+                self.cell_refs(row.upstream), self.cell_refs(row.nisc), iso,
             ])
         out: list[nodes.Node] = [
             self.export_links((REQUIREMENTS_CSV, "要件と対応規格（CSV, UTF-8 BOM付き）"),
                               (WORKBOOK, "全規格の対応表（Excel）")),
-            build_table(headers, body, classes=["trace-requirements"]),
+            self.build_table(headers, body, classes=["trace-requirements"]),
             nodes.rubric(text="上流（テーマ・観点）のない要件"),
         ]
         orphans = self.report.orphans()
@@ -420,13 +458,13 @@ class _Renderer:
         )
         body = []
         for row in rows:
-            detail: Any = self.refs(row.covered_by) if row.status == "covered" else row.justification
-            body.append([self.ref(row.entry.id, row.entry.fields.get("clause", "")), entry_name(row.entry),
+            detail: Any = self.cell_refs(row.covered_by) if row.status == "covered" else row.justification
+            body.append([self.cell_ref(row.entry.id, row.entry.fields.get("clause", "")), entry_name(row.entry),
                          SOA_LABELS[row.status], detail])
         return [
             summary,
             self.export_links((SOA_CSV, "適用宣言書（CSV, UTF-8 BOM付き）"), (WORKBOOK, "全規格の対応表（Excel）")),
-            build_table(["番号", "管理策", "状態", "対応する要件 ／ 適用除外の理由"], body, classes=["trace-soa"]),
+            self.build_table(["番号", "管理策", "状態", "対応する要件 ／ 適用除外の理由"], body, classes=["trace-soa"]),
         ]
 
     def chain(self, node: trace_view) -> list[nodes.Node]:
@@ -543,6 +581,10 @@ def build_table(
             entry = nodes.entry()
             if isinstance(cell, nodes.paragraph):
                 entry += cell
+            elif isinstance(cell, list):
+                para = nodes.paragraph()
+                para += [nodes.Text(part) if isinstance(part, str) else part for part in cell]
+                entry += para
             elif isinstance(cell, nodes.Node):
                 para = nodes.paragraph()
                 para += cell
@@ -553,6 +595,74 @@ def build_table(
         body += body_row
     group += body
     return table
+
+
+def table_html(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, classes: Sequence[str] = ()) -> str:
+    """The HTML that Sphinx's HTML5 writer makes of ``build_table(headers, rows, classes=classes)``."""
+    out = [f'<table class="{_attr(" ".join([*classes, "docutils", "align-default"]))}">\n<thead>\n<tr class="row-odd">']
+    out.append("\n".join(f'<th class="head"><p>{_escape(h)}</p></th>' for h in headers))
+    out.append("\n</tr>\n</thead>\n<tbody>\n")
+    for index, row in enumerate(rows):
+        out.append(f'<tr class="row-{"even" if index % 2 == 0 else "odd"}">')
+        out.append("\n".join(f"<td>{_cell_html(cell)}</td>" for cell in row))
+        out.append("\n</tr>\n")
+    out.append("</tbody>\n</table>\n")
+    return "".join(out)
+
+
+class Html(str):
+    """A piece of HTML, already escaped (a table cell part that :func:`table_html` writes as is)."""
+
+
+def _cell_html(cell: Any) -> str:
+    if isinstance(cell, list):
+        return "<p>" + "".join(_part_html(part) for part in cell) + "</p>"
+    if isinstance(cell, Html):
+        return f"<p>{cell}</p>"
+    if isinstance(cell, nodes.paragraph):
+        return _node_html(cell)
+    if isinstance(cell, nodes.Node):
+        return f"<p>{_node_html(cell)}</p>"
+    return f"<p>{_escape(str(cell))}</p>"
+
+
+def _part_html(part: Any) -> str:
+    if isinstance(part, Html):
+        return part
+    if isinstance(part, str):
+        return _escape(part)
+    return _node_html(part)
+
+
+def _node_html(node: nodes.Node) -> str:
+    """HTML of the few node kinds a view cell holds; any other kind is a programming error."""
+    if isinstance(node, nodes.Text):
+        return _escape(str(node))
+    inner = "".join(_node_html(child) for child in node.children)
+    if isinstance(node, nodes.reference):
+        kind = "internal" if node.get("internal") else "external"
+        title = f' title="{_attr(node["reftitle"])}"' if node.get("reftitle") else ""
+        return f'<a class="reference {kind}" href="{_attr(node["refuri"])}"{title}>{inner}</a>'
+    if isinstance(node, nodes.strong):
+        return f"<strong>{inner}</strong>"
+    if isinstance(node, nodes.paragraph):
+        return f'<p class="{_attr(" ".join(node["classes"]))}">{inner}</p>' if node["classes"] else f"<p>{inner}</p>"
+    if isinstance(node, nodes.inline) and not node["classes"]:
+        return f"<span>{inner}</span>"
+    raise TypeError(f"table_html: a view cell holds a {type(node).__name__} node, which it cannot write")
+
+
+#: docutils' HTML writer's character references (``HTMLTranslator.special_characters``)
+_SPECIAL = {ord("&"): "&amp;", ord("<"): "&lt;", ord('"'): "&quot;", ord(">"): "&gt;", ord("@"): "&#64;"}
+_ATTR_SPACE = re.compile("[\n\r\t\v\f]")
+
+
+def _escape(text: str) -> str:
+    return text.translate(_SPECIAL)
+
+
+def _attr(text: str) -> str:
+    return _ATTR_SPACE.sub(" ", text).translate(_SPECIAL)
 
 
 def resolve_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -607,7 +717,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", resolve_views)
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": 3,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -42,7 +42,8 @@ def page_texts(outdir: Path) -> dict[str, str]:
     for docname in index["docnames"]:
         soup = BeautifulSoup((outdir / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")
         main = soup.select_one('[role="main"]')
-        for noise in main.select("a.headerlink, script, style"):
+        # the view tables are left out of the index (trace_matrix.table_html)
+        for noise in main.select("a.headerlink, script, style, .no-search"):
             noise.decompose()
         texts[docname] = fold(main.get_text(" "))
     return texts

@@ -34,3 +34,22 @@ def test_source_date_epoch_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
     assert build_epoch() == 1700000000
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert build_epoch() == DEFAULT_EPOCH
+
+
+def test_xlsx_reads_back_as_a_spreadsheet() -> None:
+    """The workbook opens in openpyxl with its sheets, header, frozen row, numbers and percentages."""
+    from openpyxl import load_workbook
+
+    tricky = ' <b>"A & B"</b> 前後に空白 '
+    book = load_workbook(io.BytesIO(xlsx_bytes(
+        [("概要", TABLE), ("要件", (["ID", "件数", "名称"], [["REQ-1", 3, tricky], ["REQ-2", None, "x\x07y"]]))],
+        DEFAULT_EPOCH,
+    )))
+    assert book.sheetnames == ["概要", "要件"]
+    summary, reqs = book["概要"], book["要件"]
+    assert [c.value for c in summary[1]] == ["番号", "名称", "対応率"]
+    assert all(c.font.b for c in summary[1]) and not summary["A2"].font.b
+    assert summary.freeze_panes == "A2"
+    assert (summary["C2"].value, summary["C2"].number_format) == (0.5, "0.0%")
+    assert [[c.value for c in row] for row in reqs.iter_rows(min_row=2)] == [["REQ-1", 3, tricky], ["REQ-2", None, "xy"]]
+    assert book.properties.creator == "lg-security-guideline"

@@ -151,3 +151,37 @@ def test_each_theme_has_a_chain_graph_linking_its_objects(site) -> None:
     svg = (outdir / "_images" / svg_name).read_text(encoding="utf-8")
     assert "THEME-1" in svg and "REQ-CLOUD-001" in svg and "NISC-4-1-2" in svg
     assert re.search(r'href="[^"]*01-cloud\.html#REQ-CLOUD-001"', svg)
+
+
+def test_view_tables_are_written_as_sphinx_writes_their_nodes(build_root) -> None:
+    """The HTML path of a view table (table_html) equals Sphinx's HTML5 writer on build_table's nodes."""
+    from docutils import nodes
+    from sphinx.util.docutils import new_document
+
+    from trace_matrix import build_table, table_html
+
+    app = build_root("basic").app
+
+    def link(text: str, title: str) -> nodes.reference:
+        return nodes.reference("", text, internal=True, refuri=f"a.html#{text}", reftitle=title)
+
+    cell = nodes.paragraph()
+    cell += [link("REQ-1", 'a "quoted" & <tagged> title @ here'), nodes.Text("、"), link("REQ-2", "two\tlines")]
+    reasons = nodes.paragraph(classes=["trace-exports"])
+    reasons += [nodes.strong(text="ダウンロード: "), nodes.reference("", "x.csv", refuri="../x.csv")]
+    headers = ["番号", "名称 <&>", "対応"]
+    rows = [["A.5.1.1", cell, "1"], [link("A.5.1.2", "t"), reasons, nodes.strong(text="全体")], ["", "", ""]]
+
+    document = new_document("test", app.builder.docsettings)
+    document += build_table(headers, rows, classes=["trace-matrix"])
+    translator = app.builder.create_translator(document, app.builder)
+    document.walkabout(translator)
+    assert "".join(translator.body) == table_html(headers, rows, classes=["trace-matrix"])
+
+
+def test_view_tables_are_left_out_of_the_search_index(site: tuple[object, Path]) -> None:
+    """A view's table is written as one no-search block; its summary is still indexed."""
+    _, outdir = site
+    soup = page(outdir, "requirements")
+    table = soup.find("table", class_="trace-requirements")
+    assert table.parent.name == "div" and table.parent["class"] == ["no-search"]
