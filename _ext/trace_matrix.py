@@ -11,8 +11,10 @@ an incremental or parallel build shows the same figures as a clean one.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -67,7 +69,9 @@ class _ViewDirective(SphinxDirective):
     def placeholder(self, **options: Any) -> list[nodes.Node]:
         node = trace_view(view=self.view, **options)
         self.set_source_info(node)
-        _view_docs(self.env).add(self.env.docname)
+        _view_specs(self.env).setdefault(self.env.docname, []).append(
+            {"view": self.view, "line": self.lineno, **options}
+        )
         return [node]
 
 
@@ -166,34 +170,99 @@ class TraceChainDirective(_ViewDirective):
 # -- per-build state ------------------------------------------------------------
 
 
-def _view_docs(env: BuildEnvironment) -> set[str]:
-    if not hasattr(env, "trace_view_docs"):
-        env.trace_view_docs = set()
-    return env.trace_view_docs  # type: ignore[no-any-return]
+def _view_specs(env: BuildEnvironment) -> dict[str, list[dict[str, Any]]]:
+    """Page -> the views on it, each as its directive's options (and ``view`` and ``line``)."""
+    if not hasattr(env, "trace_view_specs"):
+        env.trace_view_specs = {}
+    return env.trace_view_specs  # type: ignore[no-any-return]
+
+
+def _view_fingerprints(env: BuildEnvironment) -> dict[str, str]:
+    """Page -> the fingerprint of what its views showed when it was last written."""
+    if not hasattr(env, "trace_view_fingerprints"):
+        env.trace_view_fingerprints = {}
+    return env.trace_view_fingerprints  # type: ignore[no-any-return]
 
 
 class TraceViewCollector(EnvironmentCollector):
-    """Knows which pages hold views; they are written again on every build."""
+    """Knows which pages hold views, and writes them again when what they show changed."""
 
     def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-        _view_docs(env).discard(docname)
+        _view_specs(env).pop(docname, None)
+        _view_fingerprints(env).pop(docname, None)
 
     def merge_other(
         self, app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
     ) -> None:
-        _view_docs(env).update(_view_docs(other) & docnames)
+        _view_specs(env).update({d: v for d, v in _view_specs(other).items() if d in docnames})
 
     def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
         """The directives record their page while it is read."""
 
     def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
-        # nothing read or removed: no need changed, and the views on disk are current
-        if not sources_changed(app):
+        """View pages whose figures, rows or links differ from the last written ones.
+
+        A view shows data from every page, so its page is written again whenever the
+        data it shows changed (a fingerprint of that data, compared with the last
+        build's), and only then: an edit of an ISO link leaves the NISC matrix alone.
+        """
+        if not sources_changed(app):  # nothing read or removed: the views on disk are current
             return []
-        return sorted(_view_docs(env) & env.found_docs)
+        previous = _view_fingerprints(env)
+        current = {
+            docname: view_fingerprint(app, specs)
+            for docname, specs in sorted(_view_specs(env).items())
+            if docname in env.found_docs
+        }
+        env.trace_view_fingerprints = current
+        return sorted(docname for docname, print_ in current.items() if previous.get(docname) != print_)
+
+
+def view_fingerprint(app: Sphinx, specs: Sequence[dict[str, Any]]) -> str:
+    """A digest of everything the views of one page show (rows, figures, link titles and targets)."""
+    report = current_report(app)
+    model = report.model
+    parts: list[Any] = [_link_targets(app)]
+    for spec in specs:
+        view = spec["view"]
+        parts.append(sorted((k, str(v)) for k, v in spec.items() if k not in ("line", "threshold")))
+        if view == "matrix":
+            parts.append(_canon(report.matrix(spec["standard"], spec["rows"], spec["columns"])))
+        elif view == "requirements":
+            parts += [_canon(report.requirement_rows()), _canon(report.orphans())]
+        elif view == "soa":
+            parts.append(_canon(report.soa(spec["standard"], soa_exclusions(app))))
+        elif view == "chain" and spec["of"] in model.items:
+            where = {i.id: i.fields.get("docname", "") for i in model.items.values()}
+            parts.append(chain_dot(model, model.items[spec["of"]], lambda i: f"{where.get(i, '')}#{i}"))
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def _link_targets(app: Sphinx) -> str:
+    """A digest of every item's title and page: what a link in a view shows and points to."""
+    key = id(app)
+    if key not in _TARGETS:
+        model = current_report(app).model
+        rows = sorted((i.id, i.title, i.fields.get("docname", "")) for i in model.items.values())
+        _TARGETS[key] = hashlib.sha256(repr(rows).encode("utf-8")).hexdigest()
+    return _TARGETS[key]
+
+
+def _canon(value: Any) -> Any:
+    """Plain data for a fingerprint: dataclasses as their fields, but not where an item is defined."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return tuple(
+            (f.name, _canon(getattr(value, f.name))) for f in dataclasses.fields(value) if f.name != "location"
+        )
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _canon(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_canon(v) for v in value)
+    return value
 
 
 _REPORTS: dict[int, TraceReport] = {}
+_TARGETS: dict[int, str] = {}
 _CHANGED: dict[int, bool] = {}
 
 
@@ -228,6 +297,7 @@ def current_report(app: Sphinx) -> TraceReport:
 def reset_report(app: Sphinx, env: BuildEnvironment, *args: Any) -> None:
     """Forget the last build's report (a new build may have changed any need)."""
     _REPORTS.pop(id(app), None)
+    _TARGETS.pop(id(app), None)
 
 
 def soa_exclusions(app: Sphinx) -> dict[str, str]:
@@ -335,7 +405,6 @@ class _Renderer:
                 out.append(self.table(matrix, members))
         else:
             out.append(self.table(matrix, list(matrix.rows)))
-        self.check_threshold(node, matrix)
         return out
 
     def summary(self, matrix: Matrix) -> nodes.Element:
@@ -406,16 +475,6 @@ class _Renderer:
             group = row.group.title if row.group is not None else ""
             body.append([self.cell_ref(row.item.id, number or row.item.id), row.item.title, group])
         return [para, self.build_table(["番号", "名称", "分類"], body, classes=["trace-gaps"])]
-
-    def check_threshold(self, node: trace_view, matrix: Matrix) -> None:
-        threshold = node.get("threshold")
-        if threshold is not None and matrix.percent < float(threshold):
-            logger.warning(
-                f"{matrix.spec.label} coverage is {_percent(matrix.percent)} ({matrix.covered}/{matrix.total}), "
-                f"below the threshold of {float(threshold):g}%. Link more requirements to its entries, "
-                "or lower ':threshold:'.",
-                location=node, type="trace", subtype="coverage-threshold",
-            )
 
     def requirements(self, node: trace_view) -> list[nodes.Node]:
         headers = ["ID", "要件", "出所", "論点資料", "テーマ・観点", "NISC統一基準", "ISO/IEC 27001:2013（理由）"]
@@ -674,6 +733,24 @@ def resolve_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         node.replace_self(getattr(renderer, node["view"])(node))
 
 
+def check_thresholds(app: Sphinx, env: BuildEnvironment) -> None:
+    """Warn where a matrix's coverage is below its ``:threshold:`` (on every build that read a page)."""
+    report = current_report(app)
+    for docname, specs in sorted(_view_specs(env).items()):
+        for spec in specs:
+            threshold = spec.get("threshold")
+            if spec["view"] != "matrix" or threshold is None:
+                continue
+            matrix = report.matrix(spec["standard"], spec["rows"], spec["columns"])
+            if matrix.percent < float(threshold):
+                logger.warning(
+                    f"{matrix.spec.label} coverage is {_percent(matrix.percent)} ({matrix.covered}/{matrix.total}), "
+                    f"below the threshold of {float(threshold):g}%. Link more requirements to its entries, "
+                    "or lower ':threshold:'.",
+                    location=(docname, spec["line"]), type="trace", subtype="coverage-threshold",
+                )
+
+
 def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
     """Report malformed SoA rows, exclusions of unknown controls and of covered ones."""
     path = Path(app.srcdir, app.config.trace_soa_file)
@@ -714,10 +791,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-before-read-docs", note_read)
     app.connect("env-before-read-docs", reset_report)
     app.connect("env-check-consistency", check_soa)
+    app.connect("env-check-consistency", check_thresholds)
     app.connect("doctree-resolved", resolve_views)
     return {
         "version": __version__,
-        "env_version": 3,
+        "env_version": 4,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -100,6 +100,7 @@ class TraceReport:
     standards: Mapping[str, StandardSpec]
     chapter_titles: Mapping[str, str] = field(default_factory=dict)
     _coverage: dict[str, Coverage] = field(default_factory=dict)
+    _matrices: dict[tuple[str, str, str], Matrix] = field(default_factory=dict)
 
     def coverage(self, standard: str) -> Coverage:
         if standard not in self._coverage:
@@ -156,6 +157,12 @@ class TraceReport:
 
     def matrix(self, standard: str, rows: str = "entries", columns: str = "themes") -> Matrix:
         """A coverage matrix; ``rows`` is ``entries`` or one of the standard's group levels."""
+        key = (standard, rows, columns)
+        if key not in self._matrices:
+            self._matrices[key] = self._matrix(standard, rows, columns)
+        return self._matrices[key]
+
+    def _matrix(self, standard: str, rows: str, columns: str) -> Matrix:
         spec = self.standards[standard]
         if rows != "entries" and rows not in spec.groups:
             raise ValueError(f"{spec.key!r} rows can be 'entries' or one of {list(spec.groups)}, not {rows!r}")

@@ -133,3 +133,24 @@ def test_two_clean_builds_at_different_times_are_byte_identical(sources: Path, t
     time.sleep(1.1)  # a time stamp taken from the clock would now differ
     build(sources, second)
     assert_same_site(first, second)
+
+
+def test_an_iso_edit_rewrites_only_the_views_that_show_it(sources: Path, tmp_path: Path) -> None:
+    """Each view page is written again only when what it shows changed, and the result equals a clean build."""
+    import shutil
+
+    src = tmp_path / "src"  # edited in place: an editor's incremental build
+    shutil.copytree(sources, src)
+    out = tmp_path / "out"
+    build(src, out)
+    views = ["nisc-coverage", "iso2013-coverage", "iso2022-coverage", "soa", "requirements"]
+    written = {name: (out / "traceability" / f"{name}.html").stat().st_mtime_ns for name in views}
+    cloud = src / "requirements" / "01-cloud.md"
+    edit(cloud, ":iso: ISO-A-18-1-1, ISO-A-15-1-2, ISO-A-18-1-4", ":iso: ISO-A-18-1-1, ISO-A-15-1-2, ISO-A-18-1-3")
+    edit(cloud, "ISO-A-18-1-4: ", "ISO-A-18-1-3: ")
+    build(src, out)
+    rewritten = {name for name in views if (out / "traceability" / f"{name}.html").stat().st_mtime_ns != written[name]}
+    assert rewritten == {"iso2013-coverage", "iso2022-coverage", "soa", "requirements"}  # the NISC matrix shows no ISO link
+    clean = tmp_path / "clean"
+    build(src, clean)
+    assert_same_site(out, clean, incremental=True)
