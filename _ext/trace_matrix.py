@@ -250,6 +250,11 @@ def _link_targets(app: Sphinx) -> str:
 
 def _canon(value: Any) -> Any:
     """Plain data for a fingerprint: dataclasses as their fields, but not where an item is defined."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, TraceItem):  # most of the data: flattened in one step
+        return (value.id, value.type, value.title, tuple(sorted(value.fields.items())),
+                tuple(sorted((name, tuple(targets)) for name, targets in value.links.items())))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return tuple(
             (f.name, _canon(getattr(value, f.name))) for f in dataclasses.fields(value) if f.name != "location"
@@ -257,6 +262,8 @@ def _canon(value: Any) -> Any:
     if isinstance(value, Mapping):
         return tuple(sorted((str(k), _canon(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
+        if all(type(v) is str for v in value):  # IDs: as they are
+            return tuple(value)
         return tuple(_canon(v) for v in value)
     return value
 
@@ -354,9 +361,13 @@ class _Renderer:
         if not self.as_html:
             return self.ref(need_id, text)
         key = (need_id, text)
-        if key not in self._ref_html:  # a need is linked many times from one page's views
-            self._ref_html[key] = Html(_node_html(self.ref(need_id, text)))
-        return self._ref_html[key]
+        found = self._ref_html.get(key)
+        if found is None:  # a need is linked many times from one page's views
+            uri = self.uri(need_id)
+            label = _escape(text if text is not None else need_id)
+            found = Html(label if uri is None else _link_html(uri, self._title(need_id), label, internal=True))
+            self._ref_html[key] = found
+        return found
 
     def cell_refs(self, need_ids: Iterable[str]) -> Any:
         """:meth:`refs` for a table cell."""
@@ -699,9 +710,7 @@ def _node_html(node: nodes.Node) -> str:
         return _escape(str(node))
     inner = "".join(_node_html(child) for child in node.children)
     if isinstance(node, nodes.reference):
-        kind = "internal" if node.get("internal") else "external"
-        title = f' title="{_attr(node["reftitle"])}"' if node.get("reftitle") else ""
-        return f'<a class="reference {kind}" href="{_attr(node["refuri"])}"{title}>{inner}</a>'
+        return _link_html(node["refuri"], node.get("reftitle", ""), inner, internal=bool(node.get("internal")))
     if isinstance(node, nodes.strong):
         return f"<strong>{inner}</strong>"
     if isinstance(node, nodes.paragraph):
@@ -714,6 +723,12 @@ def _node_html(node: nodes.Node) -> str:
 #: docutils' HTML writer's character references (``HTMLTranslator.special_characters``)
 _SPECIAL = {ord("&"): "&amp;", ord("<"): "&lt;", ord('"'): "&quot;", ord(">"): "&gt;", ord("@"): "&#64;"}
 _ATTR_SPACE = re.compile("[\n\r\t\v\f]")
+
+
+def _link_html(uri: str, title: str, inner_html: str, *, internal: bool) -> str:
+    kind = "internal" if internal else "external"
+    title_attr = f' title="{_attr(title)}"' if title else ""
+    return f'<a class="reference {kind}" href="{_attr(uri)}"{title_attr}>{inner_html}</a>'
 
 
 def _escape(text: str) -> str:
@@ -795,7 +810,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", resolve_views)
     return {
         "version": __version__,
-        "env_version": 4,
+        "env_version": 5,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }
