@@ -9,7 +9,10 @@ with Japanese text. They differ only in the reviewer views:
   matrix pages for all three standards, gap lists, the requirement table, the SoA
   and the exports;
 * ``stock`` -- the same reviewer views with stock sphinx-needs only: ``needtable``
-  with back-link columns, ``need_count`` filters for coverage, filtered tables for gaps;
+  with back-link columns (one per top group, as ours groups its entry rows),
+  ``need_count`` filters for the coverage of every group ours rolls rows up to, and
+  filtered tables for gaps. ISO 2022 coverage goes through the 2013 correspondence,
+  which no stock filter can follow: stock lists the controls with that column;
 * ``floor`` -- the same needs with no trace pages, checks or exports at all.
 
     python bench/generate.py N VARIANT OUTDIR
@@ -25,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
 
 from catalog_data import load_catalog  # noqa: E402
+from trace_report import LEVEL_LABELS  # noqa: E402
 
 PER_PAGE = 50
 THEMES = 7
@@ -40,9 +44,9 @@ SENTENCES = [
 CATALOG_FILES = {"nisc": "nisc_h26.yaml", "iso": "iso27001_2013.yaml", "iso22": "iso27001_2022.yaml"}
 
 
-def catalog_pages(out: Path) -> dict[str, list[tuple[str, str]]]:
-    """Write the real catalogs as plain need directives; return (id, level) per need type."""
-    entries: dict[str, list[tuple[str, str]]] = {}
+def catalog_pages(out: Path) -> dict[str, list[tuple[str, str, str, str]]]:
+    """Write the real catalogs as plain need directives; return (id, level, parent, title) per need type."""
+    entries: dict[str, list[tuple[str, str, str, str]]] = {}
     (out / "catalogs").mkdir(parents=True, exist_ok=True)
     for need_type, name in CATALOG_FILES.items():
         catalog = load_catalog(ROOT / "traceability" / "catalogs" / name)
@@ -58,7 +62,10 @@ def catalog_pages(out: Path) -> dict[str, list[tuple[str, str]]]:
                     "ISO-" + n.replace(".", "-") for n in entry.values["corresponds_2013"]))
             lines += ["```", ""]
         (out / "catalogs" / f"{need_type}.md").write_text("\n".join(lines), encoding="utf-8")
-        entries[need_type] = [(e.id, e.level) for e in catalog.entries]
+        entries[need_type] = [
+            (e.id, e.level, e.parent or "", str(e.values.get("title") or e.values.get("title_ja")))
+            for e in catalog.entries
+        ]
     return entries
 
 
@@ -72,10 +79,10 @@ def structure_page(out: Path) -> None:
     (out / "structure.md").write_text("\n".join(lines), encoding="utf-8")
 
 
-def requirement_pages(out: Path, n: int, entries: dict[str, list[tuple[str, str]]], seed: int = 2014) -> list[str]:
+def requirement_pages(out: Path, n: int, entries: dict[str, list[tuple[str, str, str, str]]], seed: int = 2014) -> list[str]:
     rng = random.Random(seed)
-    nisc = [i for i, level in entries["nisc"] if level == "item"]
-    iso = [i for i, level in entries["iso"] if level == "control"]
+    nisc = [i for i, level, _, _ in entries["nisc"] if level == "item"]
+    iso = [i for i, level, _, _ in entries["iso"] if level == "control"]
     (out / "reqs").mkdir(exist_ok=True)
     pages = []
     for page in range((n + PER_PAGE - 1) // PER_PAGE):
@@ -115,25 +122,51 @@ OURS_PAGES = {
 }
 
 
-def _stock_coverage(title: str, need_type: str, level: str, back: str) -> str:
-    covered = f"type == '{need_type}' and level == '{level}' and len({back}) > 0"
+def _stock_coverage(title: str, need_type: str, level: str, back: str, rows: str, top: str,
+                    entries: list[tuple[str, str, str, str]]) -> str:
+    """The figures of ours' three matrices of a standard, with stock sphinx-needs: a ``need_count``
+    pair per group for the rolled-up rows, a ``needtable`` with the back-link column per top
+    group for the entries, and a filtered table for the gaps."""
     every = f"type == '{need_type}' and level == '{level}'"
-    return (
-        f"# {title}\n\n対応: {{need_count}}`{covered}` / {{need_count}}`{every}`\n\n"
-        f"```{{needtable}}\n:filter: {every}\n:columns: id, title, {back}\n```\n\n"
-        f"## 未対応\n\n```{{needtable}}\n:filter: {every} and len({back}) == 0\n:columns: id, title\n```\n"
-    )
+    covered = f"{every} and len({back}) > 0"
+    lines = [f"# {title}", "", f"対応: {{need_count}}`{covered}` / {{need_count}}`{every}`", "",
+             f"## {LEVEL_LABELS.get(rows, rows)}ごとの対応", ""]
+    for group_id, group_level, _, group_title in entries:
+        if group_level == rows:
+            below = f"{every} and id.startswith('{group_id}-')"
+            lines.append(f"- {group_title}: {{need_count}}`{below} and len({back}) > 0` / {{need_count}}`{below}`")
+    lines += ["", f"## {LEVEL_LABELS.get(level, level)}ごとの対応", ""]
+    for group_id, group_level, _, group_title in entries:
+        if group_level == top:
+            below = f"{every} and id.startswith('{group_id}-')"
+            # (a need_count role cannot sit in a heading: the toctree collector rejects it)
+            lines += [f"### {group_title}", "", f"対応: {{need_count}}`{below} and len({back}) > 0` / "
+                      f"{{need_count}}`{below}`", "",
+                      "```{needtable}", f":filter: {below}", f":columns: id, title, {back}", "```", ""]
+    lines += ["## 未対応", "", "```{needtable}", f":filter: {every} and len({back}) == 0", ":columns: id, title",
+              "```", ""]
+    return "\n".join(lines)
 
 
-STOCK_PAGES = {
-    "views/nisc": _stock_coverage("NISC 統一基準への対応", "nisc", "item", "nisc_back"),
-    "views/iso": _stock_coverage("ISO 2013 への対応", "iso", "control", "iso_back"),
-    "views/iso22": "# ISO 2022 への対応\n\n```{needtable}\n:filter: type == 'iso22' and level == 'control'\n"
-                   ":columns: id, title, corresponds\n```\n",
-    "views/soa": "# 適用宣言書\n\n```{needtable}\n:filter: type == 'iso' and level == 'control'\n"
-                 ":columns: id, title, iso_back\n```\n",
-    "views/requirements": "# 要件の一覧\n\n```{needtable}\n:types: req\n:columns: id, title, source, theme, nisc, iso\n```\n",
-}
+def stock_pages(entries: dict[str, list[tuple[str, str, str, str]]]) -> dict[str, str]:
+    themes = ["# ISO 2022 への対応", "",
+              "2022年版の対応は 2013年版の管理策を経由して数えるため、標準のフィルタでは数えられません（対応の列を表示）。", ""]
+    for theme_id, level, _, theme_title in entries["iso22"]:
+        if level == "theme":
+            themes += [f"## {theme_title}", "", "```{needtable}",
+                       f":filter: type == 'iso22' and level == 'control' and parent == '{theme_id}'",
+                       ":columns: id, title, corresponds", "```", ""]
+    return {
+        "views/nisc": _stock_coverage("NISC 統一基準への対応", "nisc", "item", "nisc_back", "section", "part",
+                                      entries["nisc"]),
+        "views/iso": _stock_coverage("ISO 2013 への対応", "iso", "control", "iso_back", "objective", "clause",
+                                     entries["iso"]),
+        "views/iso22": "\n".join(themes),
+        "views/soa": "# 適用宣言書\n\n```{needtable}\n:filter: type == 'iso' and level == 'control'\n"
+                     ":columns: id, title, iso_back\n```\n",
+        "views/requirements": "# 要件の一覧\n\n```{needtable}\n:types: req\n"
+                              ":columns: id, title, source, theme, nisc, iso\n```\n",
+    }
 
 
 def write_site(n: int, variant: str, out: Path) -> list[str]:
@@ -142,7 +175,7 @@ def write_site(n: int, variant: str, out: Path) -> list[str]:
     entries = catalog_pages(out)
     structure_page(out)
     pages = requirement_pages(out, n, entries)
-    views = {"ours": OURS_PAGES, "stock": STOCK_PAGES, "floor": {}}[variant]
+    views = {"ours": OURS_PAGES, "stock": stock_pages(entries), "floor": {}}[variant]
     (out / "views").mkdir(exist_ok=True)
     for name, text in views.items():
         (out / f"{name}.md").write_text(text, encoding="utf-8")
