@@ -124,8 +124,11 @@ def render(results: dict[str, dict[str, object]]) -> str:
         f"- マシン: {platform.machine()}, {os.cpu_count()} コア, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}",
         "- 方式: **ours** = 本プロジェクトの拡張と対応表ページ（3 規格の対応表・ギャップ一覧・要件一覧・適用宣言書・"
-        "エクスポート）、**stock** = 同じ画面を標準の sphinx-needs だけで作ったもの（`needtable` の逆リンク列、"
-        "`need_count` のフィルタ、フィルタした表）、**floor** = 同じ need だけで対応表・検査・エクスポートなし",
+        "エクスポート）、**stock** = 同じ画面を標準の sphinx-needs だけで作ったもの（上位の分類ごとの `needtable` と"
+        "逆リンク列、ours が集計する分類（節・管理目的など）ごとの `need_count` のフィルタ、未対応をフィルタした表。"
+        "ISO 2022 の対応は 2013 年版を経由するため標準のフィルタでは数えられず、対応の列の一覧のみ）、"
+        "**floor** = 同じ need だけで対応表・検査・エクスポートなし。3 方式とも need の表示（レイアウト）は同じ "
+        "`conf.py` の設定",
         "",
         "| N | 方式 | 全体ビルド (s) | ピークメモリ (MB) | -j 2 (s) | 差分 (s) | 変更なし (s) | 差分 / 変更なし |",
         "|---:|---|---:|---:|---:|---:|---:|---:|",
