@@ -151,6 +151,7 @@ def render(results: dict[str, dict[str, object]]) -> str:
             correct = "正しい" if ours.get("incremental_matrix_correct") else "誤り"
             lines.append(f"| {n} | {ours['wall_s'] / floor['wall_s']:.2f} | {ours['wall_s'] / stock['wall_s']:.2f} "
                          f"| {correct} |")
+    lines += ["", *linearity(results, sizes), "", *targets(results, sizes)]
     lines += ["", "## 測定の記録", "", "| N | 方式 | コマンド | 日付 |", "|---:|---|---|---|"]
     for n in sizes:
         for variant in VARIANTS:
@@ -158,6 +159,48 @@ def render(results: dict[str, dict[str, object]]) -> str:
             if isinstance(r, dict):
                 lines.append(f"| {n} | {variant} | `{r.get('command', 'make bench')}` | {r.get('date', '')} |")
     return "\n".join(lines) + "\n"
+
+
+def linearity(results: dict[str, dict[str, object]], sizes: list[str]) -> list[str]:
+    """The cost of each further 1,000 requirements between two measured sizes: flat if the build is linear."""
+    lines = ["## N に対する伸び（全体ビルド、要件 1,000 件あたりの増分秒）", "",
+             "隣り合う 2 つのサイズの間で、全体ビルドの時間の差を要件数の差で割ったものです。N によらずほぼ一定なら、"
+             "ビルド時間は N に比例して伸びています。", "",
+             "| 区間 | " + " | ".join(VARIANTS) + " |", "|---|" + "---:|" * len(VARIANTS)]
+    for low, high in zip(sizes, sizes[1:]):
+        cells = []
+        for variant in VARIANTS:
+            a, b = results[low].get(variant), results[high].get(variant)
+            if isinstance(a, dict) and isinstance(b, dict):
+                cells.append(f"{(b['wall_s'] - a['wall_s']) / (int(high) - int(low)) * 1000:.1f}")
+            else:
+                cells.append("–")
+        lines.append(f"| {low} → {high} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def targets(results: dict[str, dict[str, object]], sizes: list[str]) -> list[str]:
+    """Issue #7's targets against the measured figures (met or not, per N)."""
+    lines = ["## 目標との比較", "", "| N | ours / floor ≤ 1.10 | ours が stock の 2 倍以上速い（N ≥ 3000） "
+             "| 差分 ≤ 1.5 × 変更なし（ours） |", "|---:|---|---|---|"]
+
+    def mark(ok: bool, value: str) -> str:
+        return f"{'達成' if ok else '未達'}（{value}）"
+
+    for n in sizes:
+        r = results[n]
+        if not all(isinstance(r.get(v), dict) for v in VARIANTS):
+            continue
+        ours, floor, stock = r["ours"], r["floor"], r["stock"]
+        to_floor = ours["wall_s"] / floor["wall_s"]
+        speedup = stock["wall_s"] / ours["wall_s"]
+        incremental = ours["incremental_s"] / ours["nochange_s"]
+        lines.append(
+            f"| {n} | {mark(to_floor <= 1.10, f'{to_floor:.2f}')} "
+            f"| {mark(speedup >= 2, f'{speedup:.2f} 倍') if int(n) >= 3000 else f'（対象外: {speedup:.2f} 倍）'} "
+            f"| {mark(incremental <= 1.5, f'{incremental:.2f}')} |"
+        )
+    return lines
 
 
 def main() -> None:
