@@ -181,7 +181,8 @@ def linearity(results: dict[str, dict[str, object]], sizes: list[str]) -> list[s
 
 def targets(results: dict[str, dict[str, object]], sizes: list[str]) -> list[str]:
     """Issue #7's targets against the measured figures (met or not, per N)."""
-    lines = ["## 目標との比較", "", "| N | ours / floor ≤ 1.10 | ours が stock の 2 倍以上速い（N ≥ 3000） "
+    lines = ["## 目標との比較", "", "全体ビルド（直列）の中央値で判定します。", "",
+             "| N | ours / floor ≤ 1.10 | ours が stock の 2 倍以上速い（N ≥ 3000） "
              "| 差分 ≤ 1.5 × 変更なし（ours） |", "|---:|---|---|---|"]
 
     def mark(ok: bool, value: str) -> str:
@@ -194,10 +195,12 @@ def targets(results: dict[str, dict[str, object]], sizes: list[str]) -> list[str
         ours, floor, stock = r["ours"], r["floor"], r["stock"]
         to_floor = ours["wall_s"] / floor["wall_s"]
         speedup = stock["wall_s"] / ours["wall_s"]
+        parallel = stock["j2_wall_s"] / ours["j2_wall_s"]
+        shown = f"{speedup:.2f} 倍、-j 2 では {parallel:.2f} 倍"
         incremental = ours["incremental_s"] / ours["nochange_s"]
         lines.append(
             f"| {n} | {mark(to_floor <= 1.10, f'{to_floor:.2f}')} "
-            f"| {mark(speedup >= 2, f'{speedup:.2f} 倍') if int(n) >= 3000 else f'（対象外: {speedup:.2f} 倍）'} "
+            f"| {mark(speedup >= 2, shown) if int(n) >= 3000 else f'（対象外: {shown}）'} "
             f"| {mark(incremental <= 1.5, f'{incremental:.2f}')} |"
         )
     return lines

@@ -70,7 +70,8 @@ def main() -> None:
 
 `.venv/bin/python bench/search_quality.py` が Chromium で測定して書き出した表です（手で書いた数値はありません）。
 検索語は `tests/data/search-terms.txt`（サイトの本文から採った {len(pairs)} 語。全角・半角の表記違いを含む）。
-各検索語について、本文（`[role=main]` の文字列を NFKC・小文字化・空白除去したもの）にその語を含むページを
+各検索語について、本文（`[role=main]` の文字列を NFKC・小文字化・空白除去したもの。検索の対象外とした
+対応表の表 `.no-search` を除く。表の各項目は、それを定義するページで検索できます）にその語を含むページを
 正解とし、検索結果のページと比べます。
 
 - 測定日: {datetime.date.today().isoformat()}
