@@ -223,6 +223,8 @@ def view_fingerprint(app: Sphinx, specs: Sequence[dict[str, Any]]) -> str:
     report = current_report(app)
     model = report.model
     parts: list[Any] = [_link_targets(app)]
+    where = {i.id: i.fields.get("docname", "") for i in model.items.values()} if any(
+        spec["view"] == "chain" for spec in specs) else {}
     for spec in specs:
         view = spec["view"]
         parts.append(sorted((k, str(v)) for k, v in spec.items() if k not in ("line", "threshold")))
@@ -233,7 +235,6 @@ def view_fingerprint(app: Sphinx, specs: Sequence[dict[str, Any]]) -> str:
         elif view == "soa":
             parts.append(_canon(report.soa(spec["standard"], soa_exclusions(app))))
         elif view == "chain" and spec["of"] in model.items:
-            where = {i.id: i.fields.get("docname", "") for i in model.items.values()}
             parts.append(chain_dot(model, model.items[spec["of"]], lambda i: f"{where.get(i, '')}#{i}"))
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
@@ -369,10 +370,8 @@ class _Renderer:
             self._ref_html[key] = found
         return found
 
-    def cell_refs(self, need_ids: Iterable[str]) -> Any:
-        """:meth:`refs` for a table cell."""
-        if not self.as_html:
-            return self.refs(need_ids)
+    def cell_refs(self, need_ids: Iterable[str]) -> list[Any]:
+        """:meth:`refs` for a table cell, as the parts :func:`build_table` and :func:`table_html` take."""
         parts: list[Any] = []
         for need_id in need_ids:
             if parts:
@@ -451,7 +450,7 @@ class _Renderer:
         the cost of rewriting a view page (bench/PROFILE.md). Every entry of a view is
         indexed on the page that defines it.
         """
-        if self.app.builder.format != "html":
+        if not self.as_html:
             return build_table(headers, rows, classes=classes)
         return nodes.raw("", table_html(headers, rows, classes=classes), format="html", classes=["no-search"])
 
@@ -494,8 +493,7 @@ class _Renderer:
             item = row.item
             iso: list[Any] = []
             if row.revises:
-                iso = ["改定の対象: ", *self.cell_refs(row.revises)] if self.as_html else [
-                    "改定の対象: ", *self.refs(row.revises).children]
+                iso = ["改定の対象: ", *self.cell_refs(row.revises)]
             else:
                 for control, reason in row.iso:
                     if iso:
@@ -710,7 +708,7 @@ def _node_html(node: nodes.Node) -> str:
         return _escape(str(node))
     inner = "".join(_node_html(child) for child in node.children)
     if isinstance(node, nodes.reference):
-        return _link_html(node["refuri"], node.get("reftitle", ""), inner, internal=bool(node.get("internal")))
+        return _link_html(node["refuri"], node.get("reftitle"), inner, internal=bool(node.get("internal")))
     if isinstance(node, nodes.strong):
         return f"<strong>{inner}</strong>"
     if isinstance(node, nodes.paragraph):
@@ -725,9 +723,9 @@ _SPECIAL = {ord("&"): "&amp;", ord("<"): "&lt;", ord('"'): "&quot;", ord(">"): "
 _ATTR_SPACE = re.compile("[\n\r\t\v\f]")
 
 
-def _link_html(uri: str, title: str, inner_html: str, *, internal: bool) -> str:
+def _link_html(uri: str, title: str | None, inner_html: str, *, internal: bool) -> str:
     kind = "internal" if internal else "external"
-    title_attr = f' title="{_attr(title)}"' if title else ""
+    title_attr = f' title="{_attr(title)}"' if title is not None else ""  # as Sphinx: present, even if empty
     return f'<a class="reference {kind}" href="{_attr(uri)}"{title_attr}>{inner_html}</a>'
 
 
@@ -810,7 +808,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", resolve_views)
     return {
         "version": __version__,
-        "env_version": 5,
+        "env_version": 6,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

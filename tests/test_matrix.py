@@ -170,7 +170,8 @@ def test_view_tables_are_written_as_sphinx_writes_their_nodes(build_root) -> Non
     reasons = nodes.paragraph(classes=["trace-exports"])
     reasons += [nodes.strong(text="ダウンロード: "), nodes.reference("", "x.csv", refuri="../x.csv")]
     headers = ["番号", "名称 <&>", "対応"]
-    rows = [["A.5.1.1", cell, "1"], [link("A.5.1.2", "t"), reasons, nodes.strong(text="全体")], ["", "", ""]]
+    parts = [link("REQ-3", "three"), "、", link("REQ-4", ""), "（理由 <a>）"]
+    rows = [["A.5.1.1", cell, "1"], [link("A.5.1.2", "t"), reasons, nodes.strong(text="全体")], ["", parts, []]]
 
     document = new_document("test", app.builder.docsettings)
     document += build_table(headers, rows, classes=["trace-matrix"])
