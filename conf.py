@@ -77,6 +77,8 @@ needs_id_regex = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
 
 needs_types = [
     {"directive": "req", "title": "要件", "prefix": "REQ-", "color": "#BFD8D2", "style": "node"},
+    {"directive": "policy", "title": "基本方針（例文）", "prefix": "POL-", "color": "#C8E6C9", "style": "node"},
+    {"directive": "measure", "title": "対策基準（例文）", "prefix": "STD-", "color": "#B3E5FC", "style": "node"},
     {"directive": "rev", "title": "改定指示", "prefix": "REV-", "color": "#E8E2C8", "style": "node"},
     {"directive": "theme", "title": "議論テーマ", "prefix": "THEME-", "color": "#F2D7B6", "style": "node"},
     {"directive": "viewpoint", "title": "改定の観点", "prefix": "VP-", "color": "#D5E8D4", "style": "node"},
@@ -94,6 +96,8 @@ needs_fields = {
     "stance": {"description": "観点に対する論点資料の方針", "nullable": True},
     "stance_note": {"description": "方針の補足（利用可否、採用基準など）", "nullable": True},
     "iso_reason": {"description": "ISO管理策ごとの根拠（1行1件: ISO-ID: 理由）", "nullable": True},
+    "nisc_reason": {"description": "NISC統一基準の項目ごとの根拠（1行1件: NISC-ID: 理由）", "nullable": True},
+    "basis": {"description": "NISC・ISO 以外の根拠（法令、国の文書等。名称と日付）", "nullable": True},
     "clause": {"description": "規格上の番号（4.1.1, A.15.1.2, 5.23）", "nullable": True},
     "level": {"description": "階層（part / section / item / requirement, clause / objective / control, theme）", "nullable": True},
     "parent": {"description": "一つ上の階層の ID", "nullable": True},
@@ -110,6 +114,7 @@ needs_links = {
     "viewpoint": {"outgoing": "改定の観点", "incoming": "この観点に属する"},
     "theme": {"outgoing": "議論テーマ", "incoming": "このテーマの改定項目"},
     "revises": {"outgoing": "改定の対象", "incoming": "改定指示"},
+    "realises": {"outgoing": "実現する改定の論点", "incoming": "実現する例文"},
     "nisc": {"outgoing": "NISC統一基準", "incoming": "引用する要件"},
     "iso": {"outgoing": "ISO/IEC 27001:2013", "incoming": "引用する要件"},
     "corresponds": {"outgoing": "対応する2013年版管理策", "incoming": "対応する2022年版管理策"},
@@ -137,10 +142,14 @@ _FIELD_LABELS = {
     "confidence": "確度",
     "new": "2022年版で新設",
     "refs": "出典（ページ冒頭の一覧の番号）",
+    "basis": "その他の根拠",
+    "nisc_reason": "NISC統一基準を根拠とする理由",
     "iso_reason": "ISO管理策を根拠とする理由",
 }
 trace_shown_fields = {
-    "req": ["paper_ref", "source", "iso_reason"],
+    "policy": ["paper_ref", "source", "basis", "nisc_reason", "iso_reason"],
+    "measure": ["paper_ref", "source", "basis", "nisc_reason", "iso_reason"],
+    "req": ["paper_ref", "source", "nisc_reason", "iso_reason"],
     "rev": ["paper_ref", "source"],
     "theme": ["number", "ronten"],
     "viewpoint": ["number", "stance", "stance_note"],
@@ -183,18 +192,23 @@ trace_link_rules = {
     "viewpoint": {"targets": ["viewpoint"]},
     "theme": {"targets": ["theme"]},
     "revises": {"targets": ["req", "theme", "viewpoint"]},
+    "realises": {"targets": ["req", "rev"]},
     "nisc": {"targets": ["nisc"]},
     "iso": {"targets": ["iso"], "levels": ["control"]},
     "corresponds": {"targets": ["iso"], "levels": ["control"]},
 }
 # The chain 環境変化 → 観点 → テーマ → 要件 → NISC / ISO must be complete.
 trace_required_links = {
+    "policy": [["nisc"], ["iso"]],
+    "measure": [["nisc"], ["iso"]],
     "req": [["nisc"], ["iso"], ["theme", "viewpoint"]],
     "rev": [["theme", "viewpoint"], ["revises"]],
     "theme": [["viewpoint"], ["change"], ["nisc"]],
     "viewpoint": [["change"]],
 }
 trace_required_fields = {
+    "policy": ["source"],
+    "measure": ["source"],
     "req": ["source"],
     "rev": ["source"],
     "theme": ["number"],
