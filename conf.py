@@ -16,7 +16,14 @@ sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "地方公共団体における情報セキュリティポリシーに関するガイドライン（改定版）"
 author = "ガイドライン改定作業チーム"
-copyright = "2014–2026, " + author
+# Whose text is whose: the 例文, 解説, figures and data are the team's; quoted passages
+# keep their authors (the paper's text, the 統一基準's wording), and ISO/IEC 27001 is
+# cited by control number and short title only.
+copyright = (
+    "2014–2026 " + author + "（例文・解説・図・データ）。引用した論点資料の文言は論点資料の作成者に、"
+    "統一基準の文言は内閣官房情報セキュリティセンター（NISC）に、ISO/IEC 27001 及び JIS Q 27001 の管理策の"
+    "名称は ISO/IEC 及び日本規格協会に帰属します"
+)
 language = "ja"
 root_doc = "index"
 
@@ -225,7 +232,16 @@ trace_field_values = {
     "confidence": ["high", "medium", "low"],
     "ja_confidence": ["high", "medium", "low"],
 }
-trace_link_reasons = {"iso": "iso_reason"}
+# Every link from a requirement or 例文 item to a standard carries its reason; a theme's
+# NISC links are the paper's own citations and need none.
+trace_link_reasons = {
+    "iso": "iso_reason",
+    **{f"{t}.nisc": "nisc_reason" for t in ("req", "policy", "measure")},
+}
+# A requirement taken from the paper gives its position there.
+trace_required_when = {"source=paper": ["paper_ref"]}
+# Every revision point of the paper is put into effect by at least one 例文 item.
+trace_required_backlinks = {"req": ["realises"], "rev": ["realises"]}
 trace_item_fields = ["parent", *_FIELD_LABELS]
 
 # -- Catalogs (our _ext/trace_catalogs.py) -------------------------------------
@@ -265,7 +281,13 @@ trace_standards = {
         "groups": ["theme"],
     },
 }
-trace_soa_file = "traceability/soa.yaml"
+# The 例文 items (policy, measure) are what covers a standard; the paper's revision
+# points (req, rev) reach the standards through the 例文 that realise them.
+trace_covering_types = ["policy", "measure"]
+# Statements of Applicability: every entry is addressed by a 例文 item or excluded
+# here with a justification, or the build fails (trace.soa-unjustified).
+trace_soa_files = {"iso": "traceability/soa.yaml", "nisc": "traceability/soa-nisc.yaml"}
+trace_soa_complete = True
 
 # -- HTML --------------------------------------------------------------------
 

@@ -322,10 +322,16 @@ class SoaData:
     path: Path
     rows: list[SoaExclusion] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: the 1-based line of the ``exclusions:`` key (where a missing exclusion belongs), if found
+    exclusions_line: int | None = None
 
 
 def load_soa(path: Path) -> SoaData:
-    """Read the SoA exclusions file (``exclusions: [{control, justification}]``); problems are returned."""
+    """Read a SoA exclusions file (``exclusions: [{control, justification}]``); problems are returned.
+
+    ``control`` is the entry's printed number (``"A.14.2.6"``, or a NISC item such as ``"7.3.2"``).
+    Never raises: an unreadable, non-UTF-8 or malformed file gives ``soa-file`` problems.
+    """
     data = SoaData(path)
     where = str(path)
 
@@ -345,6 +351,9 @@ def load_soa(path: Path) -> SoaData:
         mark = getattr(err, "problem_mark", None)
         report(mark.line + 1 if mark else None, "soa-file", f"YAML syntax error: {getattr(err, 'problem', err)}.")
         return data
+    data.exclusions_line = next(
+        (n for n, line in enumerate(text.splitlines(), 1) if line.startswith("exclusions:")), None
+    )
     rows = doc.get("exclusions") if isinstance(doc, dict) else None
     if not isinstance(rows, list):
         report(1, "soa-file", "the SoA file needs a list 'exclusions'.", "Write 'exclusions: []' if there are none.")

@@ -91,12 +91,9 @@ class TraceCatalogDirective(SphinxDirective):
             item = nodes.list_item()
             para = nodes.paragraph()
             para += nodes.strong(text=f"{src.get('id')}: ")
-            if src.get("url"):
-                para += nodes.reference("", str(src.get("title", src["url"])), refuri=str(src["url"]))
-            else:
-                para += nodes.Text(str(src.get("title", "")))
-            if src.get("note"):
-                para += nodes.Text(f" — {src['note']}")
+            # Readers get the citation (publisher, title, date) only; ``url`` and ``note``
+            # are the editors' research record and stay in the data file.
+            para += nodes.Text(str(src.get("title", "")))
             item += para
             sources += item
         if len(sources):
@@ -125,7 +122,8 @@ class TraceCatalogDirective(SphinxDirective):
             need_type,
             f"{entry.number} {title_text}",
             id=entry.id,
-            content=_quoted(values.get("text"), entry, self.config.trace_catalog_quote_source),
+            content=_quoted(values.get("text"), entry, self.config.trace_catalog_quote_source)
+            + _quoted(values.get("paper_text"), entry, self.config.trace_catalog_paper_quote_source),
             clause=entry.number,
             level=entry.level,
             parent=entry.parent or "",
@@ -164,12 +162,16 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("trace_checks")
     app.add_config_value("trace_catalogs", {}, "env", dict,
                          description="Need type -> catalog data file (relative to the source dir).")
+    app.add_config_value("trace_catalog_paper_quote_source",
+                         "（論点資料「NISC等の考え方」が {number} について示す記述。統一基準の原文ではなく、"
+                         "論点資料による要約を含みます。出典: 資料 {sources}）", "env", str,
+                         description="Line under a catalog row's paper_text (what the paper says of the entry).")
     app.add_config_value("trace_catalog_quote_source", "（出典: {number}、資料 {sources}）", "env", str,
                          description="Line under a quoted catalog text; {number} and {sources} are filled in.")
     app.add_directive("trace-catalog", TraceCatalogDirective)
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": 2,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -227,6 +227,16 @@ def check_config(app: Sphinx, config: Config) -> None:
             for name in group:
                 if name not in link_names:
                     raise ValueError(f"trace_required_links[{need_type!r}]: unknown link {name!r}")
+    for need_type, names in config.trace_required_backlinks.items():
+        if need_type not in types:
+            raise ValueError(f"trace_required_backlinks: {need_type!r} is not a need type")
+        for name in names:
+            if name not in link_names:
+                raise ValueError(f"trace_required_backlinks[{need_type!r}]: unknown link {name!r}")
+    for key in config.trace_link_reasons:
+        need_type, _, name = key.rpartition(".")
+        if (need_type and need_type not in types) or name not in link_names:
+            raise ValueError(f"trace_link_reasons: {key!r} is not 'link' or 'type.link' of known names")
 
 
 def trace_rules(config: Config) -> TraceRules:
@@ -243,6 +253,8 @@ def trace_rules(config: Config) -> TraceRules:
         required_fields={t: tuple(f) for t, f in config.trace_required_fields.items()},
         field_values={name: frozenset(v) for name, v in config.trace_field_values.items()},
         reasons=dict(config.trace_link_reasons),
+        required_when={c: tuple(f) for c, f in config.trace_required_when.items()},
+        required_backlinks={t: tuple(f) for t, f in config.trace_required_backlinks.items()},
         shown_fields={t: tuple(f) for t, f in config.trace_shown_fields.items()},
     )
 
@@ -365,7 +377,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("trace_field_values", {}, "env", dict,
                          description="Field -> its allowed values.")
     app.add_config_value("trace_link_reasons", {}, "env", dict,
-                         description="Link field -> field giving one reason per link ('ID: reason; ...').")
+                         description="Link field, or 'type.link', -> field giving one reason per link ('ID: reason; ...').")
+    app.add_config_value("trace_required_when", {}, "env", dict,
+                         description="'field=value' or 'type.field=value' -> fields required then.")
+    app.add_config_value("trace_required_backlinks", {}, "env", dict,
+                         description="Need type -> link fields through which another need must name it.")
     app.add_config_value("trace_allow_raw_html", False, "env", bool,
                          description="Allow raw HTML blocks in the sources (trusted editor input only).")
     app.add_config_value("trace_shown_fields", {}, "env", dict,
@@ -380,7 +396,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", stable_container_ids, priority=800)
     return {
         "version": __version__,
-        "env_version": 2,
+        "env_version": 3,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -13,7 +13,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -23,13 +23,14 @@ from sphinx.application import Sphinx
 from trace_report import (
     EXPORT_DIR,
     REQUIREMENTS_CSV,
-    SOA_CSV,
+    LEVEL_LABELS,
     SOA_LABELS,
     WORKBOOK,
     Matrix,
     TraceReport,
     coverage_csv,
     entry_name,
+    soa_csv,
 )
 
 __version__ = "1.0.0"
@@ -40,9 +41,10 @@ DEFAULT_EPOCH = int(datetime(2014, 10, 6, tzinfo=timezone.utc).timestamp())
 Table = tuple[list[str], list[list[Any]]]
 
 
-def export_names(standards: Iterable[str]) -> list[str]:
-    """The files :func:`export_files` writes, for the configured standards."""
-    return [*(coverage_csv(key) for key in standards), REQUIREMENTS_CSV, SOA_CSV, WORKBOOK]
+def export_names(standards: Iterable[str], soa_standards: Iterable[str] = ("iso",)) -> list[str]:
+    """The files :func:`export_files` writes, for the configured standards and SoA files."""
+    return [*(coverage_csv(key) for key in standards), REQUIREMENTS_CSV,
+            *(soa_csv(key) for key in soa_standards), WORKBOOK]
 
 
 def build_epoch() -> int:
@@ -77,25 +79,28 @@ def summary_table(report: TraceReport) -> Table:
 
 
 def requirements_table(report: TraceReport) -> Table:
-    headers = ["ID", "種類", "要件", "出所", "論点資料での位置", "テーマ・観点", "NISC統一基準", "ISO/IEC 27001:2013",
-               "ISO管理策の理由", "改定の対象"]
+    headers = ["ID", "種類", "要件", "出所", "論点資料での位置", "テーマ・観点・実現する論点", "NISC統一基準",
+               "NISC項目の理由", "ISO/IEC 27001:2013", "ISO管理策の理由", "改定の対象"]
     rows = []
     for row in report.requirement_rows():
         item = row.item
         rows.append([
             item.id, item.type, item.title, item.fields.get("source", ""), item.fields.get("paper_ref", ""),
-            " ".join(row.upstream), " ".join(row.nisc), " ".join(c for c, _ in row.iso),
+            " ".join(row.upstream), " ".join(c for c, _ in row.nisc),
+            "; ".join(f"{c}: {r}" for c, r in row.nisc), " ".join(c for c, _ in row.iso),
             "; ".join(f"{c}: {r}" for c, r in row.iso), " ".join(row.revises),
         ])
     return headers, rows
 
 
-def soa_table(report: TraceReport, exclusions: dict[str, str]) -> Table:
-    headers = ["番号", "管理策", "状態", "対応する要件", "適用除外の理由"]
+def soa_table(report: TraceReport, exclusions: Mapping[str, str], standard: str = "iso") -> Table:
+    """One standard's SoA: number, name, status, covering 例文 items, justification of an exclusion."""
+    level = LEVEL_LABELS.get(report.standards[standard].level, "項目")
+    headers = ["番号", level, "状態", "対応する例文", "適用除外の理由"]
     rows = [
         [r.entry.fields.get("clause", ""), entry_name(r.entry), SOA_LABELS[r.status],
          " ".join(r.covered_by), r.justification]
-        for r in report.soa("iso", exclusions)
+        for r in report.soa(standard, exclusions)
     ]
     return headers, rows
 
@@ -273,8 +278,9 @@ def _xml_text(text: str) -> str:
     return _NOT_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def export_files(report: TraceReport, exclusions: dict[str, str], epoch: int) -> dict[str, bytes]:
-    """File name -> bytes of every export."""
+def export_files(report: TraceReport, exclusions: Mapping[str, Mapping[str, str]], epoch: int) -> dict[str, bytes]:
+    """File name -> bytes of every export; ``exclusions`` is standard -> {number: justification}
+    for every standard that has a SoA file."""
     tables: dict[str, Table] = {}
     sheets: list[tuple[str, Table]] = [("概要", summary_table(report))]
     sheet_names = {"nisc": "NISC統一基準", "iso": "ISO27001-2013", "iso22": "ISO27001-2022"}
@@ -283,8 +289,10 @@ def export_files(report: TraceReport, exclusions: dict[str, str], epoch: int) ->
         tables[coverage_csv(key)] = table
         sheets.append((sheet_names.get(key, key), table))
     tables[REQUIREMENTS_CSV] = requirements_table(report)
-    tables[SOA_CSV] = soa_table(report, exclusions)
-    sheets += [("要件", tables[REQUIREMENTS_CSV]), ("適用宣言書", tables[SOA_CSV])]
+    sheets.append(("要件", tables[REQUIREMENTS_CSV]))
+    for key, rows in exclusions.items():
+        tables[soa_csv(key)] = soa_table(report, rows, key)
+        sheets.append(("適用宣言書" if key == "iso" else f"適用宣言書（{sheet_names.get(key, key)}）", tables[soa_csv(key)]))
     files = {name: csv_bytes(table) for name, table in tables.items()}
     files[WORKBOOK] = xlsx_bytes(sheets, epoch)
     return files
@@ -296,7 +304,7 @@ def write_exports(app: Sphinx, exception: Exception | None) -> None:
     from trace_matrix import current_report, soa_exclusions, sources_changed
 
     target = Path(app.outdir, EXPORT_DIR)
-    names = export_names(app.config.trace_standards)
+    names = export_names(app.config.trace_standards, app.config.trace_soa_files)
     if not sources_changed(app) and all((target / name).exists() for name in names):
         return  # nothing was read or removed: the exports on disk are current
     target.mkdir(parents=True, exist_ok=True)

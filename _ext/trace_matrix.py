@@ -36,7 +36,6 @@ from trace_report import (
     EXPORT_DIR,
     LEVEL_LABELS,
     REQUIREMENTS_CSV,
-    SOA_CSV,
     SOA_LABELS,
     WORKBOOK,
     Matrix,
@@ -45,6 +44,7 @@ from trace_report import (
     TraceReport,
     coverage_csv,
     entry_name,
+    soa_csv,
 )
 
 logger = logging.getLogger(__name__)
@@ -145,15 +145,28 @@ class TraceRequirementsDirective(_ViewDirective):
 
 
 class TraceSoaDirective(_ViewDirective):
-    """``trace-soa``: a Statement-of-Applicability table for ISO/IEC 27001:2013."""
+    """``trace-soa``: the Statement of Applicability of one standard (``:standard:``, default ``iso``).
+
+    Every entry of the standard is shown as 対応 (with the 例文 items that address it), 適用除外 (with its
+    justification from the standard's file in ``trace_soa_files``) or 未対応; an unknown standard, or one
+    without a SoA file, is a located error.
+    """
 
     view = "soa"
-    option_spec: ClassVar[dict[str, Any]] = {}
+    option_spec: ClassVar[dict[str, Any]] = {"standard": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
-        path = Path(self.env.srcdir, self.config.trace_soa_file)
-        self.env.note_dependency(str(path))
-        return self.placeholder(standard="iso")
+        standard = (self.options.get("standard") or "iso").strip()
+        files = self.config.trace_soa_files
+        if standard not in files:
+            known = ", ".join(sorted(files)) or "none"
+            logger.warning(
+                f"trace-soa: {standard!r} has no SoA file in trace_soa_files (known: {known}).",
+                location=self.get_location(), type="trace", subtype="soa-file",
+            )
+            return []
+        self.env.note_dependency(str(Path(self.env.srcdir, files[standard])))
+        return self.placeholder(standard=standard)
 
 
 class TraceChainDirective(_ViewDirective):
@@ -233,7 +246,9 @@ def view_fingerprint(app: Sphinx, specs: Sequence[dict[str, Any]]) -> str:
         elif view == "requirements":
             parts += [_canon(report.requirement_rows()), _canon(report.orphans())]
         elif view == "soa":
-            parts.append(_canon(report.soa(spec["standard"], soa_exclusions(app))))
+            parts.append(_canon(report.soa(spec["standard"], soa_exclusions(app).get(spec["standard"], {}))))
+        if view == "matrix" and spec["standard"] in app.config.trace_soa_files:
+            parts.append(sorted(soa_exclusions(app)[spec["standard"]]))
         elif view == "chain" and spec["of"] in model.items:
             parts.append(chain_dot(model, model.items[spec["of"]], lambda i: f"{where.get(i, '')}#{i}"))
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
@@ -298,7 +313,7 @@ def current_report(app: Sphinx) -> TraceReport:
         model = trace_checks.current_model(app)
         standards = {k: StandardSpec.from_config(k, v) for k, v in app.config.trace_standards.items()}
         titles = {doc: env.titles[doc].astext() for doc in env.titles}
-        _REPORTS[key] = TraceReport(model, standards, titles)
+        _REPORTS[key] = TraceReport(model, standards, titles, tuple(app.config.trace_covering_types))
     return _REPORTS[key]
 
 
@@ -308,10 +323,12 @@ def reset_report(app: Sphinx, env: BuildEnvironment, *args: Any) -> None:
     _TARGETS.pop(id(app), None)
 
 
-def soa_exclusions(app: Sphinx) -> dict[str, str]:
-    """Control number -> justification, from the SoA data file (problems reported by the check)."""
-    data = load_soa(Path(app.srcdir, app.config.trace_soa_file))
-    return {row.number: row.justification for row in data.rows}
+def soa_exclusions(app: Sphinx) -> dict[str, dict[str, str]]:
+    """Standard -> {entry number: justification}, from each SoA data file (problems reported by the check)."""
+    return {
+        standard: {row.number: row.justification for row in load_soa(Path(app.srcdir, path)).rows}
+        for standard, path in app.config.trace_soa_files.items()
+    }
 
 
 # -- rendering ------------------------------------------------------------------------
@@ -420,10 +437,15 @@ class _Renderer:
     def summary(self, matrix: Matrix) -> nodes.Element:
         level = LEVEL_LABELS.get(matrix.spec.level, matrix.spec.level)
         container = nodes.container(classes=["trace-matrix-summary"])
-        container += nodes.paragraph(
-            text=f"{matrix.spec.label} の{level} {matrix.total} 件のうち、要件が対応付けられているもの "
-            f"{matrix.covered} 件（{_percent(matrix.percent)}）。"
-        )
+        text = (f"{matrix.spec.label} の{level} {matrix.total} 件のうち、例文が対応付けられているもの "
+                f"{matrix.covered} 件（{_percent(matrix.percent)}）。")
+        exclusions = soa_exclusions(self.app).get(matrix.spec.key)
+        if exclusions is not None:
+            excluded = sum(1 for row in matrix.coverage.uncovered
+                           if row.entry.fields.get("clause", row.entry.id) in exclusions)
+            text += (f"適用除外として理由を示したもの {excluded} 件（適用宣言書）。"
+                     f"対応又は理由付きの適用除外 {matrix.covered + excluded} / {matrix.total} 件。")
+        container += nodes.paragraph(text=text)
         if matrix.rows_level == "entries" and matrix.groups:
             top = LEVEL_LABELS.get(matrix.spec.groups[0], matrix.spec.groups[0])
             body: list[list[Any]] = [
@@ -487,7 +509,8 @@ class _Renderer:
         return [para, self.build_table(["番号", "名称", "分類"], body, classes=["trace-gaps"])]
 
     def requirements(self, node: trace_view) -> list[nodes.Node]:
-        headers = ["ID", "要件", "出所", "論点資料", "テーマ・観点", "NISC統一基準", "ISO/IEC 27001:2013（理由）"]
+        headers = ["ID", "例文・要件", "出所", "論点資料", "テーマ・観点 ／ 実現する論点", "NISC統一基準（理由）",
+                   "ISO/IEC 27001:2013（理由）"]
         body = []
         for row in self.report.requirement_rows():
             item = row.item
@@ -495,15 +518,10 @@ class _Renderer:
             if row.revises:
                 iso = ["改定の対象: ", *self.cell_refs(row.revises)]
             else:
-                for control, reason in row.iso:
-                    if iso:
-                        iso.append(" ／ ")
-                    iso.append(self.cell_ref(control))
-                    if reason:
-                        iso.append(f"（{reason}）")
+                iso = self.reasoned_refs(row.iso)
             body.append([
                 self.cell_ref(item.id), item.title, item.fields.get("source", ""), item.fields.get("paper_ref", ""),
-                self.cell_refs(row.upstream), self.cell_refs(row.nisc), iso,
+                self.cell_refs(row.upstream), self.reasoned_refs(row.nisc), iso,
             ])
         out: list[nodes.Node] = [
             self.export_links((REQUIREMENTS_CSV, "要件と対応規格（CSV, UTF-8 BOM付き）"),
@@ -518,8 +536,20 @@ class _Renderer:
             out.append(nodes.paragraph(text="ありません。すべての要件・改定指示が議論テーマ又は改定の観点にリンクしています。"))
         return out
 
+    def reasoned_refs(self, links: Sequence[tuple[str, str]]) -> list[Any]:
+        """Cell parts: each linked entry with its reason in brackets, separated by ／."""
+        parts: list[Any] = []
+        for target, reason in links:
+            if parts:
+                parts.append(" ／ ")
+            parts.append(self.cell_ref(target))
+            if reason:
+                parts.append(f"（{reason}）")
+        return parts
+
     def soa(self, node: trace_view) -> list[nodes.Node]:
-        rows = self.report.soa(node["standard"], soa_exclusions(self.app))
+        standard = node["standard"]
+        rows = self.report.soa(standard, soa_exclusions(self.app).get(standard, {}))
         counts = {status: sum(1 for r in rows if r.status == status) for status in SOA_LABELS}
         summary = nodes.paragraph(
             text="、".join(f"{SOA_LABELS[s]} {n} 件" for s, n in counts.items()) + f"（計 {len(rows)} 件）"
@@ -531,8 +561,10 @@ class _Renderer:
                          SOA_LABELS[row.status], detail])
         return [
             summary,
-            self.export_links((SOA_CSV, "適用宣言書（CSV, UTF-8 BOM付き）"), (WORKBOOK, "全規格の対応表（Excel）")),
-            self.build_table(["番号", "管理策", "状態", "対応する要件 ／ 適用除外の理由"], body, classes=["trace-soa"]),
+            self.export_links((soa_csv(standard), "適用宣言書（CSV, UTF-8 BOM付き）"),
+                              (WORKBOOK, "全規格の対応表（Excel）")),
+            self.build_table(["番号", LEVEL_LABELS.get(self.report.standards[standard].level, "項目"), "状態",
+                              "対応する例文 ／ 適用除外の理由"], body, classes=["trace-soa"]),
         ]
 
     def chain(self, node: trace_view) -> list[nodes.Node]:
@@ -573,10 +605,16 @@ def chain_dot(model: Any, root: TraceItem, uri: Any) -> tuple[str, str]:
         if any(x in i.links.get("theme", ()) for x in theme_ids)
         or (root.type == "viewpoint" and root.id in i.links.get("viewpoint", ()))
     ]
-    standards: dict[str, None] = {}
+    # the 例文 items that put the revision points into effect, and the standards they rest on
+    examples: dict[str, TraceItem] = {}
     for r in reqs:
-        standards.update(dict.fromkeys(r.links.get("nisc", ())))
-        standards.update(dict.fromkeys(r.links.get("iso", ())))
+        for link_field in ("realises",):
+            for example_id in model.back_links(r.id, link_field):
+                examples.setdefault(example_id, model.items[example_id])
+    standards: dict[str, None] = {}
+    for e in examples.values():
+        standards.update(dict.fromkeys(e.links.get("nisc", ())))
+        standards.update(dict.fromkeys(e.links.get("iso", ())))
 
     def node_line(item_id: str, fill: str) -> str:
         item = model.items.get(item_id)
@@ -595,6 +633,7 @@ def chain_dot(model: Any, root: TraceItem, uri: Any) -> tuple[str, str]:
     lines += [node_line(v, "#d5e8d4") for v in viewpoints]
     lines += [node_line(t, "#f2d7b6") for t in theme_ids]
     lines += [node_line(r.id, "#bfd8d2" if r.type == "req" else "#e8e2c8") for r in reqs]
+    lines += [node_line(e, "#b3e5fc") for e in examples]
     lines += [node_line(s, "#fedcd2" if s.startswith("NISC") else "#dcd2fe") for s in standards]
     for vp in viewpoints:
         for c in (model.items[vp].links.get("change", ()) if vp in model.items else ()):
@@ -605,13 +644,18 @@ def chain_dot(model: Any, root: TraceItem, uri: Any) -> tuple[str, str]:
         sources = theme_ids or viewpoints
         for s in sources:
             lines.append(f'  "{s}" -> "{r.id}";')
-        for target in (*r.links.get("nisc", ()), *r.links.get("iso", ())):
-            lines.append(f'  "{r.id}" -> "{target}";')
+    for e in examples.values():
+        for target in e.links.get("realises", ()):
+            if any(r.id == target for r in reqs):
+                lines.append(f'  "{target}" -> "{e.id}";')
+        for target in (*e.links.get("nisc", ()), *e.links.get("iso", ())):
+            lines.append(f'  "{e.id}" -> "{target}";')
     lines.append("}")
     alt = (
         f"{root.title} の追跡の連鎖。IT環境の変化 {', '.join(changes) or 'なし'} → 改定の観点 {', '.join(viewpoints)}"
         + (f" → 議論テーマ {root.id}" if theme_ids else "")
-        + f" → 要件・改定指示 {', '.join(r.id for r in reqs) or 'なし'} → NISC統一基準・ISO管理策 "
+        + f" → 改定の論点 {', '.join(r.id for r in reqs) or 'なし'}"
+        + f" → 例文 {', '.join(examples) or 'なし'} → NISC統一基準・ISO管理策 "
         + f"{', '.join(standards) or 'なし'}。"
     )
     return "\n".join(lines), alt
@@ -765,25 +809,51 @@ def check_thresholds(app: Sphinx, env: BuildEnvironment) -> None:
 
 
 def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
-    """Report malformed SoA rows, exclusions of unknown controls and of covered ones."""
-    path = Path(app.srcdir, app.config.trace_soa_file)
-    data = load_soa(path)
-    problems: list[Problem] = list(data.problems)
+    """Check each standard's SoA file against the coverage.
+
+    Reports malformed rows, exclusions of unknown entries and of covered ones and, when
+    ``trace_soa_complete`` is set, every entry that is neither addressed by a 例文 item nor
+    excluded with a justification (``trace.soa-unjustified``, at the file's ``exclusions:`` line).
+    """
     report = current_report(app)
-    coverage = {row.entry.fields.get("clause"): row for row in report.coverage("iso").rows}
-    for row in data.rows:
-        target = coverage.get(row.number)
-        if target is None:
-            guess = nearest(row.number, [n for n in coverage if n])
-            problems.append(Problem(Location(str(path), row.line), "soa-unknown-control",
-                                    f"the SoA excludes {row.number!r}, which is not an ISO/IEC 27001:2013 control.",
-                                    f"Did you mean {guess!r}?" if guess else ""))
-        elif target.covered:
-            problems.append(Problem(Location(str(path), row.line), "soa-excluded-but-covered",
-                                    f"the SoA excludes {row.number!r}, but it is covered by "
-                                    f"{', '.join(target.covered_by)}.",
-                                    "Remove the exclusion, or the links to it."))
-    trace_checks.report(sorted(problems, key=lambda p: (p.location.line or 0) if p.location else 0))
+    problems: list[Problem] = []
+    for standard, relpath in sorted(app.config.trace_soa_files.items()):
+        path = Path(app.srcdir, relpath)
+        data = load_soa(path)
+        problems.extend(data.problems)
+        if standard not in report.standards:
+            problems.append(Problem(Location(str(path), None), "soa-file",
+                                    f"trace_soa_files names {standard!r}, which is not in trace_standards.",
+                                    f"Use one of: {', '.join(sorted(report.standards))}."))
+            continue
+        spec = report.standards[standard]
+        coverage = {row.entry.fields.get("clause"): row for row in report.coverage(standard).rows}
+        for row in data.rows:
+            target = coverage.get(row.number)
+            if target is None:
+                guess = nearest(row.number, [n for n in coverage if n])
+                problems.append(Problem(Location(str(path), row.line), "soa-unknown-control",
+                                        f"the SoA excludes {row.number!r}, which is not an entry of {spec.label}.",
+                                        f"Did you mean {guess!r}?" if guess else ""))
+            elif target.covered:
+                problems.append(Problem(Location(str(path), row.line), "soa-excluded-but-covered",
+                                        f"the SoA excludes {row.number!r}, but it is covered by "
+                                        f"{', '.join(target.covered_by)}.",
+                                        "Remove the exclusion, or the links to it."))
+        if app.config.trace_soa_complete:
+            excluded = {row.number for row in data.rows}
+            for number, row in coverage.items():
+                if row.covered or number in excluded:
+                    continue
+                problems.append(Problem(
+                    Location(str(path), data.exclusions_line), "soa-unjustified",
+                    f"{spec.label} {number} ({entry_name(row.entry)}) is neither addressed by a 例文 item "
+                    "nor excluded with a justification.",
+                    f"Link it from the 例文 item that addresses it (':{spec.links[0]}: {row.entry.id}' with a "
+                    f"reason), or add '- {{control: \"{number}\", justification: \"…\"}}' here.",
+                ))
+    trace_checks.report(sorted(problems, key=lambda p: (str(p.location.file) if p.location else "",
+                                                        (p.location.line or 0) if p.location else 0)))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -792,8 +862,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
         "trace_standards", {}, "env", dict,
         description="Standard key -> {label, type, level, links, groups, via}: how its coverage is computed.",
     )
-    app.add_config_value("trace_soa_file", "traceability/soa.yaml", "env", str,
-                         description="The Statement-of-Applicability exclusions (YAML).")
+    app.add_config_value("trace_soa_files", {}, "env", dict,
+                         description="Standard key -> its Statement-of-Applicability exclusions file (YAML).")
+    app.add_config_value("trace_soa_complete", False, "env", bool,
+                         description="Every entry of a standard with a SoA file must be covered or excluded.")
+    app.add_config_value("trace_covering_types", ["policy", "measure"], "env", list,
+                         description="The need types whose links cover standard entries (the 例文 items).")
     app.add_node(trace_view)
     app.add_directive("coverage-matrix", CoverageMatrixDirective)
     app.add_directive("trace-requirements", TraceRequirementsDirective)
@@ -808,7 +882,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", resolve_views)
     return {
         "version": __version__,
-        "env_version": 6,
+        "env_version": 7,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -63,8 +63,16 @@ class TraceRules:
     ``field_values`` maps a field name (``"source"``), or a need type and field
     (``"theme.number"``), to its allowed values (an empty value is allowed unless
     the field is also in ``required_fields`` of that type).
-    ``reasons`` maps a link field to the field that gives one reason per link
-    (``"iso": "iso_reason"``), written ``ID: reason; ID: reason``.
+    ``reasons`` maps a link field (``"iso"``), or a need type and link field
+    (``"measure.nisc"``), to the field that gives one reason per link
+    (``"iso_reason"``), written ``ID: reason; ID: reason``; a plain key applies to
+    every type, a typed key only to that type.
+    ``required_when`` maps a condition ``"field=value"`` (``"source=paper"``), or
+    ``"type.field=value"``, to fields that must then not be empty (a requirement
+    taken from the paper must give its position, ``paper_ref``).
+    ``required_backlinks`` maps a need type to link fields through which at least
+    one other item must name it (a paper statement needs a 例文 item that
+    ``realises`` it).
     ``shown_fields`` maps a need type to the fields its layout shows; a need of that
     type that sets any other of the ``shown_fields`` fields would hide a value from
     readers, and is reported. Types not listed are not checked.
@@ -75,6 +83,8 @@ class TraceRules:
     required_fields: Mapping[str, Sequence[str]] = field(default_factory=dict)
     field_values: Mapping[str, frozenset[str]] = field(default_factory=dict)
     reasons: Mapping[str, str] = field(default_factory=dict)
+    required_when: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    required_backlinks: Mapping[str, Sequence[str]] = field(default_factory=dict)
     shown_fields: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
@@ -383,6 +393,30 @@ class TraceModel:
                     f"{item.id}: this {item.type!r} has no {name!r}; it is required.",
                     f"Add the option ':{name}: <value>'{choices}.",
                 )
+        for condition, names in self.rules.required_when.items():
+            key, _, value = condition.partition("=")
+            need_type, _, cond_field = key.rpartition(".")
+            if (need_type and need_type != item.type) or item.fields.get(cond_field) != value:
+                continue
+            for name in names:
+                if not item.fields.get(name):
+                    yield Problem(
+                        item.location,
+                        "missing-field",
+                        f"{item.id}: this {item.type!r} has {cond_field!r} {value!r} but no {name!r}; "
+                        "it is required then.",
+                        f"Add the option ':{name}: <value>'.",
+                    )
+        for link_field in self.rules.required_backlinks.get(item.type, ()):
+            if not self.back_links(item.id, link_field):
+                from_types = self._types_linking(link_field) or "item"
+                yield Problem(
+                    item.location,
+                    "missing-backlink",
+                    f"{item.id}: no {from_types} names this {item.type!r} "
+                    f"in its {link_field!r} links; at least one must.",
+                    f"Add ':{link_field}: {item.id}' to the item that puts it into effect.",
+                )
 
     def _check_shown(self, item: TraceItem, layout_fields: Sequence[str]) -> Iterable[Problem]:
         shown = self.rules.shown_fields.get(item.type)
@@ -415,8 +449,26 @@ class TraceModel:
                 )
 
 
+    def _types_linking(self, link_field: str) -> str:
+        """The need types that have used ``link_field`` (for messages), e.g. ``'measure or policy'``."""
+        found = sorted({i.type for i in self.items.values() if i.links.get(link_field)})
+        return " or ".join(found)
+
+    def _reason_fields(self, item: TraceItem) -> dict[str, str]:
+        """Link field -> reason field for ``item``'s type (a typed key wins over a plain one)."""
+        found: dict[str, str] = {}
+        for key, reason_field in self.rules.reasons.items():
+            need_type, _, link_field = key.rpartition(".")
+            if not need_type:
+                found.setdefault(link_field, reason_field)
+        for key, reason_field in self.rules.reasons.items():
+            need_type, _, link_field = key.rpartition(".")
+            if need_type == item.type:
+                found[link_field] = reason_field
+        return found
+
     def _check_reasons(self, item: TraceItem) -> Iterable[Problem]:
-        for link_field, reason_field in self.rules.reasons.items():
+        for link_field, reason_field in self._reason_fields(item).items():
             links = list(item.links.get(link_field, ()))
             if not links:
                 continue
@@ -427,7 +479,7 @@ class TraceModel:
                         item.location,
                         "missing-reason",
                         f"{item.id}: the {link_field!r} link to {target!r} has no reason in {reason_field!r}.",
-                        f"Add '{target}: <one line why this control applies>' to ':{reason_field}:'.",
+                        f"Add '{target}: <one line why it applies>' to ':{reason_field}:'.",
                     )
             for named in reasons:
                 if named not in links:

@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 
 from trace_model import Coverage, CoverageRow, TraceItem, TraceModel, parse_reasons
 
-#: The need types that count as covering a standard entry.
-REQUIREMENT_TYPES = ("req",)
+#: The need types that count as covering a standard entry unless conf.py says otherwise
+#: (``trace_covering_types``): the guideline's 例文 items.
+REQUIREMENT_TYPES = ("policy", "measure")
+#: The paper's revision points (改定の論点): statements and revision instructions.
+REVISION_POINT_TYPES = ("req", "rev")
 CIRCLED = "①②③④⑤⑥⑦⑧⑨"
 
 
@@ -99,6 +102,7 @@ class TraceReport:
     model: TraceModel
     standards: Mapping[str, StandardSpec]
     chapter_titles: Mapping[str, str] = field(default_factory=dict)
+    covering_types: tuple[str, ...] = REQUIREMENT_TYPES
     _coverage: dict[str, Coverage] = field(default_factory=dict)
     _matrices: dict[tuple[str, str, str], Matrix] = field(default_factory=dict)
 
@@ -107,7 +111,7 @@ class TraceReport:
             spec = self.standards[standard]
             self._coverage[standard] = self.model.coverage(
                 spec.need_type, spec.links, level=spec.level,
-                source_types=REQUIREMENT_TYPES, via=spec.via,
+                source_types=self.covering_types, via=spec.via,
             )
         return self._coverage[standard]
 
@@ -120,7 +124,7 @@ class TraceReport:
             return ()
         if kind == "themes":
             themes = sorted(model.of_type("theme"), key=_number)
-            direct_viewpoints = {v for r in self.requirements() for v in r.links.get("viewpoint", ())}
+            direct_viewpoints = {v for r in self.revision_points() for v in r.links.get("viewpoint", ())}
             viewpoints = sorted((model.items[v] for v in direct_viewpoints if v in model.items), key=_number)
             return tuple(
                 [Column(t.id, _circled(t), t.title) for t in themes]
@@ -133,16 +137,32 @@ class TraceReport:
             )
         if kind == "chapters":
             docnames = sorted({r.fields.get("docname", "") for r in self.requirements()})
-            return tuple(Column(d, self.chapter_titles.get(d, d), self.chapter_titles.get(d, d)) for d in docnames)
+            return tuple(
+                Column(d, self.chapter_titles.get(d, d).replace("（例文）", ""), self.chapter_titles.get(d, d))
+                for d in docnames
+            )
         raise ValueError(f"unknown column kind {kind!r}")
 
+    def upstream(self, requirement: TraceItem) -> list[TraceItem]:
+        """The item and the revision points it ``realises``: where its themes and viewpoints come from."""
+        found = [requirement]
+        for target in requirement.links.get("realises", ()):
+            if target in self.model.items:
+                found.append(self.model.items[target])
+        return found
+
     def column_keys(self, requirement: TraceItem, kind: str) -> tuple[str, ...]:
-        """The columns a requirement falls in."""
+        """The columns a requirement falls in (a 例文 item: those of the revision points it realises)."""
         if kind == "themes":
-            return tuple(requirement.links.get("theme", ())) + tuple(requirement.links.get("viewpoint", ()))
+            found: dict[str, None] = {}
+            for item in self.upstream(requirement):
+                found.update(dict.fromkeys(item.links.get("theme", ())))
+                found.update(dict.fromkeys(item.links.get("viewpoint", ())))
+            return tuple(found)
         if kind == "viewpoints":
-            found = dict.fromkeys(requirement.links.get("viewpoint", ()))
-            for theme in requirement.links.get("theme", ()):
+            themes = [t for item in self.upstream(requirement) for t in item.links.get("theme", ())]
+            found = {v: None for item in self.upstream(requirement) for v in item.links.get("viewpoint", ())}
+            for theme in themes:
                 if theme in self.model.items:
                     found.update(dict.fromkeys(self.model.items[theme].links.get("viewpoint", ())))
             return tuple(found)
@@ -151,7 +171,12 @@ class TraceReport:
         return ()
 
     def requirements(self) -> list[TraceItem]:
-        return [i for t in REQUIREMENT_TYPES for i in self.model.of_type(t)]
+        """The items that cover standard entries (the 例文), in definition order per type."""
+        return [i for t in self.covering_types for i in self.model.of_type(t)]
+
+    def revision_points(self) -> list[TraceItem]:
+        """The paper's revision points (``req`` and ``rev``), in definition order per type."""
+        return [i for t in REVISION_POINT_TYPES for i in self.model.of_type(t)]
 
     # -- matrices ----------------------------------------------------------------
 
@@ -215,13 +240,15 @@ class TraceReport:
 
     def requirement_rows(self) -> list[RequirementRow]:
         rows = []
-        for item in sorted(self.requirements() + self.model.of_type("rev"), key=lambda i: i.id):
+        for item in sorted(self.requirements() + self.revision_points(), key=lambda i: i.id):
             reasons = parse_reasons(item.fields.get("iso_reason", ""))
+            nisc_reasons = parse_reasons(item.fields.get("nisc_reason", ""))
             rows.append(
                 RequirementRow(
                     item=item,
-                    upstream=tuple(item.links.get("theme", ())) + tuple(item.links.get("viewpoint", ())),
-                    nisc=tuple(item.links.get("nisc", ())),
+                    upstream=tuple(item.links.get("theme", ())) + tuple(item.links.get("viewpoint", ()))
+                    + tuple(item.links.get("realises", ())),
+                    nisc=tuple((c, nisc_reasons.get(c, "")) for c in item.links.get("nisc", ())),
                     iso=tuple((c, reasons.get(c, "")) for c in item.links.get("iso", ())),
                     revises=tuple(item.links.get("revises", ())),
                 )
@@ -230,7 +257,7 @@ class TraceReport:
 
     def orphans(self) -> list[TraceItem]:
         """Requirements and revision instructions with no upstream theme or viewpoint."""
-        found = self.model.orphans("req", ["theme", "viewpoint"]) + self.model.orphans("rev", ["theme", "viewpoint"])
+        found = [o for t in REVISION_POINT_TYPES for o in self.model.orphans(t, ["theme", "viewpoint"])]
         return sorted(found, key=lambda i: i.id)
 
     # -- statement of applicability ---------------------------------------------------
@@ -254,7 +281,7 @@ class TraceReport:
 class RequirementRow:
     item: TraceItem
     upstream: tuple[str, ...]
-    nisc: tuple[str, ...]
+    nisc: tuple[tuple[str, str], ...]
     iso: tuple[tuple[str, str], ...]
     revises: tuple[str, ...]
 
@@ -274,6 +301,12 @@ EXPORT_DIR = "exports"
 WORKBOOK = "traceability.xlsx"
 REQUIREMENTS_CSV = "requirements.csv"
 SOA_CSV = "soa.csv"
+
+
+def soa_csv(standard: str) -> str:
+    """The SoA export of one standard: ``soa.csv`` for ISO/IEC 27001:2013 (as published since the first
+    release), ``soa-<standard>.csv`` for the others."""
+    return SOA_CSV if standard == "iso" else f"soa-{standard}.csv"
 
 
 def coverage_csv(standard: str) -> str:

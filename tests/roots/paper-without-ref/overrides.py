@@ -1,0 +1,1 @@
+trace_required_when = {"source=paper": ["paper_ref"]}

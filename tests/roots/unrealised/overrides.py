@@ -1,0 +1,1 @@
+trace_required_backlinks = {"req": ["realises"], "rev": ["realises"]}
