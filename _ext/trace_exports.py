@@ -54,7 +54,7 @@ def build_epoch() -> int:
 
 
 def coverage_table(matrix: Matrix) -> Table:
-    headers = ["番号", "名称", "分類", "状態", "対応要件数", "対応要件"] + [
+    headers = ["番号", "名称", "分類", "状態", "対応例文数", "対応例文"] + [
         f"{c.label} {c.title}" for c in matrix.columns
     ]
     rows = []

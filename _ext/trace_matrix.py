@@ -477,7 +477,7 @@ class _Renderer:
         return nodes.raw("", table_html(headers, rows, classes=classes), format="html", classes=["no-search"])
 
     def table(self, matrix: Matrix, rows: Sequence[MatrixRow]) -> nodes.Element:
-        headers = ["番号", "名称", *(c.label for c in matrix.columns), "対応要件数", "対応率"]
+        headers = ["番号", "名称", *(c.label for c in matrix.columns), "対応例文数", "対応率"]
         body = []
         for row in rows:
             number = row.item.fields.get("clause", "")

@@ -409,12 +409,11 @@ class TraceModel:
                     )
         for link_field in self.rules.required_backlinks.get(item.type, ()):
             if not self.back_links(item.id, link_field):
-                from_types = self._types_linking(link_field) or "item"
                 yield Problem(
                     item.location,
                     "missing-backlink",
-                    f"{item.id}: no {from_types} names this {item.type!r} "
-                    f"in its {link_field!r} links; at least one must.",
+                    f"{item.id}: no item names this {item.type!r} in its {link_field!r} links; "
+                    f"every {item.type!r} needs at least one.",
                     f"Add ':{link_field}: {item.id}' to the item that puts it into effect.",
                 )
 
@@ -448,11 +447,6 @@ class TraceModel:
                     f"Did you mean {guess!r}?" if guess else f"Use one of: {choices}.",
                 )
 
-
-    def _types_linking(self, link_field: str) -> str:
-        """The need types that have used ``link_field`` (for messages), e.g. ``'measure or policy'``."""
-        found = sorted({i.type for i in self.items.values() if i.links.get(link_field)})
-        return " or ".join(found)
 
     def _reason_fields(self, item: TraceItem) -> dict[str, str]:
         """Link field -> reason field for ``item``'s type (a typed key wins over a plain one)."""

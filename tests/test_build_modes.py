@@ -58,32 +58,42 @@ def coverage_row(out: Path, standard: str, number: str) -> dict[str, str]:
     return next(r for r in csv.DictReader(io.StringIO(raw)) if r["番号"] == number)
 
 
-NEW_REQUIREMENT = """
+NEW_EXAMPLE = """
 
-```{req} 試験用に追加した要件
-:id: REQ-CLOUD-099
+```{measure} 試験用に追加した例文
+:id: STD-8-3-99
 :source: added
-:theme: THEME-1
-:nisc: NISC-4-1-2
+:nisc: NISC-4-1-3
+:nisc_reason: NISC-4-1-3: 試験のための理由
 :iso: ISO-A-14-1-3
 :iso_reason: ISO-A-14-1-3: 試験のための理由
 
-試験用の本文。
+情報セキュリティ管理者は、試験のための措置を講じなければならない。
+
+**【解説】**
+
+試験用の解説。
 ```
 """
+EXTERNAL = ("requirements", "standards", "08-external-services.md")
+
+
+def edit_iso_link(src: Path) -> None:
+    """STD-8-1-6 rests on A.14.2.8 instead of A.14.2.9 (both stay covered by other 例文)."""
+    external = src.joinpath(*EXTERNAL)
+    edit(external, ":iso: ISO-A-14-2-7, ISO-A-14-2-9", ":iso: ISO-A-14-2-7, ISO-A-14-2-8")
+    edit(external, "ISO-A-14-2-9: ", "ISO-A-14-2-8: ")
 
 
 def apply_edits(src: Path) -> None:
-    """Edit one requirement's ISO link, add a requirement, delete another."""
-    cloud = src / "requirements" / "01-cloud.md"
-    edit(cloud, ":iso: ISO-A-18-1-1, ISO-A-15-1-2, ISO-A-18-1-4", ":iso: ISO-A-18-1-1, ISO-A-15-1-2, ISO-A-18-1-3")
-    edit(cloud, "ISO-A-18-1-4: ", "ISO-A-18-1-3: ")
-    cloud.write_text(cloud.read_text(encoding="utf-8") + NEW_REQUIREMENT, encoding="utf-8")
-    network = src / "requirements" / "04-network.md"  # REQ-NET-007 is referred to nowhere else
-    text = network.read_text(encoding="utf-8")
-    start = text.rindex("```{req}", 0, text.index(":id: REQ-NET-007"))
+    """Edit one 例文 item's ISO link, add a 例文 item, delete another."""
+    edit_iso_link(src)
+    external = src.joinpath(*EXTERNAL)
+    # STD-8-3-8 is referred to nowhere else, and REQ-SNS-004 stays realised by STD-8-3-7
+    text = external.read_text(encoding="utf-8")
+    start = text.rindex("```{measure}", 0, text.index(":id: STD-8-3-8"))
     end = text.index("\n```\n", start) + 5
-    network.write_text(text[:start] + text[end:], encoding="utf-8")
+    external.write_text(text[:start] + text[end:] + NEW_EXAMPLE, encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +104,7 @@ def sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_incremental_build_after_edits_equals_a_clean_build(sources: Path, tmp_path: Path) -> None:
     out = tmp_path / "incremental"
     build(sources, out)
-    assert "REQ-CLOUD-001" not in coverage_row(out, "iso", "A.18.1.3")["対応要件"]
+    assert "STD-8-1-6" not in coverage_row(out, "iso", "A.14.2.8")["対応例文"]
     before_xlsx = (out / "exports" / "traceability.xlsx").read_bytes()
 
     edited = tmp_path / "edited"
@@ -109,14 +119,14 @@ def test_incremental_build_after_edits_equals_a_clean_build(sources: Path, tmp_p
     clean = tmp_path / "clean"
     build(edited, clean)
 
-    assert "REQ-CLOUD-001" in coverage_row(out2, "iso", "A.18.1.3")["対応要件"]
-    assert "REQ-CLOUD-001" not in coverage_row(out2, "iso", "A.18.1.4")["対応要件"]
-    assert "REQ-CLOUD-099" in coverage_row(out2, "iso", "A.14.1.3")["対応要件"]
+    assert "STD-8-1-6" in coverage_row(out2, "iso", "A.14.2.8")["対応例文"]
+    assert "STD-8-1-6" not in coverage_row(out2, "iso", "A.14.2.9")["対応例文"]
+    assert "STD-8-3-99" in coverage_row(out2, "iso", "A.14.1.3")["対応例文"]
     assert (out2 / "exports" / "traceability.xlsx").read_bytes() != before_xlsx
     page = (out2 / "traceability" / "iso2013-coverage.html").read_text(encoding="utf-8")
-    assert "REQ-NET-007" not in page and "REQ-CLOUD-099" in page
+    assert "STD-8-3-8" not in page and "STD-8-3-99" in page
     catalog = (out2 / "traceability" / "iso2013.html").read_text(encoding="utf-8")
-    assert re.search(r'id="ISO-A-18-1-3".*?REQ-CLOUD-001', catalog, re.S)
+    assert re.search(r'id="ISO-A-14-2-8".*?STD-8-1-6', catalog, re.S)
     assert_same_site(out2, clean, incremental=True)
 
 
@@ -143,14 +153,14 @@ def test_an_iso_edit_rewrites_only_the_views_that_show_it(sources: Path, tmp_pat
     shutil.copytree(sources, src)
     out = tmp_path / "out"
     build(src, out)
-    views = ["nisc-coverage", "iso2013-coverage", "iso2022-coverage", "soa", "requirements"]
+    views = ["nisc-coverage", "iso2013-coverage", "iso2022-coverage", "soa", "soa-nisc", "requirements"]
     written = {name: (out / "traceability" / f"{name}.html").stat().st_mtime_ns for name in views}
-    cloud = src / "requirements" / "01-cloud.md"
-    edit(cloud, ":iso: ISO-A-18-1-1, ISO-A-15-1-2, ISO-A-18-1-4", ":iso: ISO-A-18-1-1, ISO-A-15-1-2, ISO-A-18-1-3")
-    edit(cloud, "ISO-A-18-1-4: ", "ISO-A-18-1-3: ")
+    edit_iso_link(src)
     build(src, out)
     rewritten = {name for name in views if (out / "traceability" / f"{name}.html").stat().st_mtime_ns != written[name]}
-    assert rewritten == {"iso2013-coverage", "iso2022-coverage", "soa", "requirements"}  # the NISC matrix shows no ISO link
+    # the NISC matrix and the NISC SoA show no ISO link; the 2022 view shows the same, because
+    # 2022 control 8.29 corresponds to both A.14.2.8 and A.14.2.9 (ISO/IEC 27002:2022 Annex B)
+    assert rewritten == {"iso2013-coverage", "soa", "requirements"}
     clean = tmp_path / "clean"
     build(src, clean)
     assert_same_site(out, clean, incremental=True)

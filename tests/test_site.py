@@ -65,48 +65,63 @@ def test_every_catalog_entry_has_a_stable_anchor_on_its_page(site: tuple[subproc
 def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> None:
     src = copy_site(tmp_path / "src")
     (src / "requirements" / "planted.md").write_text(
-        """# 誤りを含む要件
+        """# 誤りを含む例文
 
-```{req} 存在しない条項を引用する要件
-:id: REQ-PLANTED-001
+```{measure} 存在しない項目を根拠とする例文
+:id: STD-8-9-1
 :source: added
-:theme: THEME-1
 :nisc: NISC-4-1-9
+:nisc_reason: NISC-4-1-9: 存在しない項目
 :iso: ISO-A-15-1-2
 :iso_reason: ISO-A-15-1-2: 合意
 ```
 
-```{req} ISO への対応付けがない要件
-:id: REQ-PLANTED-002
-:source: added
-:theme: THEME-1
+```{measure} ISO への対応付けがない例文
+:id: STD-8-9-2
+:source: paper
 :nisc: NISC-4-1-1
+:nisc_reason: NISC-4-1-1: 外部委託
 ```
 
-```{req} 同じIDの要件
+```{measure} 同じIDの例文
+:id: STD-8-9-1
+:source: added
+:nisc: NISC-4-1-1
+:nisc_reason: NISC-4-1-1: 外部委託
+:iso: ISO-A-15-1-1
+:iso_reason: ISO-A-15-1-1: 方針
+```
+
+```{req} どの例文にも実現されない改定項目
 :id: REQ-PLANTED-001
 :source: added
 :theme: THEME-1
-:nisc: NISC-4-1-1
+:nisc: NISC-4-1-2
+:nisc_reason: NISC-4-1-2: 約款
 :iso: ISO-A-15-1-1
 :iso_reason: ISO-A-15-1-1: 方針
 ```
 """,
         encoding="utf-8",
     )
-    chapter = src / "source" / "themes" / "01-cloud.md"
+    chapter = src / "source" / "standards" / "08-external-services.md"
     chapter.write_text(
         chapter.read_text(encoding="utf-8") + "\n```{include} ../../requirements/planted.md\n```\n", encoding="utf-8"
     )
     result = sphinx_build(src, tmp_path / "out")
     assert result.returncode != 0
     assert normalise_warnings(result.stderr, src) == [
-        "requirements/planted.md:3: REQ-PLANTED-001: the 'nisc' link names 'NISC-4-1-9', which does not exist. "
+        "requirements/planted.md:3: STD-8-9-1: the 'nisc' link names 'NISC-4-1-9', which does not exist. "
         "Did you mean 'NISC-4-1-3'? [trace.dangling-link]",
-        "requirements/planted.md:12: REQ-PLANTED-002: this 'req' has no 'iso' link; it needs at least one. "
-        "Add the option ':iso: <ID>' to the 'req' directive. [trace.missing-link]",
-        "requirements/planted.md:19: ID 'REQ-PLANTED-001' is defined twice: here and at requirements/planted.md:3. "
+        "requirements/planted.md:12: STD-8-9-2: this 'measure' has 'source' 'paper' but no 'paper_ref'; it is "
+        "required then. Add the option ':paper_ref: <value>'. [trace.missing-field]",
+        "requirements/planted.md:12: STD-8-9-2: this 'measure' has no 'iso' link; it needs at least one. "
+        "Add the option ':iso: <ID>' to the 'measure' directive. [trace.missing-link]",
+        "requirements/planted.md:19: ID 'STD-8-9-1' is defined twice: here and at requirements/planted.md:3. "
         "Give one of them a new ID (IDs must be unique in the whole site). [trace.duplicate-id]",
+        "requirements/planted.md:28: REQ-PLANTED-001: no item names this 'req' in its 'realises' links; every "
+        "'req' needs at least one. Add ':realises: REQ-PLANTED-001' to the item that puts it into effect. "
+        "[trace.missing-backlink]",
     ]
 
 
