@@ -32,6 +32,7 @@ from trace_report import LEVEL_LABELS  # noqa: E402
 
 PER_PAGE = 50
 THEMES = 7
+CIRCLED = "①②③④⑤⑥⑦"
 SENTENCES = [
     "自治体は、委託先における情報セキュリティ対策の実施状況を定期的に確認すること。",
     "住民情報などの機密性の高い情報は、国内法の適用される範囲に保管すること。",
@@ -92,16 +93,22 @@ def requirement_pages(out: Path, n: int, entries: dict[str, list[tuple[str, str,
             isos = rng.sample(iso, rng.randint(1, 3))
             niscs = rng.sample(nisc, rng.randint(1, 3))
             text = " ".join(rng.sample(SENTENCES, 2))
+            paper = k % 3
             lines += [
-                f"```{{req}} 要件 {k + 1:05d} {SENTENCES[k % len(SENTENCES)][:12]}",
-                f":id: REQ-B-{k + 1:05d}",
-                f":source: {'paper' if k % 3 else 'added'}",
-                f":theme: THEME-{k % THEMES + 1}",
+                f"```{{measure}} 例文 {k + 1:05d} {SENTENCES[k % len(SENTENCES)][:12]}",
+                f":id: STD-B-{k + 1:05d}",
+                f":source: {'paper' if paper else 'added'}",
+                *([f":paper_ref: {CIRCLED[k % THEMES]}-1"] if paper else []),
                 f":nisc: {', '.join(niscs)}",
+                ":nisc_reason: " + "; ".join(f"{i}: 例文の根拠となる項目" for i in niscs),
                 f":iso: {', '.join(isos)}",
-                ":iso_reason: " + "; ".join(f"{i}: 要件の根拠となる管理策" for i in isos),
+                ":iso_reason: " + "; ".join(f"{i}: 例文の根拠となる管理策" for i in isos),
                 "",
                 text,
+                "",
+                "**【解説】**",
+                "",
+                SENTENCES[(k + 1) % len(SENTENCES)],
                 "```",
                 "",
             ]
@@ -164,7 +171,7 @@ def stock_pages(entries: dict[str, list[tuple[str, str, str, str]]]) -> dict[str
         "views/iso22": "\n".join(themes),
         "views/soa": "# 適用宣言書\n\n```{needtable}\n:filter: type == 'iso' and level == 'control'\n"
                      ":columns: id, title, iso_back\n```\n",
-        "views/requirements": "# 要件の一覧\n\n```{needtable}\n:types: req\n"
+        "views/requirements": "# 要件の一覧\n\n```{needtable}\n:types: measure\n"
                               ":columns: id, title, source, theme, nisc, iso\n```\n",
     }
 
@@ -194,7 +201,9 @@ _real = runpy.run_path("{root}/conf.py")
 globals().update({{k: v for k, v in _real.items() if not k.startswith("__")}})
 exclude_patterns = ["_build"]
 trace_catalogs = {{}}
-trace_soa_file = "soa.yaml"
+trace_soa_files = {{"iso": "soa.yaml"}}
+# random links need not reach every control; the completeness rule is the real site's
+trace_soa_complete = False
 html_static_path = ["{root}/_static"]
 html_theme = "furo"
 if "{variant}" != "ours":

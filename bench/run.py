@@ -78,7 +78,7 @@ def matrix_shows(src: Path, req_id: str, control_id: str) -> bool:
     raw = (src / "_build" / "html" / "exports" / "iso-coverage.csv").read_bytes().decode("utf-8-sig")
     number = control_id[len("ISO-"):].replace("-", ".")
     row = next(r for r in csv.DictReader(io.StringIO(raw)) if r["番号"] == number)
-    return req_id in row["対応要件"].split()
+    return req_id in row["対応例文"].split()
 
 
 def measure(n: int, variant: str, runs: int, workdir: Path) -> dict[str, object]:
