@@ -34,8 +34,9 @@ def load_terms(path: Path = TERMS_FILE) -> list[tuple[str, str]]:
     return pairs
 
 
-def page_texts(outdir: Path) -> dict[str, str]:
-    """The folded main text of every page the search index covers, by docname."""
+def page_texts(outdir: Path, *, keep_spaces: bool = False) -> dict[str, str]:
+    """The folded main text of every page the search index covers, by docname
+    (with ``keep_spaces``: NFKC and lower case only, white space kept, to find whole words)."""
     raw = (outdir / "searchindex.js").read_text(encoding="utf-8")
     index = json.loads(raw[raw.index("(") + 1 : raw.rindex(")")])
     texts = {}
@@ -45,7 +46,8 @@ def page_texts(outdir: Path) -> dict[str, str]:
         # the view tables are left out of the index (trace_matrix.table_html)
         for noise in main.select("a.headerlink, script, style, .no-search"):
             noise.decompose()
-        texts[docname] = fold(main.get_text(" "))
+        text = main.get_text(" ")
+        texts[docname] = unicodedata.normalize("NFKC", text).lower() if keep_spaces else fold(text)
     return texts
 
 
@@ -86,13 +88,22 @@ def search(page: object, base_url: str, query: str) -> tuple[set[str], int]:
     return found, marks
 
 
+def _contains(folded: str, spaced: str, word: str) -> bool:
+    """Whether a page holds ``word`` (folded); a word of Latin letters and digits only as a whole
+    word of the spaced text (「JIS」 is not in 「JISEC」), as the search index splits Latin text into words."""
+    if re.fullmatch(r"[a-z0-9]+", word):
+        return re.search(rf"(?<![a-z0-9]){word}(?![a-z0-9])", spaced) is not None
+    return word in folded
+
+
 def measure(page: object, base_url: str, outdir: Path, pairs: list[tuple[str, str]]) -> list[TermResult]:
     texts = page_texts(outdir)
+    spaced = page_texts(outdir, keep_spaces=True)
     results = []
     for query, term in pairs:
         wanted = fold(term)
         words = [fold(w) for w in term.split()]
-        expected = frozenset(d for d, t in texts.items() if all(w in t for w in words))
+        expected = frozenset(d for d, t in texts.items() if all(_contains(t, spaced[d], w) for w in words))
         assert expected, f"{term!r} is not in the site's text (wanted {wanted!r})"
         found, marks = search(page, base_url, query)
         results.append(TermResult(query, term, expected, frozenset(found), marks))

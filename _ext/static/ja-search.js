@@ -45,6 +45,14 @@ document.addEventListener("DOMContentLoaded", () => {
       .map(fold)
       .filter((word) => word.length > 0);
 
+  // The index leaves out what sits in a "no-search" block (the view tables): so does the check,
+  // or a bigram match elsewhere on the page would be confirmed by a word only the table holds.
+  const searchableHtml = (html) => {
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    doc.querySelectorAll(".no-search").forEach((element) => element.remove());
+    return doc.documentElement.outerHTML;
+  };
+
   const pageText = (url) => {
     if (!pages.has(url)) {
       pages.set(
@@ -112,7 +120,7 @@ document.addEventListener("DOMContentLoaded", () => {
       candidates.map(async (item) => {
         const [docName, title, anchor, descr] = item;
         const html = await pageText(root + docName + DOCUMENTATION_OPTIONS.FILE_SUFFIX);
-        const raw = html ? Search.htmlToText(html, anchor) : "";
+        const raw = html ? Search.htmlToText(searchableHtml(html), anchor) : "";
         const hit = firstHit(`${title} ${descr || ""} ${raw}`, words);
         return hit ? { item, hit: firstHit(raw, words), raw } : null;
       }),
