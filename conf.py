@@ -194,15 +194,19 @@ needs_reproducible_json = True
 
 # -- Trace rules (our _ext/trace_checks.py) ------------------------------------
 
+# ``sources``: the need types that may have the link at all (a 例文 item realises a
+# revision point; a revision point does not realise another).
 trace_link_rules = {
-    "change": {"targets": ["change"]},
-    "viewpoint": {"targets": ["viewpoint"]},
-    "theme": {"targets": ["theme"]},
-    "revises": {"targets": ["req", "theme", "viewpoint"]},
-    "realises": {"targets": ["req", "rev"]},
-    "nisc": {"targets": ["nisc"]},
-    "iso": {"targets": ["iso"], "levels": ["control"]},
-    "corresponds": {"targets": ["iso"], "levels": ["control"]},
+    "change": {"targets": ["change"], "sources": ["theme", "viewpoint"]},
+    "viewpoint": {"targets": ["viewpoint"], "sources": ["req", "rev", "theme"]},
+    "theme": {"targets": ["theme"], "sources": ["req", "rev"]},
+    "revises": {"targets": ["req", "theme", "viewpoint"], "sources": ["rev"]},
+    "realises": {"targets": ["req", "rev"], "sources": ["policy", "measure"]},
+    # a NISC link reaches an item (項) or a 遵守事項, or a section of part 1 (which has no items)
+    "nisc": {"targets": ["nisc"], "levels": ["section", "item", "requirement"],
+             "sources": ["req", "theme", "policy", "measure"]},
+    "iso": {"targets": ["iso"], "levels": ["control"], "sources": ["req", "policy", "measure"]},
+    "corresponds": {"targets": ["iso"], "levels": ["control"], "sources": ["iso22"]},
 }
 # The chain 環境変化 → 観点 → テーマ → 要件 → NISC / ISO must be complete.
 trace_required_links = {
@@ -238,8 +242,21 @@ trace_link_reasons = {
     "iso": "iso_reason",
     **{f"{t}.nisc": "nisc_reason" for t in ("req", "policy", "measure")},
 }
-# A requirement taken from the paper gives its position there.
-trace_required_when = {"source=paper": ["paper_ref"]}
+# A requirement taken from the paper gives its position there; a 例文 taken from the
+# paper names the revision point it realises, and only that point's positions.
+trace_required_when = {
+    "source=paper": ["paper_ref"],
+    "policy.source=paper": ["realises"],
+    "measure.source=paper": ["realises"],
+}
+trace_inherited_fields = {"paper_ref": "realises"}
+# A need inside another one means a closing fence went missing.
+trace_unnested_types = ["policy", "measure", "req", "rev"]
+# A 例文 ID is its printed position: 4.1 の (1) is STD-4-1-1, on chapter 4's page.
+trace_id_patterns = {"measure": r"STD-(\d+)-\d+-\d+", "policy": r"POL-\d+(?:-\d+)?"}
+trace_id_docnames = {"measure": r"standards/0*(\d+)-"}
+# Every requirements file reaches the site through a chapter's {include}.
+trace_included_files = ["requirements/**/*.md"]
 # Every revision point of the paper is put into effect by at least one 例文 item.
 trace_required_backlinks = {"req": ["realises"], "rev": ["realises"]}
 trace_item_fields = ["parent", *_FIELD_LABELS]

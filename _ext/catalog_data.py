@@ -324,6 +324,8 @@ class SoaData:
     problems: list[Problem] = field(default_factory=list)
     #: the 1-based line of the ``exclusions:`` key (where a missing exclusion belongs), if found
     exclusions_line: int | None = None
+    #: whether the file was read and its exclusions list understood (else no completeness is judged)
+    loaded: bool = False
 
 
 def load_soa(path: Path) -> SoaData:
@@ -342,14 +344,15 @@ def load_soa(path: Path) -> SoaData:
         text = path.read_bytes().decode("utf-8")
         doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except OSError as err:
-        report(None, "soa-file", f"cannot read the SoA file: {err.strerror}.", "Check trace_soa_file in conf.py.")
+        report(1, "soa-file", f"cannot read the SoA file: {err.strerror}.", "Check trace_soa_files in conf.py.")
         return data
     except UnicodeDecodeError as err:
-        report(None, "soa-file", f"the SoA file is not valid UTF-8 ({err.reason}).", "Save it as UTF-8.")
+        report(1, "soa-file", f"the SoA file is not valid UTF-8 ({err.reason}).", "Save it as UTF-8 (without BOM).")
         return data
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        report(mark.line + 1 if mark else None, "soa-file", f"YAML syntax error: {getattr(err, 'problem', err)}.")
+        report(mark.line + 1 if mark else 1, "soa-file", f"YAML syntax error: {getattr(err, 'problem', err)}.",
+               "Quote a value that holds ':' or ',' with \"…\".")
         return data
     data.exclusions_line = next(
         (n for n, line in enumerate(text.splitlines(), 1) if line.startswith("exclusions:")), None
@@ -364,10 +367,16 @@ def load_soa(path: Path) -> SoaData:
         if not isinstance(row, dict) or not row.get("control") or not str(row.get("justification", "")).strip():
             report(line, "soa-file", "each exclusion needs 'control' and a non-empty 'justification'.")
             continue
+        if not isinstance(row["control"], str):
+            report(line, "soa-file", f"the number {row['control']!r} is not quoted, so YAML may have changed it "
+                   "(7.10 becomes 7.1).", "Write it in quotes: control: \"7.10\".")
+            continue
         number = str(row["control"])
         if number in seen:
-            report(line, "soa-file", f"{number!r} is excluded twice (first at line {seen[number]}).")
+            report(line, "soa-file", f"{number!r} is excluded twice (first at line {seen[number]}).",
+                   "Delete one of the two lines.")
             continue
         seen[number] = line
         data.rows.append(SoaExclusion(number, str(row["justification"]).strip(), line))
+    data.loaded = not data.problems
     return data

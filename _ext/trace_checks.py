@@ -170,7 +170,10 @@ class TraceCollector(EnvironmentCollector):
         # build, so the duplicate is created as soon as the first definition goes away.
         needs = SphinxNeedsData(env).get_needs_mutable()
         directive_types = _need_directive_types(app.config)
-        return sorted(
+        # Sphinx checks consistency only after reading something: after a failed build,
+        # read the root page again so that the same problems are reported again.
+        again = [app.config.root_doc] if _failure_marker(app).exists() else []
+        return again + sorted(
             docname
             for docname, defs in definitions(env).items()
             if docname not in removed
@@ -217,7 +220,7 @@ def check_config(app: Sphinx, config: Config) -> None:
     for name, rule in config.trace_link_rules.items():
         if name not in link_names:
             raise ValueError(f"trace_link_rules: {name!r} is not a link type in needs_links")
-        unknown = set(rule.get("targets", ())) - types
+        unknown = (set(rule.get("targets", ())) | set(rule.get("sources", ()))) - types
         if unknown:
             raise ValueError(f"trace_link_rules[{name!r}]: unknown need types {sorted(unknown)}")
     for need_type, groups in config.trace_required_links.items():
@@ -246,6 +249,7 @@ def trace_rules(config: Config) -> TraceRules:
             name: LinkRule(
                 targets=frozenset(rule["targets"]),
                 levels=frozenset(rule["levels"]) if rule.get("levels") else None,
+                sources=frozenset(rule["sources"]) if rule.get("sources") else None,
             )
             for name, rule in config.trace_link_rules.items()
         },
@@ -255,6 +259,10 @@ def trace_rules(config: Config) -> TraceRules:
         reasons=dict(config.trace_link_reasons),
         required_when={c: tuple(f) for c, f in config.trace_required_when.items()},
         required_backlinks={t: tuple(f) for t, f in config.trace_required_backlinks.items()},
+        inherited=dict(config.trace_inherited_fields),
+        unnested=frozenset(config.trace_unnested_types),
+        id_patterns=dict(config.trace_id_patterns),
+        id_docnames=dict(config.trace_id_docnames),
         shown_fields={t: tuple(f) for t, f in config.trace_shown_fields.items()},
     )
 
@@ -292,7 +300,8 @@ def build_model(app: Sphinx, env: BuildEnvironment) -> TraceModel:
             id=need["id"],
             type=need["type"],
             title=need["title"],
-            fields={name: _as_text(need.get(name)) for name in field_names} | {"docname": need["docname"] or ""},
+            fields={name: _as_text(need.get(name)) for name in field_names}
+            | {"docname": need["docname"] or "", "parent_need": need.get("parent_need") or ""},
             links={name: tuple(need.get(name) or ()) for name in link_fields if need.get(name)},
             location=location(need),
         )
@@ -349,7 +358,46 @@ def check_consistency(app: Sphinx, env: BuildEnvironment) -> None:
     for docname in sorted(read_problems(env)):
         problems.extend(read_problems(env)[docname])
     problems.extend(current_model(app).problems())
+    problems.extend(unincluded_files(app, env))
+    _failure_marker(app).unlink(missing_ok=True)
+    if problems:
+        note_failed(app)
     report(sorted(set(problems), key=lambda p: (_location_key(p.location), p.code, p.message)))
+
+
+def _failure_marker(app: Sphinx) -> Path:
+    """A file beside the pickled environment that says the last check failed.
+
+    Sphinx pickles the environment before it checks consistency, and checks only
+    when it read something; so the state is kept in a file of its own, and while it
+    exists the next build reads the root page again and reports the same problems.
+    """
+    return Path(app.doctreedir) / "trace-check-failed"
+
+
+def note_failed(app: Sphinx) -> None:
+    """A consistency check found problems: the next build must check again (see ``get_outdated_docs``)."""
+    marker = _failure_marker(app)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+
+
+def unincluded_files(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
+    """Source files that must reach the site through an ``{include}`` (``trace_included_files``,
+    glob patterns relative to the source folder) but that no page includes: their
+    requirements would vanish from every view and export without a word."""
+    included = {Path(p).resolve() for deps in env.dependencies.values() for p in deps}
+    srcdir = Path(app.srcdir)
+    found = []
+    for pattern in app.config.trace_included_files:
+        for path in sorted(srcdir.glob(pattern)):
+            if path.resolve() not in included:
+                found.append(Problem(
+                    Location(str(path), 1), "not-included",
+                    f"{path.relative_to(srcdir).as_posix()} is included by no page, so nothing in it is published.",
+                    "Include it (an {include} directive) from the chapter page that presents it, or delete the file.",
+                ))
+    return found
 
 
 def stable_container_ids(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -382,6 +430,16 @@ def setup(app: Sphinx) -> dict[str, Any]:
                          description="'field=value' or 'type.field=value' -> fields required then.")
     app.add_config_value("trace_required_backlinks", {}, "env", dict,
                          description="Need type -> link fields through which another need must name it.")
+    app.add_config_value("trace_inherited_fields", {}, "env", dict,
+                         description="Field -> link field: the field's values must be among the link targets'.")
+    app.add_config_value("trace_unnested_types", [], "env", list,
+                         description="Need types that may not sit inside another need.")
+    app.add_config_value("trace_id_patterns", {}, "env", dict,
+                         description="Need type -> regex its ID must match (group 1: its chapter number).")
+    app.add_config_value("trace_id_docnames", {}, "env", dict,
+                         description="Need type -> regex on its page's docname (group 1: the chapter number).")
+    app.add_config_value("trace_included_files", [], "env", list,
+                         description="Glob patterns of files that some page must include.")
     app.add_config_value("trace_allow_raw_html", False, "env", bool,
                          description="Allow raw HTML blocks in the sources (trusted editor input only).")
     app.add_config_value("trace_shown_fields", {}, "env", dict,
@@ -396,7 +454,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", stable_container_ids, priority=800)
     return {
         "version": __version__,
-        "env_version": 3,
+        "env_version": 4,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

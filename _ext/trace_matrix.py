@@ -156,7 +156,7 @@ class TraceSoaDirective(_ViewDirective):
     option_spec: ClassVar[dict[str, Any]] = {"standard": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
-        standard = (self.options.get("standard") or "iso").strip()
+        standard = self.options.get("standard", "iso").strip()
         files = self.config.trace_soa_files
         if standard not in files:
             known = ", ".join(sorted(files)) or "none"
@@ -800,6 +800,7 @@ def check_thresholds(app: Sphinx, env: BuildEnvironment) -> None:
                 continue
             matrix = report.matrix(spec["standard"], spec["rows"], spec["columns"])
             if matrix.percent < float(threshold):
+                trace_checks.note_failed(app)
                 logger.warning(
                     f"{matrix.spec.label} coverage is {_percent(matrix.percent)} ({matrix.covered}/{matrix.total}), "
                     f"below the threshold of {float(threshold):g}%. Link more requirements to its entries, "
@@ -822,15 +823,27 @@ def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
         data = load_soa(path)
         problems.extend(data.problems)
         if standard not in report.standards:
-            problems.append(Problem(Location(str(path), None), "soa-file",
+            problems.append(Problem(Location(str(path), 1), "soa-file",
                                     f"trace_soa_files names {standard!r}, which is not in trace_standards.",
                                     f"Use one of: {', '.join(sorted(report.standards))}."))
             continue
         spec = report.standards[standard]
         coverage = {row.entry.fields.get("clause"): row for row in report.coverage(standard).rows}
+        level = LEVEL_LABELS.get(spec.level, spec.level)
         for row in data.rows:
             target = coverage.get(row.number)
-            if target is None:
+            other = next((e for e in report.model.of_type(spec.need_type)
+                          if e.fields.get("clause") == row.number), None)
+            if target is None and other is not None:
+                below = [r.entry.fields.get("clause", "") for r in report.coverage(standard).rows
+                         if other.id in {a.id for a in _ancestors(report, r.entry)}]
+                problems.append(Problem(
+                    Location(str(path), row.line), "soa-unknown-control",
+                    f"the SoA excludes {row.number!r}, which is a {LEVEL_LABELS.get(other.fields.get('level', ''), '')}"
+                    f" of {spec.label}; the SoA lists its {level} one by one.",
+                    f"Exclude each {level} under it instead: {', '.join(below)}." if below
+                    else f"Exclude a {level} of {spec.label} instead."))
+            elif target is None:
                 guess = nearest(row.number, [n for n in coverage if n])
                 problems.append(Problem(Location(str(path), row.line), "soa-unknown-control",
                                         f"the SoA excludes {row.number!r}, which is not an entry of {spec.label}.",
@@ -840,20 +853,32 @@ def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
                                         f"the SoA excludes {row.number!r}, but it is covered by "
                                         f"{', '.join(target.covered_by)}.",
                                         "Remove the exclusion, or the links to it."))
-        if app.config.trace_soa_complete:
+        if app.config.trace_soa_complete and data.loaded:
             excluded = {row.number for row in data.rows}
             for number, row in coverage.items():
                 if row.covered or number in excluded:
                     continue
                 problems.append(Problem(
-                    Location(str(path), data.exclusions_line), "soa-unjustified",
+                    Location(str(path), data.exclusions_line or 1), "soa-unjustified",
                     f"{spec.label} {number} ({entry_name(row.entry)}) is neither addressed by a 例文 item "
                     "nor excluded with a justification.",
                     f"Link it from the 例文 item that addresses it (':{spec.links[0]}: {row.entry.id}' with a "
                     f"reason), or add '- {{control: \"{number}\", justification: \"…\"}}' here.",
                 ))
+    if problems:
+        trace_checks.note_failed(app)
     trace_checks.report(sorted(problems, key=lambda p: (str(p.location.file) if p.location else "",
                                                         (p.location.line or 0) if p.location else 0)))
+
+
+def _ancestors(report: TraceReport, entry: TraceItem) -> list[TraceItem]:
+    """``entry`` and the entries above it, by the ``parent`` field."""
+    found = []
+    current: TraceItem | None = entry
+    while current is not None and current not in found:
+        found.append(current)
+        current = report.model.items.get(current.fields.get("parent", ""))
+    return found
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

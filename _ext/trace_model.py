@@ -12,6 +12,7 @@ in the constructor, and coverage is read from it rather than by scanning.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,11 +47,13 @@ class LinkRule:
 
     ``targets`` are the allowed need types; ``levels``, when given, the allowed
     values of the target's ``level`` field (an ISO link must reach a control, not
-    a clause group).
+    a clause group); ``sources``, when given, the need types that may have the
+    link at all (only a 例文 item ``realises`` a revision point).
     """
 
     targets: frozenset[str]
     levels: frozenset[str] | None = None
+    sources: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,14 @@ class TraceRules:
     ``required_backlinks`` maps a need type to link fields through which at least
     one other item must name it (a paper statement needs a 例文 item that
     ``realises`` it).
+    ``inherited`` maps a field to a link field (``"paper_ref": "realises"``): every
+    value (comma-separated) an item gives must be among the values the items it
+    links to carry, so a 例文 names only paper positions of what it realises.
+    ``unnested`` are the need types that may not sit inside another need (a missing
+    closing fence nests the next item in the previous one).
+    ``id_patterns`` maps a need type to the pattern its ID must match; where the
+    pattern has a group and ``id_docnames`` gives a pattern with a group for the
+    type's page, the two numbers must be equal (``STD-4-…`` sits on chapter 4's page).
     ``shown_fields`` maps a need type to the fields its layout shows; a need of that
     type that sets any other of the ``shown_fields`` fields would hide a value from
     readers, and is reported. Types not listed are not checked.
@@ -85,6 +96,10 @@ class TraceRules:
     reasons: Mapping[str, str] = field(default_factory=dict)
     required_when: Mapping[str, Sequence[str]] = field(default_factory=dict)
     required_backlinks: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    inherited: Mapping[str, str] = field(default_factory=dict)
+    unnested: frozenset[str] = frozenset()
+    id_patterns: Mapping[str, str] = field(default_factory=dict)
+    id_docnames: Mapping[str, str] = field(default_factory=dict)
     shown_fields: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
@@ -143,15 +158,27 @@ class Coverage:
         return 100.0 * self.covered / self.total if self.total else 0.0
 
 
-def parse_reasons(text: str) -> dict[str, str]:
-    """``"ISO-A-5-1-1: 方針; ISO-A-5-1-2: 見直し"`` -> ``{ID: reason}`` (also one per line)."""
-    reasons: dict[str, str] = {}
+def reason_parts(text: str) -> list[tuple[str, str]]:
+    """``"ISO-A-5-1-1: 方針; ISO-A-5-1-2: 見直し"`` -> ``[(ID, reason), ...]`` in order, repeats kept.
+
+    Entries are separated by ``;`` or a line break; the ID ends at the first ``:`` or
+    full-width ``：`` (a Japanese input method types the latter).
+    """
+    parts: list[tuple[str, str]] = []
     for part in text.replace("\n", ";").split(";"):
-        key, sep, reason = part.partition(":")
+        key, sep, reason = part.replace("：", ":", 1).partition(":")
         if sep and key.strip():
-            reasons[key.strip()] = reason.strip()
+            parts.append((key.strip(), reason.strip()))
         elif part.strip():
-            reasons[part.strip()] = ""
+            parts.append((part.strip(), ""))
+    return parts
+
+
+def parse_reasons(text: str) -> dict[str, str]:
+    """``"ISO-A-5-1-1: 方針; ISO-A-5-1-2: 見直し"`` -> ``{ID: reason}`` (see :func:`reason_parts`)."""
+    reasons: dict[str, str] = {}
+    for key, reason in reason_parts(text):
+        reasons[key] = reason
     return reasons
 
 
@@ -308,6 +335,7 @@ class TraceModel:
             found.extend(self._check_values(item))
             found.extend(self._check_shown(item, layout_fields))
             found.extend(self._check_reasons(item))
+            found.extend(self._check_placement(item))
         return sorted(found, key=_problem_key)
 
     def _check_duplicates(self) -> Iterable[Problem]:
@@ -319,9 +347,29 @@ class TraceModel:
                 "Give one of them a new ID (IDs must be unique in the whole site).",
             )
 
+    def _may_link(self, need_type: str, link_field: str) -> bool:
+        rule = self.rules.links.get(link_field)
+        return rule is None or rule.sources is None or need_type in rule.sources
+
     def _check_links(self, item: TraceItem) -> Iterable[Problem]:
         for link_field, targets in item.links.items():
             rule = self.rules.links.get(link_field)
+            if not self._may_link(item.type, link_field):
+                allowed = ", ".join(sorted(rule.sources or ())) if rule else ""
+                yield Problem(
+                    item.location,
+                    "wrong-link-source",
+                    f"{item.id}: a {item.type!r} may not have {link_field!r} links; only {allowed} may.",
+                    f"Remove ':{link_field}:' from this {item.type!r}.",
+                )
+                continue
+            for repeated in sorted({t for t in targets if list(targets).count(t) > 1}):
+                yield Problem(
+                    item.location,
+                    "duplicate-link",
+                    f"{item.id}: the {link_field!r} link names {repeated!r} more than once.",
+                    "Write each ID once.",
+                )
             for target_id in targets:
                 target = self.items.get(target_id)
                 if target is None:
@@ -341,14 +389,16 @@ class TraceModel:
                 if rule is None:
                     continue
                 if target.type not in rule.targets:
-                    expected = ", ".join(sorted(rule.targets))
+                    expected = " or ".join(repr(t) for t in sorted(rule.targets))
+                    movable = target.type in self.rules.links and self._may_link(item.type, target.type)
                     yield Problem(
                         item.location,
                         "wrong-link-type",
                         f"{item.id}: the {link_field!r} link names {target_id!r}, "
-                        f"which is of type {target.type!r}, not {expected!r}.",
-                        f"Move {target_id!r} to the option ':{target.type}:', "
-                        f"or link an entry of type {expected!r} here.",
+                        f"which is of type {target.type!r}, not {expected}.",
+                        (f"Move {target_id!r} to the option ':{target.type}:', "
+                         if movable else f"Remove {target_id!r}, ")
+                        + f"or link an entry of type {expected} here.",
                     )
                 elif rule.levels is not None and target.fields.get("level") not in rule.levels:
                     level = target.fields.get("level") or ""
@@ -399,7 +449,7 @@ class TraceModel:
             if (need_type and need_type != item.type) or item.fields.get(cond_field) != value:
                 continue
             for name in names:
-                if not item.fields.get(name):
+                if not item.fields.get(name) and not item.links.get(name):
                     yield Problem(
                         item.location,
                         "missing-field",
@@ -408,7 +458,10 @@ class TraceModel:
                         f"Add the option ':{name}: <value>'.",
                     )
         for link_field in self.rules.required_backlinks.get(item.type, ()):
-            if not self.back_links(item.id, link_field):
+            if not any(
+                source != item.id and self._may_link(self.items[source].type, link_field)
+                for source in self.back_links(item.id, link_field)
+            ):
                 yield Problem(
                     item.location,
                     "missing-backlink",
@@ -466,7 +519,16 @@ class TraceModel:
             links = list(item.links.get(link_field, ()))
             if not links:
                 continue
-            reasons = parse_reasons(item.fields.get(reason_field, ""))
+            parts = reason_parts(item.fields.get(reason_field, ""))
+            reasons = dict(parts)
+            keys = [key for key, _ in parts]
+            for repeated in sorted({k for k in keys if keys.count(k) > 1}):
+                yield Problem(
+                    item.location,
+                    "duplicate-link",
+                    f"{item.id}: {reason_field!r} gives more than one reason for {repeated!r}.",
+                    "Keep one reason per ID.",
+                )
             for target in links:
                 if not reasons.get(target):
                     yield Problem(
@@ -486,6 +548,52 @@ class TraceModel:
                         f"Did you mean {guess!r}?" if guess else f"Add {named!r} to ':{link_field}:' or drop the reason.",
                     )
 
+
+    def _check_placement(self, item: TraceItem) -> Iterable[Problem]:
+        """Where an item sits and what it names: nesting, ID pattern and page, inherited values."""
+        parent = item.fields.get("parent_need")
+        if parent and item.type in self.rules.unnested:
+            yield Problem(
+                item.location,
+                "nested-need",
+                f"{item.id} sits inside {parent}: the fence that closes {parent} is probably missing.",
+                f"Close {parent}'s block (a line of as many backticks as opened it) before {item.id}.",
+            )
+        pattern = self.rules.id_patterns.get(item.type)
+        if pattern:
+            match = re.fullmatch(pattern, item.id)
+            if match is None:
+                yield Problem(
+                    item.location,
+                    "bad-id",
+                    f"{item.id}: the ID of a {item.type!r} must match {pattern}.",
+                    "Number it after the printed position of the item (4.1 の (1) → STD-4-1-1).",
+                )
+            elif match.groups() and item.type in self.rules.id_docnames:
+                page = re.search(self.rules.id_docnames[item.type], item.fields.get("docname", ""))
+                if page and int(page.group(1)) != int(match.group(1)):
+                    yield Problem(
+                        item.location,
+                        "bad-id",
+                        f"{item.id}: the ID names chapter {int(match.group(1))}, but the item is on the page "
+                        f"of chapter {int(page.group(1))} ({item.fields.get('docname')}).",
+                        "Number it after the chapter and section it sits in, or move it there.",
+                    )
+        for name, link_field in self.rules.inherited.items():
+            given = [v.strip() for v in item.fields.get(name, "").split(",") if v.strip()]
+            targets = [self.items[t] for t in item.links.get(link_field, ()) if t in self.items]
+            if not given or not targets:
+                continue
+            carried = {v.strip() for t in targets for v in t.fields.get(name, "").split(",") if v.strip()}
+            for value in given:
+                if value not in carried:
+                    yield Problem(
+                        item.location,
+                        "bad-value",
+                        f"{item.id}: {name!r} gives {value!r}, which none of the items it {link_field!r} carries "
+                        f"({', '.join(sorted(carried)) or 'none'}).",
+                        f"Copy the {name!r} of the item it {link_field!r}.",
+                    )
 
 def _problem_key(problem: Problem) -> tuple[str, int, str, str]:
     loc = problem.location

@@ -164,3 +164,19 @@ def test_an_iso_edit_rewrites_only_the_views_that_show_it(sources: Path, tmp_pat
     clean = tmp_path / "clean"
     build(src, clean)
     assert_same_site(out, clean, incremental=True)
+
+
+def test_a_rebuild_after_a_failed_build_fails_again_with_the_same_warnings(sources: Path, tmp_path: Path) -> None:
+    """Sphinx checks consistency only after reading something: a build with nothing changed must
+    not pass while the problem is still in the sources."""
+    import shutil
+
+    src = tmp_path / "src"
+    shutil.copytree(sources, src)
+    human = src / "requirements" / "standards" / "05-human.md"
+    edit(human, ":realises: REQ-BYOD-001\n", "")
+    out = tmp_path / "out"
+    runs = [sphinx_build(src, out, "-d", str(out / ".doctrees")) for _ in range(2)]
+    assert [r.returncode for r in runs] == [1, 1]
+    assert "REQ-BYOD-001: no item names this 'req'" in runs[0].stderr
+    assert runs[1].stderr == runs[0].stderr

@@ -222,3 +222,86 @@ def test_a_field_the_layout_of_its_type_does_not_show_is_reported() -> None:
         "REQ-1: this 'req' sets 'clause', which the layout of 'req' does not show, so readers would never see it.",
         "Remove ':clause:', or add 'clause' to trace_shown_fields['req'] in conf.py.",
     )
+
+
+# -- the 例文 rules: who may realise, repeats, nesting, IDs, inherited positions --------------------
+
+GUIDELINE = TraceRules(
+    links={
+        "nisc": LinkRule(frozenset({"nisc"})),
+        "realises": LinkRule(frozenset({"req"}), sources=frozenset({"measure"})),
+    },
+    reasons={"measure.nisc": "nisc_reason"},
+    required_when={"measure.source=paper": ("realises",)},
+    required_backlinks={"req": ("realises",)},
+    inherited={"paper_ref": "realises"},
+    unnested=frozenset({"measure"}),
+    id_patterns={"measure": r"STD-(\d+)-\d+-\d+"},
+    id_docnames={"measure": r"standards/0*(\d+)-"},
+)
+POINT = TraceItem("REQ-1", "req", fields={"paper_ref": "①-1, ②-2"}, location=Location("reqs.md", 3))
+
+
+def measure(need_id: str = "STD-8-1-1", *, docname: str = "source/standards/08-ext", **extra: object) -> TraceItem:
+    fields = {"source": "paper", "paper_ref": "①-1", "nisc_reason": "NISC-4-1-1: 外部委託の項であるため",
+              "docname": docname}
+    fields.update({k: str(v) for k, v in extra.items() if k != "links"})
+    links = extra.get("links", {"nisc": ("NISC-4-1-1",), "realises": ("REQ-1",)})
+    return TraceItem(need_id, "measure", fields=fields, links=links, location=Location("std.md", 9))  # type: ignore[arg-type]
+
+
+def codes(items: list[TraceItem]) -> list[str]:
+    return [p.code for p in TraceModel([*CATALOG, POINT, *items], GUIDELINE).problems()]
+
+
+def test_a_well_formed_example_realising_a_point_has_no_problems() -> None:
+    assert codes([measure()]) == []
+
+
+def test_only_the_allowed_types_may_realise_and_only_they_count() -> None:
+    other = TraceItem("REQ-2", "req", links={"realises": ("REQ-1",)}, location=Location("reqs.md", 9))
+    problems = TraceModel([*CATALOG, POINT, other], GUIDELINE).problems()
+    assert [(p.code, p.message.split(":")[0]) for p in problems] == [
+        ("missing-backlink", "REQ-1"),  # a req's realises does not count
+        ("missing-backlink", "REQ-2"),
+        ("wrong-link-source", "REQ-2"),
+    ]
+
+
+def test_a_repeated_link_or_reason_is_reported() -> None:
+    item = measure(links={"nisc": ("NISC-4-1-1", "NISC-4-1-1"), "realises": ("REQ-1",)},
+                   nisc_reason="NISC-4-1-1: 一つ目; NISC-4-1-1: 二つ目")
+    assert codes([item]) == ["duplicate-link", "duplicate-link"]
+
+
+def test_a_reason_after_a_full_width_colon_is_read() -> None:
+    assert parse_reasons("NISC-4-1-1：外部委託の項であるため") == {"NISC-4-1-1": "外部委託の項であるため"}
+    assert codes([measure(nisc_reason="NISC-4-1-1：外部委託の項であるため")]) == []
+
+
+def test_an_example_inside_another_need_means_a_missing_fence() -> None:
+    problems = TraceModel([*CATALOG, POINT, measure(), measure("STD-8-1-2", parent_need="STD-8-1-1")],
+                          GUIDELINE).problems()
+    assert [p.code for p in problems] == ["nested-need"]
+    assert "STD-8-1-2 sits inside STD-8-1-1" in problems[0].message
+
+
+@pytest.mark.parametrize(("need_id", "docname"), [
+    ("STD-8-1", "source/standards/08-ext"),       # not the pattern
+    ("POL-8-1-1", "source/standards/08-ext"),     # another type's prefix
+    ("STD-7-1-1", "source/standards/08-ext"),     # chapter 7 on chapter 8's page
+])
+def test_an_example_id_is_its_printed_position_on_its_chapters_page(need_id: str, docname: str) -> None:
+    assert codes([measure(need_id, docname=docname)]) == ["bad-id"]
+
+
+def test_a_paper_position_must_be_one_of_the_realised_points() -> None:
+    assert codes([measure(paper_ref="②-2")]) == []
+    problems = TraceModel([*CATALOG, POINT, measure(paper_ref="⑦-3")], GUIDELINE).problems()
+    assert [p.code for p in problems] == ["bad-value"]
+    assert "'⑦-3'" in problems[0].message and "①-1, ②-2" in problems[0].message
+
+
+def test_an_example_from_the_paper_must_realise_something() -> None:
+    item = measure(links={"nisc": ("NISC-4-1-1",)})
+    assert codes([item]) == ["missing-backlink", "missing-field"]

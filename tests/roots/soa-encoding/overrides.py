@@ -1,0 +1,1 @@
+trace_soa_complete = True
