@@ -115,6 +115,8 @@ def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> N
         "Did you mean 'NISC-4-1-3'? [trace.dangling-link]",
         "requirements/planted.md:12: STD-8-9-2: this 'measure' has 'source' 'paper' but no 'paper_ref'; it is "
         "required then. Add the option ':paper_ref: <value>'. [trace.missing-field]",
+        "requirements/planted.md:12: STD-8-9-2: this 'measure' has 'source' 'paper' but no 'realises'; it is "
+        "required then. Add the option ':realises: <value>'. [trace.missing-field]",
         "requirements/planted.md:12: STD-8-9-2: this 'measure' has no 'iso' link; it needs at least one. "
         "Add the option ':iso: <ID>' to the 'measure' directive. [trace.missing-link]",
         "requirements/planted.md:19: ID 'STD-8-9-1' is defined twice: here and at requirements/planted.md:3. "
