@@ -414,38 +414,32 @@ def stable_container_ids(app: Sphinx, doctree: nodes.document, docname: str) -> 
                 container["ids"] = [f"SNCB-{tables[0]['ids'][0]}"]
 
 
+#: The trace configuration values: (name, default, description). All rebuild the environment.
+CONFIG_VALUES: tuple[tuple[str, object, str], ...] = (
+    ("trace_link_rules", {},
+     "Link field -> {'targets': [need types], 'levels': [levels], 'sources': [need types]}."),
+    ("trace_required_links", {}, "Need type -> groups of link fields, each needing >= 1 link."),
+    ("trace_required_fields", {}, "Need type -> fields that must not be empty."),
+    ("trace_field_values", {}, "Field -> its allowed values."),
+    ("trace_link_reasons", {},
+     "Link field, or 'type.link', -> field giving one reason per link ('ID: reason; ...')."),
+    ("trace_required_when", {}, "'field=value' or 'type.field=value' -> fields required then."),
+    ("trace_required_backlinks", {}, "Need type -> link fields through which another need must name it."),
+    ("trace_inherited_fields", {}, "Field -> link field: the field's values must be among the link targets'."),
+    ("trace_unnested_types", [], "Need types that may not sit inside another need."),
+    ("trace_id_patterns", {}, "Need type -> regex its ID must match (group 1: its chapter number)."),
+    ("trace_id_docnames", {}, "Need type -> regex on its page's docname (group 1: the chapter number)."),
+    ("trace_included_files", [], "Glob patterns of files that some page must include."),
+    ("trace_allow_raw_html", False, "Allow raw HTML blocks in the sources (trusted editor input only)."),
+    ("trace_shown_fields", {}, "Need type -> the fields its layout shows (others set on it are errors)."),
+    ("trace_item_fields", [], "Need fields copied into the trace model."),
+)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_needs")
-    app.add_config_value("trace_link_rules", {}, "env", dict,
-                         description="Link field -> {'targets': [need types], 'levels': [levels]}.")
-    app.add_config_value("trace_required_links", {}, "env", dict,
-                         description="Need type -> groups of link fields, each needing >= 1 link.")
-    app.add_config_value("trace_required_fields", {}, "env", dict,
-                         description="Need type -> fields that must not be empty.")
-    app.add_config_value("trace_field_values", {}, "env", dict,
-                         description="Field -> its allowed values.")
-    app.add_config_value("trace_link_reasons", {}, "env", dict,
-                         description="Link field, or 'type.link', -> field giving one reason per link ('ID: reason; ...').")
-    app.add_config_value("trace_required_when", {}, "env", dict,
-                         description="'field=value' or 'type.field=value' -> fields required then.")
-    app.add_config_value("trace_required_backlinks", {}, "env", dict,
-                         description="Need type -> link fields through which another need must name it.")
-    app.add_config_value("trace_inherited_fields", {}, "env", dict,
-                         description="Field -> link field: the field's values must be among the link targets'.")
-    app.add_config_value("trace_unnested_types", [], "env", list,
-                         description="Need types that may not sit inside another need.")
-    app.add_config_value("trace_id_patterns", {}, "env", dict,
-                         description="Need type -> regex its ID must match (group 1: its chapter number).")
-    app.add_config_value("trace_id_docnames", {}, "env", dict,
-                         description="Need type -> regex on its page's docname (group 1: the chapter number).")
-    app.add_config_value("trace_included_files", [], "env", list,
-                         description="Glob patterns of files that some page must include.")
-    app.add_config_value("trace_allow_raw_html", False, "env", bool,
-                         description="Allow raw HTML blocks in the sources (trusted editor input only).")
-    app.add_config_value("trace_shown_fields", {}, "env", dict,
-                         description="Need type -> the fields its layout shows (others set on it are errors).")
-    app.add_config_value("trace_item_fields", [], "env", list,
-                         description="Need fields copied into the trace model.")
+    for name, default, description in CONFIG_VALUES:
+        app.add_config_value(name, default, "env", type(default), description=description)
     app.connect("config-inited", register_traced_directives, priority=900)
     app.connect("config-inited", check_config, priority=900)
     app.add_env_collector(TraceCollector)
