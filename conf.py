@@ -22,7 +22,7 @@ author = "ガイドライン改定作業チーム"
 copyright = (
     "2014–2026 " + author + "（例文・解説・図・データ）。引用した論点資料の文言は論点資料の作成者に、"
     "統一基準の文言は内閣官房情報セキュリティセンター（NISC）に、ISO/IEC 27001 及び JIS Q 27001 の管理策の"
-    "名称は ISO/IEC 及び日本規格協会に帰属します"
+    "名称は ISO/IEC 及び日本規格協会に帰属します。"
 )
 language = "ja"
 root_doc = "index"
@@ -83,7 +83,7 @@ needs_id_required = True
 needs_id_regex = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
 
 needs_types = [
-    {"directive": "req", "title": "要件", "prefix": "REQ-", "color": "#BFD8D2", "style": "node"},
+    {"directive": "req", "title": "改定項目", "prefix": "REQ-", "color": "#BFD8D2", "style": "node"},
     {"directive": "policy", "title": "基本方針（例文）", "prefix": "POL-", "color": "#C8E6C9", "style": "node"},
     {"directive": "measure", "title": "対策基準（例文）", "prefix": "STD-", "color": "#B3E5FC", "style": "node"},
     {"directive": "rev", "title": "改定指示", "prefix": "REV-", "color": "#E8E2C8", "style": "node"},
@@ -96,7 +96,7 @@ needs_types = [
 ]
 
 needs_fields = {
-    "source": {"description": "出所: paper（論点資料に記載）/ added（本改定で追加）", "nullable": True},
+    "source": {"description": "出所: paper（論点資料に基づく: 改定項目は論点資料の文、例文は論点資料の改定項目を実現するもの）/ added（本改定で追加）", "nullable": True},
     "paper_ref": {"description": "論点資料での位置（①-1 = テーマ①の改定観点の1番目の文）。複数はカンマ区切り", "nullable": True},
     "number": {"description": "テーマ・観点・環境変化の番号", "nullable": True},
     "ronten": {"description": "論点整理表の項番（論点資料に記載があるテーマのみ）", "nullable": True},
@@ -122,8 +122,8 @@ needs_links = {
     "theme": {"outgoing": "議論テーマ", "incoming": "このテーマの改定項目"},
     "revises": {"outgoing": "改定の対象", "incoming": "改定指示"},
     "realises": {"outgoing": "実現する改定の論点", "incoming": "実現する例文"},
-    "nisc": {"outgoing": "NISC統一基準", "incoming": "引用する要件"},
-    "iso": {"outgoing": "ISO/IEC 27001:2013", "incoming": "引用する要件"},
+    "nisc": {"outgoing": "NISC統一基準", "incoming": "根拠とする例文・改定項目"},
+    "iso": {"outgoing": "ISO/IEC 27001:2013", "incoming": "根拠とする例文・改定項目"},
     "corresponds": {"outgoing": "対応する2013年版管理策", "incoming": "対応する2022年版管理策"},
 }
 

@@ -50,15 +50,44 @@ def join_lines_in(doctree: nodes.Node) -> None:
         if parent is None or "\n" not in text or isinstance(parent, _SKIP):
             continue
         if _SOFT_BREAK.fullmatch(str(text)):
-            index = parent.index(text)
+            index = _position(parent, text)
             before = parent[index - 1].astext()[-1:] if index > 0 else ""
             after = parent[index + 1].astext()[:1] if index + 1 < len(parent) else ""
             if _JA_CHAR.match(before) and _JA_CHAR.match(after):
-                parent.remove(text)
+                del parent.children[index]
             continue
-        joined = join_japanese_lines(str(text))
+        joined = _join_at_edges(text, join_japanese_lines(str(text)))
         if joined != str(text):
-            parent.replace(text, nodes.Text(joined))
+            index = _position(parent, text)
+            parent.children[index] = nodes.Text(joined)
+            parent.children[index].parent = parent
+
+
+def _position(parent: nodes.Element, child: nodes.Node) -> int:
+    """The index of ``child`` itself: Text nodes are strings, and ``index`` finds the first equal one
+    (in a paragraph with several soft breaks, always the first break)."""
+    return next(i for i, c in enumerate(parent.children) if c is child)
+
+
+_LEADING = re.compile(r"^[ \t]*\n[ \t]*")
+_TRAILING = re.compile(r"[ \t]*\n[ \t]*$")
+
+
+def _join_at_edges(text: nodes.Text, value: str) -> str:
+    """Drop a break at the start or end of a text node when the neighbouring inline
+    element (a link, a term, emphasis) ends or starts with a Japanese character:
+    「…は{term}`CSIRT`\nが…」 is one sentence on the page."""
+    parent = text.parent
+    index = _position(parent, text)
+    leading = _LEADING.match(value)
+    if leading and index > 0 and _JA_CHAR.match(parent[index - 1].astext()[-1:] or " ") \
+            and _JA_CHAR.match(value[leading.end():][:1] or " "):
+        value = value[leading.end():]
+    trailing = _TRAILING.search(value)
+    if trailing and index + 1 < len(parent) and _JA_CHAR.match(parent[index + 1].astext()[:1] or " ") \
+            and _JA_CHAR.match(value[:trailing.start()][-1:] or " "):
+        value = value[:trailing.start()]
+    return value
 
 
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -71,7 +100,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", on_doctree_resolved, priority=900)
     return {
         "version": __version__,
-        "env_version": 3,
+        "env_version": 4,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -18,7 +18,8 @@ __version__ = "1.0.0"
 
 #: field -> code -> Japanese wording (the code is kept in brackets after it).
 VALUE_LABELS: dict[str, dict[str, str]] = {
-    "source": {"paper": "論点資料に記載", "added": "本改定で追加"},
+    # a revision point with ``paper`` is the paper's own statement; a 例文 with ``paper`` puts one into effect
+    "source": {"paper": "論点資料に基づく", "added": "本改定で追加"},
     "level": {k: v for k, v in LEVEL_LABELS.items() if k != "entries"},
     "confidence": {"high": "高", "medium": "中", "low": "低（原典で要確認）"},
     "ja_confidence": {"high": "高", "medium": "中", "low": "低（JIS 原文で要確認）"},
@@ -39,7 +40,7 @@ def label_values(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         classes = container["classes"]
         if not classes or not classes[0].startswith("needs_"):
             continue
-        if "needs_iso_reason" in classes:
+        if "needs_iso_reason" in classes or "needs_nisc_reason" in classes:
             for data in _data_nodes(container):
                 data.children = [
                     nodes.inline("", f"{control}: {reason}", classes=["iso-reason"])
@@ -60,7 +61,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", label_values, priority=600)
     return {
         "version": __version__,
-        "env_version": 3,
+        "env_version": 4,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -248,7 +248,7 @@ def view_fingerprint(app: Sphinx, specs: Sequence[dict[str, Any]]) -> str:
         elif view == "soa":
             parts.append(_canon(report.soa(spec["standard"], soa_exclusions(app).get(spec["standard"], {}))))
         if view == "matrix" and spec["standard"] in app.config.trace_soa_files:
-            parts.append(sorted(soa_exclusions(app)[spec["standard"]]))
+            parts.append(sorted(soa_exclusions(app)[spec["standard"]].items()))
         elif view == "chain" and spec["of"] in model.items:
             parts.append(chain_dot(model, model.items[spec["of"]], lambda i: f"{where.get(i, '')}#{i}"))
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
@@ -421,7 +421,8 @@ class _Renderer:
         if matrix.columns and not node["gaps"]:
             legend = nodes.paragraph(classes=["trace-legend"])
             legend += nodes.strong(text="列: ")
-            legend += nodes.Text("、".join(f"{c.label} {c.title}" for c in matrix.columns))
+            legend += nodes.Text("、".join(c.label if c.title == c.label else f"{c.label} {c.title}"
+                                          for c in matrix.columns))
             out.append(legend)
         if node["gaps"]:
             out.extend(self.gaps(matrix))
@@ -476,6 +477,13 @@ class _Renderer:
             return build_table(headers, rows, classes=classes)
         return nodes.raw("", table_html(headers, rows, classes=classes), format="html", classes=["no-search"])
 
+    def status(self, matrix: Matrix, row: MatrixRow) -> str:
+        """対応, 適用除外 (excluded with a reason in the standard's SoA) or 未対応."""
+        if row.covered:
+            return "対応"
+        exclusions = soa_exclusions(self.app).get(matrix.spec.key, {})
+        return "適用除外" if row.item.fields.get("clause", row.item.id) in exclusions else "未対応"
+
     def table(self, matrix: Matrix, rows: Sequence[MatrixRow]) -> nodes.Element:
         headers = ["番号", "名称", *(c.label for c in matrix.columns), "対応例文数", "対応率"]
         body = []
@@ -486,7 +494,7 @@ class _Renderer:
             cells.append(str(len(row.covered_by)))
             cells.append(
                 f"{row.covered}/{row.total}（{_percent(row.percent)}）" if matrix.rows_level != "entries"
-                else ("対応" if row.covered else "未対応")
+                else self.status(matrix, row)
             )
             body.append(cells)
         last = "対応率" if matrix.rows_level != "entries" else "状態"
@@ -498,15 +506,22 @@ class _Renderer:
             uncovered = [r for r in matrix.rows if not r.covered]
         else:
             uncovered = [r for r in matrix.groups if r.covered < r.total]
-        para = nodes.paragraph(text=f"未対応: {matrix.total - matrix.covered} 件（全 {matrix.total} 件中）")
+        para = nodes.paragraph(
+            text=f"例文が対応付けられていないもの: {matrix.total - matrix.covered} 件（全 {matrix.total} 件中）"
+        )
         if not uncovered:
-            return [para, nodes.paragraph(text="未対応の項目はありません。")]
+            return [para, nodes.paragraph(text="例文が対応付けられていない項目はありません。")]
+        exclusions = soa_exclusions(self.app).get(matrix.spec.key)
         body = []
         for row in uncovered:
             number = row.item.fields.get("clause", "")
             group = row.group.title if row.group is not None else ""
-            body.append([self.cell_ref(row.item.id, number or row.item.id), row.item.title, group])
-        return [para, self.build_table(["番号", "名称", "分類"], body, classes=["trace-gaps"])]
+            cells: list[Any] = [self.cell_ref(row.item.id, number or row.item.id), row.item.title, group]
+            if exclusions is not None:
+                cells.append(exclusions.get(number, "（理由がありません）"))
+            body.append(cells)
+        headers = ["番号", "名称", "分類", *(["適用除外の理由（適用宣言書）"] if exclusions is not None else [])]
+        return [para, self.build_table(headers, body, classes=["trace-gaps"])]
 
     def requirements(self, node: trace_view) -> list[nodes.Node]:
         headers = ["ID", "例文・要件", "出所", "論点資料", "テーマ・観点 ／ 実現する論点", "NISC統一基準（理由）",

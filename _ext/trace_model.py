@@ -182,6 +182,12 @@ def parse_reasons(text: str) -> dict[str, str]:
     return reasons
 
 
+def natural_key(item_id: str) -> tuple[tuple[int, str], ...]:
+    """Sort key that reads runs of digits as numbers: ``POL-2`` before ``POL-10``, ``STD-8-1-9``
+    before ``STD-8-1-10`` (as readers and the table widget order IDs)."""
+    return tuple((0, f"{int(p):012d}") if p.isdigit() else (1, p.casefold()) for p in re.split(r"(\d+)", item_id))
+
+
 def nearest(wanted: str, candidates: Iterable[str]) -> str | None:
     """The candidate most like ``wanted`` (for "did you mean ...?"), if any is close.
 
@@ -276,7 +282,7 @@ class TraceModel:
                 covering = set()
                 for below in self.subtree(entry.id):
                     covering |= direct(below)
-            rows.append(CoverageRow(entry, tuple(sorted(covering))))
+            rows.append(CoverageRow(entry, tuple(sorted(covering, key=natural_key))))
         return Coverage(tuple(rows))
 
     def subtree(self, entry_id: str) -> list[str]:
@@ -517,8 +523,8 @@ class TraceModel:
     def _check_reasons(self, item: TraceItem) -> Iterable[Problem]:
         for link_field, reason_field in self._reason_fields(item).items():
             links = list(item.links.get(link_field, ()))
-            if not links:
-                continue
+            if not links or any(t not in self.items for t in links):
+                continue  # a link to no item is reported first; its reasons are judged once it is fixed
             parts = reason_parts(item.fields.get(reason_field, ""))
             reasons = dict(parts)
             keys = [key for key, _ in parts]

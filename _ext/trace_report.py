@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from trace_model import Coverage, CoverageRow, TraceItem, TraceModel, parse_reasons
+from trace_model import Coverage, CoverageRow, TraceItem, TraceModel, natural_key, parse_reasons
 
 #: The need types that count as covering a standard entry unless conf.py says otherwise
 #: (``trace_covering_types``): the guideline's 例文 items.
@@ -229,10 +229,10 @@ class TraceReport:
                     cells.setdefault(key, {})[req_id] = None
         return MatrixRow(
             item=item,
-            cells={k: tuple(sorted(v)) for k, v in cells.items()},
+            cells={k: tuple(sorted(v, key=natural_key)) for k, v in cells.items()},
             covered=sum(1 for m in members if m.covered),
             total=len(members),
-            covered_by=tuple(sorted(covering)),
+            covered_by=tuple(sorted(covering, key=natural_key)),
             group=group,
         )
 
@@ -240,7 +240,7 @@ class TraceReport:
 
     def requirement_rows(self) -> list[RequirementRow]:
         rows = []
-        for item in sorted(self.requirements() + self.revision_points(), key=lambda i: i.id):
+        for item in sorted(self.requirements() + self.revision_points(), key=lambda i: natural_key(i.id)):
             reasons = parse_reasons(item.fields.get("iso_reason", ""))
             nisc_reasons = parse_reasons(item.fields.get("nisc_reason", ""))
             rows.append(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ja_text import join_japanese_lines
+from docutils import nodes
+
+from ja_text import join_japanese_lines, join_lines_in
 
 
 def test_a_break_between_japanese_characters_is_removed() -> None:
@@ -25,3 +27,19 @@ def test_a_soft_break_node_between_japanese_text_nodes_is_dropped() -> None:
                            nodes.Text("\n"), nodes.Text("ISO"))
     join_lines_in(para)
     assert para.astext() == "保管場所が国外にあると\nISO"
+
+
+def test_every_break_of_a_paragraph_is_judged_by_its_own_neighbours() -> None:
+    # Text nodes are strings: the second "\n" must not be mistaken for the first
+    paragraph = nodes.paragraph()
+    paragraph += [nodes.Text("see "), nodes.literal(text="paper"), nodes.Text("\n"), nodes.Text("論点資料には"),
+                  nodes.Text("\n"), nodes.Text("図の画像")]
+    join_lines_in(paragraph)
+    assert paragraph.astext() == "see paper\n論点資料には図の画像"
+
+
+def test_a_break_after_an_inline_element_is_dropped_between_japanese() -> None:
+    paragraph = nodes.paragraph()
+    paragraph += [nodes.Text("報告は"), nodes.emphasis(text="CSIRT窓口"), nodes.Text("\nが受ける")]
+    join_lines_in(paragraph)
+    assert paragraph.astext() == "報告はCSIRT窓口が受ける"

@@ -152,7 +152,7 @@ def test_every_requirement_shows_its_theme_nisc_iso_and_back_links_in_japanese(s
             continue
         meta = tables[need_id].select_one("tr.meta").get_text(" ")
         assert ("議論テーマ:" in meta) or ("改定の観点:" in meta), need_id
-        assert "出所: " in meta and ("論点資料に記載" in meta or "本改定で追加" in meta), need_id
+        assert "出所: " in meta and ("論点資料に基づく" in meta or "本改定で追加" in meta), need_id
         targets = link_targets(tables[need_id])
         if need["type"] == "req":
             assert "NISC統一基準:" in meta and "ISO/IEC 27001:2013:" in meta, need_id
@@ -169,7 +169,7 @@ def test_every_catalog_entry_shows_the_requirements_that_cite_it(site, needs) ->
         citing = set(need.get("nisc_back") or ()) | set(need.get("iso_back") or ())
         if need["type"] in ("nisc", "iso") and citing:
             cited += 1
-            assert "引用する要件:" in tables[need_id].select_one("tr.meta").get_text(" ")
+            assert "根拠とする例文・改定項目:" in tables[need_id].select_one("tr.meta").get_text(" ")
             assert citing <= link_targets(tables[need_id]), need_id
     assert cited > 50
 
@@ -181,3 +181,20 @@ def test_every_requirement_and_clause_has_a_stable_anchor(site, needs) -> None:
     for need_id, table in tables.items():
         # the anchor is the ID itself, and its container's ID is derived from it, not random
         assert table.parent.get("id") == f"SNCB-{need_id}"
+
+
+def test_no_paragraph_breaks_a_japanese_sentence(site) -> None:
+    """A source line break between two Japanese characters would show as a space in the browser."""
+    import re
+
+    from bs4 import BeautifulSoup
+
+    ja = "\u3000-\u303f\u3040-\u30ff\u4e00-\u9fff\uff00-\uffef"
+    _, outdir = site
+    found = []
+    for path in sorted(outdir.rglob("*.html")):
+        main = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select_one('[role="main"]')
+        for paragraph in main.find_all("p") if main else []:
+            for hit in re.finditer(rf"[{ja}][ \t]*\n[ \t]*[{ja}]", paragraph.get_text()):
+                found.append((path.relative_to(outdir).as_posix(), hit.group(0)))
+    assert found == []
