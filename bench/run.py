@@ -118,8 +118,10 @@ def render(results: dict[str, dict[str, object]]) -> str:
         "",
         "`make bench`（`bench/run.py`）が測定して `bench/results.json` に記録し、この表に書き出したものです",
         "（手で書いた数値はありません。各測定のコマンドと日付は表の後に示します）。各サイズ・各方式について、",
-        "全体ビルドの所要時間とピークメモリは 3 回の中央値、`-j 2`・差分（要件 1 件の ISO 対応付けを変更）・",
-        "変更なしの再ビルドは 1 回の測定です。",
+        "全体ビルドの所要時間とピークメモリは 3 回の中央値、`-j 2`・差分（例文 1 件の ISO 対応付けを変更）・",
+        "変更なしの再ビルドは 1 回の測定です。合成サイトの各項目は、2026-11-30 以降の測定では対策基準の例文"
+        "（`measure`。NISC・ISO のリンクごとの理由と【解説】付き）、それより前の測定では論点資料の改定項目（`req`）"
+        "です（測定の記録の日付を参照）。",
         "",
         f"- マシン: {platform.machine()}, {os.cpu_count()} コア, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}",
