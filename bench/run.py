@@ -104,6 +104,7 @@ def measure(n: int, variant: str, runs: int, workdir: Path) -> dict[str, object]
         "j2_peak_mb": round(j2_peak, 1),
         "incremental_s": round(incremental, 2),
         "nochange_s": round(nochange, 2),
+        "items": ITEMS,
     }
     if variant == "ours":
         result["incremental_matrix_correct"] = matrix_shows(src, req_id, control)
@@ -163,6 +164,15 @@ def render(results: dict[str, dict[str, object]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: What the synthetic site is made of (``generate.py``); results of another generator are not compared.
+ITEMS = "measure"
+
+
+def _items(result: dict[str, object]) -> str:
+    """The generator a result was measured with: measurements before 2026-11-30 used ``req`` items."""
+    return str(result.get("items", "req"))
+
+
 def linearity(results: dict[str, dict[str, object]], sizes: list[str]) -> list[str]:
     """The cost of each further 1,000 requirements between two measured sizes: flat if the build is linear."""
     lines = ["## N に対する伸び（全体ビルド、要件 1,000 件あたりの増分秒）", "",
@@ -173,7 +183,9 @@ def linearity(results: dict[str, dict[str, object]], sizes: list[str]) -> list[s
         cells = []
         for variant in VARIANTS:
             a, b = results[low].get(variant), results[high].get(variant)
-            if isinstance(a, dict) and isinstance(b, dict):
+            if isinstance(a, dict) and isinstance(b, dict) and _items(a) != _items(b):
+                cells.append("–（合成サイトの生成方法が異なる）")
+            elif isinstance(a, dict) and isinstance(b, dict):
                 cells.append(f"{(b['wall_s'] - a['wall_s']) / (int(high) - int(low)) * 1000:.1f}")
             else:
                 cells.append("–")

@@ -72,7 +72,8 @@ def main() -> None:
 検索語は `tests/data/search-terms.txt`（サイトの本文から採った {len(pairs)} 語。全角・半角の表記違いを含む）。
 各検索語について、本文（`[role=main]` の文字列を NFKC・小文字化・空白除去したもの。検索の対象外とした
 対応表の表 `.no-search` を除く。表の各項目は、それを定義するページで検索できます）にその語を含むページを
-正解とし、検索結果のページと比べます。
+正解とし、検索結果のページと比べます（英数字だけの語は、語の一部ではなく一語として含む
+ページだけを正解とします。「JIS」は「JISEC」に含まれません）。
 
 - 測定日: {datetime.date.today().isoformat()}
 - マシン: {platform.machine()}, {platform.system()} {platform.release()}, Python {platform.python_version()}
