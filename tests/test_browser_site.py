@@ -12,6 +12,10 @@ pytestmark = [pytest.mark.site, pytest.mark.browser]
 #: One page of every type a reader meets.
 PAGE_TYPES = {
     "top page": "index.html",
+    "general provisions (総則)": "source/general.html",
+    "basic policy (基本方針)": "source/policy.html",
+    "standards chapter (対策基準)": "source/standards/03-assets.html",
+    "standards chapter with tables": "source/standards/08-external-services.html",
     "theme chapter": "source/themes/01-cloud.html",
     "requirement": "source/themes/05-byod.html#REQ-BYOD-003",
     "viewpoint chapter": "source/viewpoints/vp8-targeted-attacks.html",
@@ -22,6 +26,7 @@ PAGE_TYPES = {
     "ISO 2013 coverage": "traceability/iso2013-coverage.html",
     "ISO 2022 coverage": "traceability/iso2022-coverage.html",
     "statement of applicability": "traceability/soa.html",
+    "statement of applicability (NISC)": "traceability/soa-nisc.html",
     "requirement list": "traceability/requirements.html",
     "trace chains": "traceability/chains.html",
     "search results": "search.html?q=%E5%A4%96%E9%83%A8%E5%A7%94%E8%A8%97",
