@@ -318,17 +318,27 @@ def current_report(app: Sphinx) -> TraceReport:
 
 
 def reset_report(app: Sphinx, env: BuildEnvironment, *args: Any) -> None:
-    """Forget the last build's report (a new build may have changed any need)."""
+    """Forget the last build's report (a new build may have changed any need or SoA file)."""
     _REPORTS.pop(id(app), None)
+    _EXCLUSIONS.pop(id(app), None)
     _TARGETS.pop(id(app), None)
 
 
+_EXCLUSIONS: dict[int, dict[str, dict[str, str]]] = {}
+
+
 def soa_exclusions(app: Sphinx) -> dict[str, dict[str, str]]:
-    """Standard -> {entry number: justification}, from each SoA data file (problems reported by the check)."""
-    return {
-        standard: {row.number: row.justification for row in load_soa(Path(app.srcdir, path)).rows}
-        for standard, path in app.config.trace_soa_files.items()
-    }
+    """Standard -> {entry number: justification}, from each SoA data file (problems reported by the check).
+
+    Read once per build (the views and the exports ask for it per table row).
+    """
+    key = id(app)
+    if key not in _EXCLUSIONS:
+        _EXCLUSIONS[key] = {
+            standard: {row.number: row.justification for row in load_soa(Path(app.srcdir, path)).rows}
+            for standard, path in app.config.trace_soa_files.items()
+        }
+    return _EXCLUSIONS[key]
 
 
 # -- rendering ------------------------------------------------------------------------
@@ -623,9 +633,8 @@ def chain_dot(model: Any, root: TraceItem, uri: Any) -> tuple[str, str]:
     # the 例文 items that put the revision points into effect, and the standards they rest on
     examples: dict[str, TraceItem] = {}
     for r in reqs:
-        for link_field in ("realises",):
-            for example_id in model.back_links(r.id, link_field):
-                examples.setdefault(example_id, model.items[example_id])
+        for example_id in model.back_links(r.id, "realises"):
+            examples.setdefault(example_id, model.items[example_id])
     standards: dict[str, None] = {}
     for e in examples.values():
         standards.update(dict.fromkeys(e.links.get("nisc", ())))
