@@ -105,6 +105,7 @@ needs_fields = {
     "iso_reason": {"description": "ISO管理策ごとの根拠（1行1件: ISO-ID: 理由）", "nullable": True},
     "nisc_reason": {"description": "NISC統一基準の項目ごとの根拠（1行1件: NISC-ID: 理由）", "nullable": True},
     "basis": {"description": "NISC・ISO 以外の根拠（法令、国の文書等。名称と日付）", "nullable": True},
+    "defined_at": {"description": "need を定義したファイルと行（サイトの最上位からの相対パス:行。取り込まれた要件ファイルならそのファイル）。ビルドが記入する", "nullable": True},
     "clause": {"description": "規格上の番号（4.1.1, A.15.1.2, 5.23）", "nullable": True},
     "level": {"description": "階層（part / section / item / requirement, clause / objective / control, theme）", "nullable": True},
     "parent": {"description": "一つ上の階層の ID", "nullable": True},

@@ -17,6 +17,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.api import InvalidNeedException, add_need
+from sphinx_needs.config import NeedsSphinxConfig
 from sphinx_needs.utils import add_doc
 
 from catalog_data import Catalog, CatalogEntry, CatalogSchema, load_catalog, number_to_id
@@ -122,6 +123,8 @@ class TraceCatalogDirective(SphinxDirective):
             need_type,
             f"{entry.number} {title_text}",
             id=entry.id,
+            **({"defined_at": f"{self.config.trace_catalogs[need_type]}:{entry.location.line}"}
+               if entry.location is not None and "defined_at" in NeedsSphinxConfig(self.config).fields else {}),
             content=_quoted(values.get("text"), entry, self.config.trace_catalog_quote_source)
             + _quoted(values.get("paper_text"), entry, self.config.trace_catalog_paper_quote_source),
             clause=entry.number,
@@ -171,7 +174,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("trace-catalog", TraceCatalogDirective)
     return {
         "version": __version__,
-        "env_version": 2,
+        "env_version": 3,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

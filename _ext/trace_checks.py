@@ -198,12 +198,24 @@ class TracedNeedDirective(NeedDirective):
 
     def run(self) -> Sequence[nodes.Node]:
         need_id = (self.options.get("id") or "").strip()
+        source, line = self.get_source_info()
         if need_id:
-            source, line = self.get_source_info()
             record_definition(self.env, Definition(need_id, self.name, Location(source, line)))
             if need_id in SphinxNeedsData(self.env).get_needs_mutable():
                 return []
+        if "defined_at" in NeedsSphinxConfig(self.config).fields:
+            # where the editor wrote it: the included requirements file, not the chapter page
+            # that sphinx-needs' docname and lineno point at together
+            self.options["defined_at"] = f"{_relative(self.env, source)}:{line}"
         return super().run()
+
+
+def _relative(env: BuildEnvironment, source: str) -> str:
+    """``source`` relative to the source folder, with forward slashes (as editors name files)."""
+    try:
+        return Path(source).resolve().relative_to(Path(env.srcdir).resolve()).as_posix()
+    except ValueError:
+        return Path(source).as_posix()
 
 
 def register_traced_directives(app: Sphinx, config: Config) -> None:
@@ -448,7 +460,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", stable_container_ids, priority=800)
     return {
         "version": __version__,
-        "env_version": 4,
+        "env_version": 5,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -7,6 +7,7 @@ subprocess, so that the exit status an editor sees is what is tested.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -185,8 +186,6 @@ def test_every_requirement_and_clause_has_a_stable_anchor(site, needs) -> None:
 
 def test_no_paragraph_breaks_a_japanese_sentence(site) -> None:
     """A source line break between two Japanese characters would show as a space in the browser."""
-    import re
-
     from bs4 import BeautifulSoup
 
     ja = "\u3000-\u303f\u3040-\u30ff\u4e00-\u9fff\uff00-\uffef"
@@ -198,3 +197,19 @@ def test_no_paragraph_breaks_a_japanese_sentence(site) -> None:
             for hit in re.finditer(rf"[{ja}][ \t]*\n[ \t]*[{ja}]", paragraph.get_text()):
                 found.append((path.relative_to(outdir).as_posix(), hit.group(0)))
     assert found == []
+
+
+def test_every_need_records_the_file_and_line_it_is_written_at(needs) -> None:
+    """``defined_at`` names the file the editor edits (an included requirements file, a catalog row)."""
+    from conftest import ROOT
+
+    assert needs
+    for need_id, need in needs.items():
+        path, _, line = need["defined_at"].rpartition(":")
+        lines = (ROOT / path).read_text(encoding="utf-8").splitlines()
+        if need["type"] in ("nisc", "iso", "iso22"):
+            assert f'number: "{need["clause"]}"' in lines[int(line) - 1], need_id
+        else:
+            assert lines[int(line) - 1].lstrip("`").startswith("{" + need["type"] + "}"), need_id
+            block = "\n".join(lines[int(line):int(line) + 12])
+            assert re.search(rf"^:id:\s*{re.escape(need_id)}\s*$", block, re.M), need_id
