@@ -45,6 +45,7 @@ from trace_report import (
     coverage_csv,
     entry_name,
     soa_csv,
+    soa_status,
 )
 
 logger = logging.getLogger(__name__)
@@ -243,12 +244,12 @@ def view_fingerprint(app: Sphinx, specs: Sequence[dict[str, Any]]) -> str:
         parts.append(sorted((k, str(v)) for k, v in spec.items() if k not in ("line", "threshold")))
         if view == "matrix":
             parts.append(_canon(report.matrix(spec["standard"], spec["rows"], spec["columns"])))
+            # the summary, the 状態 column and the gap list show the SoA's exclusions and reasons
+            parts.append(sorted(soa_exclusions(app).get(spec["standard"], {}).items()))
         elif view == "requirements":
             parts += [_canon(report.requirement_rows()), _canon(report.orphans())]
         elif view == "soa":
             parts.append(_canon(report.soa(spec["standard"], soa_exclusions(app).get(spec["standard"], {}))))
-        if view == "matrix" and spec["standard"] in app.config.trace_soa_files:
-            parts.append(sorted(soa_exclusions(app)[spec["standard"]].items()))
         elif view == "chain" and spec["of"] in model.items:
             parts.append(chain_dot(model, model.items[spec["of"]], lambda i: f"{where.get(i, '')}#{i}"))
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
@@ -452,8 +453,8 @@ class _Renderer:
                 f"{matrix.covered} 件（{_percent(matrix.percent)}）。")
         exclusions = soa_exclusions(self.app).get(matrix.spec.key)
         if exclusions is not None:
-            excluded = sum(1 for row in matrix.coverage.uncovered
-                           if row.entry.fields.get("clause", row.entry.id) in exclusions)
+            excluded = sum(1 for row in matrix.coverage.rows
+                           if soa_status(row.entry, row.covered, exclusions) == "excluded")
             text += (f"適用除外として理由を示したもの {excluded} 件（適用宣言書）。"
                      f"対応又は理由付きの適用除外 {matrix.covered + excluded} / {matrix.total} 件。")
         container += nodes.paragraph(text=text)
@@ -489,10 +490,8 @@ class _Renderer:
 
     def status(self, matrix: Matrix, row: MatrixRow) -> str:
         """対応, 適用除外 (excluded with a reason in the standard's SoA) or 未対応."""
-        if row.covered:
-            return "対応"
         exclusions = soa_exclusions(self.app).get(matrix.spec.key, {})
-        return "適用除外" if row.item.fields.get("clause", row.item.id) in exclusions else "未対応"
+        return SOA_LABELS[soa_status(row.item, bool(row.covered), exclusions)]
 
     def table(self, matrix: Matrix, rows: Sequence[MatrixRow]) -> nodes.Element:
         headers = ["番号", "名称", *(c.label for c in matrix.columns), "対応例文数", "対応率"]

@@ -176,10 +176,7 @@ def reason_parts(text: str) -> list[tuple[str, str]]:
 
 def parse_reasons(text: str) -> dict[str, str]:
     """``"ISO-A-5-1-1: 方針; ISO-A-5-1-2: 見直し"`` -> ``{ID: reason}`` (see :func:`reason_parts`)."""
-    reasons: dict[str, str] = {}
-    for key, reason in reason_parts(text):
-        reasons[key] = reason
-    return reasons
+    return dict(reason_parts(text))
 
 
 def natural_key(item_id: str) -> tuple[tuple[int, str], ...]:
@@ -506,7 +503,6 @@ class TraceModel:
                     f"Did you mean {guess!r}?" if guess else f"Use one of: {choices}.",
                 )
 
-
     def _reason_fields(self, item: TraceItem) -> dict[str, str]:
         """Link field -> reason field for ``item``'s type (a typed key wins over a plain one)."""
         found: dict[str, str] = {}
@@ -554,7 +550,6 @@ class TraceModel:
                         f"Did you mean {guess!r}?" if guess else f"Add {named!r} to ':{link_field}:' or drop the reason.",
                     )
 
-
     def _check_placement(self, item: TraceItem) -> Iterable[Problem]:
         """Where an item sits and what it names: nesting, ID pattern and page, inherited values."""
         parent = item.fields.get("parent_need")
@@ -586,11 +581,11 @@ class TraceModel:
                         "Number it after the chapter and section it sits in, or move it there.",
                     )
         for name, link_field in self.rules.inherited.items():
-            given = [v.strip() for v in item.fields.get(name, "").split(",") if v.strip()]
+            given = _values(item.fields.get(name, ""))
             targets = [self.items[t] for t in item.links.get(link_field, ()) if t in self.items]
             if not given or not targets:
                 continue
-            carried = {v.strip() for t in targets for v in t.fields.get(name, "").split(",") if v.strip()}
+            carried = {v for t in targets for v in _values(t.fields.get(name, ""))}
             for value in given:
                 if value not in carried:
                     yield Problem(
@@ -600,6 +595,12 @@ class TraceModel:
                         f"({', '.join(sorted(carried)) or 'none'}).",
                         f"Copy the {name!r} of the item it {link_field!r}.",
                     )
+
+
+def _values(text: str) -> list[str]:
+    """The values of a comma-separated field (``"②-2, ③-2"`` -> ``["②-2", "③-2"]``)."""
+    return [v.strip() for v in text.split(",") if v.strip()]
+
 
 def _problem_key(problem: Problem) -> tuple[str, int, str, str]:
     loc = problem.location

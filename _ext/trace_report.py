@@ -160,8 +160,9 @@ class TraceReport:
                 found.update(dict.fromkeys(item.links.get("viewpoint", ())))
             return tuple(found)
         if kind == "viewpoints":
-            themes = [t for item in self.upstream(requirement) for t in item.links.get("theme", ())]
-            found = {v: None for item in self.upstream(requirement) for v in item.links.get("viewpoint", ())}
+            upstream = self.upstream(requirement)
+            themes = [t for item in upstream for t in item.links.get("theme", ())]
+            found = {v: None for item in upstream for v in item.links.get("viewpoint", ())}
             for theme in themes:
                 if theme in self.model.items:
                     found.update(dict.fromkeys(self.model.items[theme].links.get("viewpoint", ())))
@@ -264,17 +265,11 @@ class TraceReport:
 
     def soa(self, standard: str, exclusions: Mapping[str, str]) -> list[SoaRow]:
         """Each entry: covered (by which requirements), not yet covered, or excluded with a reason."""
-        rows = []
-        for row in self.coverage(standard).rows:
-            number = row.entry.fields.get("clause", row.entry.id)
-            if row.covered:
-                status = "covered"
-            elif number in exclusions:
-                status = "excluded"
-            else:
-                status = "uncovered"
-            rows.append(SoaRow(row.entry, status, row.covered_by, exclusions.get(number, "")))
-        return rows
+        return [
+            SoaRow(row.entry, soa_status(row.entry, row.covered, exclusions), row.covered_by,
+                   exclusions.get(entry_number(row.entry), ""))
+            for row in self.coverage(standard).rows
+        ]
 
 
 @dataclass(frozen=True)
@@ -311,6 +306,18 @@ def soa_csv(standard: str) -> str:
 
 def coverage_csv(standard: str) -> str:
     return f"{standard}-coverage.csv"
+
+
+def entry_number(entry: TraceItem) -> str:
+    """The printed number a SoA file names an entry by (``A.14.2.6``, ``7.3.2``); the ID if it has none."""
+    return entry.fields.get("clause", entry.id)
+
+
+def soa_status(entry: TraceItem, covered: bool, exclusions: Mapping[str, str]) -> str:
+    """``covered`` (a 例文 links it), ``excluded`` (the SoA file gives a reason) or ``uncovered``."""
+    if covered:
+        return "covered"
+    return "excluded" if entry_number(entry) in exclusions else "uncovered"
 
 
 def entry_name(item: TraceItem) -> str:
