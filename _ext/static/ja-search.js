@@ -57,7 +57,10 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!pages.has(url)) {
       pages.set(
         url,
-        fetch(url).then((response) => (response.ok ? response.text() : "")),
+        // stripped once per page, not once per query
+        fetch(url)
+          .then((response) => (response.ok ? response.text() : ""))
+          .then((html) => (html ? searchableHtml(html) : "")),
       );
     }
     return pages.get(url);
@@ -120,7 +123,7 @@ document.addEventListener("DOMContentLoaded", () => {
       candidates.map(async (item) => {
         const [docName, title, anchor, descr] = item;
         const html = await pageText(root + docName + DOCUMENTATION_OPTIONS.FILE_SUFFIX);
-        const raw = html ? Search.htmlToText(searchableHtml(html), anchor) : "";
+        const raw = html ? Search.htmlToText(html, anchor) : "";
         const hit = firstHit(`${title} ${descr || ""} ${raw}`, words);
         return hit ? { item, hit: firstHit(raw, words), raw } : null;
       }),
