@@ -11,7 +11,6 @@ HTMLDIR     := $(BUILDDIR)/html
 # -W: a warning fails the build; --keep-going: list every problem in one run.
 SPHINXOPTS  ?=
 STRICT      := -W --keep-going
-FAILED_MARK := $(BUILDDIR)/.last-build-failed
 
 .DEFAULT_GOAL := help
 
@@ -42,13 +41,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)  ## Create or update the virtual environment only
 
-# After a failed build the next one re-reads every page (-E), so that problems
-# Sphinx reports only while reading a page are listed again.
+# After a build with warnings the next one reads every page again (_ext/rebuild_guard.py),
+# so a problem is listed on every build until it is fixed.
 html: $(STAMP) system-deps  ## Build the site into _build/html (strict: any warning fails)
-	@mkdir -p $(BUILDDIR)
-	@if [ -f $(FAILED_MARK) ]; then echo "(the last build failed: re-reading every page)"; fi
-	@$(BIN)/sphinx-build -b html $(STRICT) $$( [ -f $(FAILED_MARK) ] && echo -E ) $(SPHINXOPTS) . $(HTMLDIR) \
-		&& rm -f $(FAILED_MARK) || { touch $(FAILED_MARK); exit 1; }
+	$(BIN)/sphinx-build -b html $(STRICT) $(SPHINXOPTS) . $(HTMLDIR)
 
 serve: $(STAMP) system-deps  ## Live preview at http://127.0.0.1:8000 (rebuilds on save)
 	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 --keep-going \

@@ -41,6 +41,8 @@ extensions = [
     "needtable_ja",
     "a11y",
     "need_labels",
+    "stable_anchors",
+    "rebuild_guard",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -73,7 +75,8 @@ graphviz_dot_args = ["-Nfontname=IPAGothic", "-Efontname=IPAGothic", "-Gfontname
 # -- MyST --------------------------------------------------------------------
 
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
-myst_heading_anchors = 3
+# Every heading gets a slug from its text, used as its anchor (stable_anchors).
+myst_heading_anchors = 6
 
 # -- sphinx-needs data model ---------------------------------------------------
 # IDs carry no dots (a dot is sphinx-needs' need-part separator); the printed
@@ -312,6 +315,8 @@ trace_soa_complete = True
 html_title = "地方公共団体情報セキュリティポリシーガイドライン（改定版）"
 html_theme = "furo"
 html_static_path = ["_static"]
-html_css_files = ["site.css", "trace.css"]
+# The priority is written out because Sphinx adds it to the configured entry while
+# building, and the next build would then report "the configuration has changed".
+html_css_files = [("site.css", {"priority": 800}), ("trace.css", {"priority": 800})]
 html_last_updated_fmt = None
 html_copy_source = False

@@ -26,6 +26,7 @@ from typing import Any
 import sphinx.search
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.config import Config
 from sphinx.ext.graphviz import graphviz
 from sphinx.search import SearchLanguage
 
@@ -129,17 +130,19 @@ def _excluded(node: nodes.Node) -> bool:
     return False
 
 
-def add_static_path(app: Sphinx) -> None:
+def add_static_path(app: Sphinx, config: Config) -> None:
+    """Add our static folder while the configuration is read, so that it is the same
+    configuration the next build compares with (no "configuration has changed")."""
     static = str(Path(__file__).parent / "static")
-    if static not in app.config.html_static_path:
-        app.config.html_static_path.append(static)
+    if static not in config.html_static_path:
+        config.html_static_path.append(static)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_search_language(SearchJapaneseBigram)
     if sphinx.search._feed_visit_nodes is _ORIGINAL_VISIT:
         sphinx.search._feed_visit_nodes = _visit_with_boundaries
-    app.connect("builder-inited", add_static_path)
+    app.connect("config-inited", add_static_path)
     app.add_js_file("ja-search.js", priority=900)
     return {
         "version": __version__,

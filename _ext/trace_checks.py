@@ -73,7 +73,7 @@ def need_fingerprints(env: BuildEnvironment) -> dict[str, str]:
     Linear in needs + links: each link adds the target's title to the source's page
     and the source's ID and title to the target's page (its back-links).
     """
-    needs = SphinxNeedsData(env).get_needs_mutable()
+    needs = current_needs(env)
     link_fields = list(NeedsSphinxConfig(env.config)._links)
     shown: dict[str, list[str]] = {}
 
@@ -170,10 +170,8 @@ class TraceCollector(EnvironmentCollector):
         # build, so the duplicate is created as soon as the first definition goes away.
         needs = SphinxNeedsData(env).get_needs_mutable()
         directive_types = _need_directive_types(app.config)
-        # Sphinx checks consistency only after reading something: after a failed build,
-        # read the root page again so that the same problems are reported again.
-        again = [app.config.root_doc] if _failure_marker(app).exists() else []
-        return again + sorted(
+        # After a build with warnings every page is read again (rebuild_guard).
+        return sorted(
             docname
             for docname, defs in definitions(env).items()
             if docname not in removed
@@ -279,6 +277,13 @@ def trace_rules(config: Config) -> TraceRules:
     )
 
 
+def current_needs(env: BuildEnvironment) -> Any:
+    """sphinx-needs' needs by ID: the mutable dict while reading, the frozen view once
+    sphinx-needs has post-processed them (a build that writes pages without reading any)."""
+    data = SphinxNeedsData(env)
+    return data.get_needs_view() if data.needs_is_post_processed else data.get_needs_mutable()
+
+
 def build_model(app: Sphinx, env: BuildEnvironment) -> TraceModel:
     """The trace model of the whole site, from sphinx-needs' data and our records.
 
@@ -286,7 +291,7 @@ def build_model(app: Sphinx, env: BuildEnvironment) -> TraceModel:
     definition sphinx-needs kept comes first, so the same duplicates are reported
     whatever order the documents were read in.
     """
-    needs = SphinxNeedsData(env).get_needs_mutable()
+    needs = current_needs(env)
     link_fields = list(NeedsSphinxConfig(app.config)._links)
     field_names = sorted(set(app.config.trace_item_fields))
     # where each kept need is defined (a catalog entry: its data file row), and the
@@ -371,27 +376,7 @@ def check_consistency(app: Sphinx, env: BuildEnvironment) -> None:
         problems.extend(read_problems(env)[docname])
     problems.extend(current_model(app).problems())
     problems.extend(unincluded_files(app, env))
-    _failure_marker(app).unlink(missing_ok=True)
-    if problems:
-        note_failed(app)
     report(sorted(set(problems), key=lambda p: (_location_key(p.location), p.code, p.message)))
-
-
-def _failure_marker(app: Sphinx) -> Path:
-    """A file beside the pickled environment that says the last check failed.
-
-    Sphinx pickles the environment before it checks consistency, and checks only
-    when it read something; so the state is kept in a file of its own, and while it
-    exists the next build reads the root page again and reports the same problems.
-    """
-    return Path(app.doctreedir) / "trace-check-failed"
-
-
-def note_failed(app: Sphinx) -> None:
-    """A consistency check found problems: the next build must check again (see ``get_outdated_docs``)."""
-    marker = _failure_marker(app)
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.touch()
 
 
 def unincluded_files(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
@@ -450,6 +435,7 @@ CONFIG_VALUES: tuple[tuple[str, object, str], ...] = (
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_needs")
+    app.setup_extension("rebuild_guard")  # a failed check is reported again on the next build
     for name, default, description in CONFIG_VALUES:
         app.add_config_value(name, default, "env", type(default), description=description)
     app.connect("config-inited", register_traced_directives, priority=900)
