@@ -23,7 +23,7 @@ __version__ = "1.0.0"
 
 _CAPTION_HEADING = re.compile(r'(<p class="caption[^"]*" role="heading")(?![^>]*aria-level)')
 _SVG_OBJECT = re.compile(
-    r'<object (data="[^"]*" type="image/svg\+xml" class="[^"]*")>\s*<p class="warning">(.*?)</p>', re.S
+    r'<object (data="[^"]*" type="image/svg\+xml" class="[^"]*")>\s*<p class="warning">(.*?)</p>', re.DOTALL
 )
 
 

@@ -14,10 +14,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
-
 from trace_model import Location, Problem, nearest
 
 
@@ -153,7 +152,7 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping = cast(dict[str, Any], loader.construct_mapping(node, deep=True))
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
@@ -186,7 +185,7 @@ def load_catalog(path: Path, expected_type: str | None = None) -> Catalog:
                "Save the file as UTF-8 (without BOM).")
         return catalog
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         problem = getattr(err, "problem", None) or str(err)
@@ -224,7 +223,7 @@ def load_catalog(path: Path, expected_type: str | None = None) -> Catalog:
         report(data.get("__line__"), "catalog-structure", "'entries' must be a list of rows.")
         return catalog
 
-    seen: dict[str, int] = {}
+    seen: dict[str, int | None] = {}
     for row in rows:
         if not isinstance(row, dict):
             report(None, "catalog-row", f"an entry must be a mapping, not {row!r}.")
@@ -246,7 +245,7 @@ def _check_row(
     row: dict[str, Any],
     schema: CatalogSchema,
     source_ids: set[str],
-    seen: dict[str, int],
+    seen: dict[str, int | None],
     report: Any,
     where: str,
 ) -> CatalogEntry | None:
@@ -342,7 +341,7 @@ def load_soa(path: Path) -> SoaData:
 
     try:
         text = path.read_bytes().decode("utf-8")
-        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        doc = yaml.load(text, Loader=_LineLoader)
     except OSError as err:
         report(1, "soa-file", f"cannot read the SoA file: {err.strerror}.", "Check trace_soa_files in conf.py.")
         return data

@@ -18,6 +18,7 @@ white space ignored) and shows the text around the first hit.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from pathlib import Path
@@ -84,7 +85,7 @@ class SearchJapaneseBigram(SearchLanguage):
     language_name = "Japanese"
     js_splitter_code = JS_SPLITTER
 
-    def split(self, input: str) -> list[str]:  # noqa: A002 - Sphinx's parameter name
+    def split(self, input: str) -> list[str]:
         return bigram_split(input)
 
     def word_filter(self, word: str) -> bool:
@@ -109,7 +110,7 @@ def _visit_with_boundaries(node: nodes.Node, *, word_store: Any, split: Any, lan
         texts = [str(t) for t in paragraph.findall(nodes.Text)]
         if len(texts) < 2 or _excluded(paragraph):
             continue
-        for before, after in zip(texts, texts[1:]):
+        for before, after in itertools.pairwise(texts):
             if before and after:
                 pair = normalise(before[-1] + after[0])
                 if len(pair) == 2 and _CJK_CHAR.match(pair[0]) and _CJK_CHAR.match(pair[1]):

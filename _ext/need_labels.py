@@ -10,7 +10,6 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
-
 from trace_model import parse_reasons
 from trace_report import LEVEL_LABELS
 

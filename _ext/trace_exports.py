@@ -14,16 +14,15 @@ import os
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
-
 from trace_report import (
     EXPORT_DIR,
-    REQUIREMENTS_CSV,
     LEVEL_LABELS,
+    REQUIREMENTS_CSV,
     SOA_LABELS,
     WORKBOOK,
     Matrix,
@@ -36,7 +35,7 @@ from trace_report import (
 __version__ = "1.0.0"
 
 #: The fixed time stamp of exports when SOURCE_DATE_EPOCH is not set (the discussion paper's date).
-DEFAULT_EPOCH = int(datetime(2014, 10, 6, tzinfo=timezone.utc).timestamp())
+DEFAULT_EPOCH = int(datetime(2014, 10, 6, tzinfo=UTC).timestamp())
 
 Table = tuple[list[str], list[list[Any]]]
 
@@ -124,7 +123,7 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Table]], epoch: int) -> bytes:
     incremental build's export time on it (bench/PROFILE.md). Each sheet has a bold
     header row frozen at the top; strings are inline, a ``対応率`` column is a percentage.
     """
-    stamp = datetime.fromtimestamp(epoch, tz=timezone.utc)
+    stamp = datetime.fromtimestamp(epoch, tz=UTC)
     date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
     iso_stamp = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     parts: dict[str, str] = {

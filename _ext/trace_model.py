@@ -446,12 +446,12 @@ class TraceModel:
                     f"{item.id}: this {item.type!r} has no {name!r}; it is required.",
                     f"Add the option ':{name}: <value>'{choices}.",
                 )
-        for condition, names in self.rules.required_when.items():
+        for condition, required in self.rules.required_when.items():
             key, _, value = condition.partition("=")
             need_type, _, cond_field = key.rpartition(".")
             if (need_type and need_type != item.type) or item.fields.get(cond_field) != value:
                 continue
-            for name in names:
+            for name in required:
                 if not item.fields.get(name) and not item.links.get(name):
                     yield Problem(
                         item.location,

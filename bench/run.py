@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import itertools
 import json
 import os
 import platform
@@ -179,7 +180,7 @@ def linearity(results: dict[str, dict[str, object]], sizes: list[str]) -> list[s
              "隣り合う 2 つのサイズの間で、全体ビルドの時間の差を要件数の差で割ったものです。N によらずほぼ一定なら、"
              "ビルド時間は N に比例して伸びています。", "",
              "| 区間 | " + " | ".join(VARIANTS) + " |", "|---|" + "---:|" * len(VARIANTS)]
-    for low, high in zip(sizes, sizes[1:]):
+    for low, high in itertools.pairwise(sizes):
         cells = []
         for variant in VARIANTS:
             a, b = results[low].get(variant), results[high].get(variant)

@@ -84,7 +84,7 @@ def search(page: object, base_url: str, query: str) -> tuple[set[str], int]:
     found = set()
     for href in hrefs:
         path = urlsplit(urljoin(url, href)).path.lstrip("/")
-        found.add(path[: -len(".html")] if path.endswith(".html") else path)
+        found.add(path.removesuffix(".html"))
     return found, marks
 
 

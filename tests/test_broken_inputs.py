@@ -8,10 +8,7 @@ that must build clean).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
 from conftest import ROOTS
 
 ROOT_NAMES = sorted(

@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
 

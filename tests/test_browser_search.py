@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from search_quality import load_terms, measure, search
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_site, sphinx_build
 
 pytestmark = pytest.mark.site
@@ -129,7 +128,7 @@ def test_incremental_build_after_edits_equals_a_clean_build(sources: Path, tmp_p
     page = (out2 / "traceability" / "iso2013-coverage.html").read_text(encoding="utf-8")
     assert "STD-8-3-8" not in page and "STD-8-3-99" in page
     catalog = (out2 / "traceability" / "iso2013.html").read_text(encoding="utf-8")
-    assert re.search(r'id="ISO-A-14-2-8".*?STD-8-1-6', catalog, re.S)
+    assert re.search(r'id="ISO-A-14-2-8".*?STD-8-1-6', catalog, re.DOTALL)
     assert_same_site(out2, clean, incremental=True)
 
 

@@ -6,7 +6,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from catalog_data import SCHEMAS, load_catalog, number_to_id, parent_number
 from conftest import ROOT
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-
 pytestmark = pytest.mark.site
 
 PAPER = (Path(__file__).parent / "data" / "ronten-2014-10-06.txt").read_text(encoding="utf-8")
@@ -98,7 +97,7 @@ def test_each_theme_cites_the_papers_nisc_clause_and_gives_exactly_its_ronten(ne
 def test_the_ronten_numbers_are_the_ones_the_paper_prints() -> None:
     """THEME_RONTEN above is read again from the paper: 「論点整理表: 項番40、63、68」 under its theme heading."""
     found = {}
-    for match in re.finditer(r"^([①-⑦]) [^\n]+\n\n論点整理表[:：]\s*\n項番([\d、\s]+?)\n\n", PAPER, re.M):
+    for match in re.finditer(r"^([①-⑦]) [^\n]+\n\n論点整理表[:：]\s*\n項番([\d、\s]+?)\n\n", PAPER, re.MULTILINE):
         numbers = re.findall(r"\d+", match.group(2))
         found[CIRCLED.index(match.group(1)) + 1] = ", ".join(numbers)
     assert found == THEME_RONTEN

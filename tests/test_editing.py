@@ -19,7 +19,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_root, normalise_warnings
 
 # Sphinx's own bookkeeping: the configuration digest, and its backup when that changed.

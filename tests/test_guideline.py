@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-
 from conftest import ROOT
 
 pytestmark = pytest.mark.site

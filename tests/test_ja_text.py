@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from docutils import nodes
-
 from ja_text import join_japanese_lines, join_lines_in
 
 
@@ -20,7 +19,6 @@ def test_a_break_next_to_latin_text_is_kept_as_a_space() -> None:
 
 def test_a_soft_break_node_between_japanese_text_nodes_is_dropped() -> None:
     from docutils import nodes
-
     from ja_text import join_lines_in
 
     para = nodes.paragraph("", "", nodes.Text("保管場所が国外に"), nodes.Text("\n"), nodes.Text("あると"),

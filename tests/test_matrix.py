@@ -10,9 +10,7 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import ROOT
-
 
 pytestmark = pytest.mark.site
 
@@ -95,7 +93,7 @@ def test_xlsx_sheets_equal_the_csv_files_and_the_summary_the_pages(site) -> None
         rows = read_csv(outdir / "exports" / csv_name)
         sheet = list(book[sheet_name].iter_rows(values_only=True))
         headers = list(sheet[0])
-        as_text = [{h: ("" if v is None else str(v)) for h, v in zip(headers, r)} for r in sheet[1:]]
+        as_text = [{h: ("" if v is None else str(v)) for h, v in zip(headers, r, strict=True)} for r in sheet[1:]]
         assert as_text == rows, sheet_name
     summary = {(r[0], r[1]): (r[2], r[3]) for r in book["概要"].iter_rows(min_row=2, values_only=True)}
     labels = {"nisc": "NISC統一基準（平成26年度版）", "iso": "ISO/IEC 27001:2013 附属書A",
@@ -109,8 +107,8 @@ def ids_in_sources() -> set[str]:
     found = set()
     for path in sorted((ROOT / "requirements").rglob("*.md")) + sorted((ROOT / "source").rglob("*.md")):
         for block in re.findall(r"^```\{(?:policy|measure|req|rev)\}.*?^```$", path.read_text(encoding="utf-8"),
-                                re.S | re.M):
-            found.update(re.findall(r"^:id:\s*(\S+)", block, re.M))
+                                re.DOTALL | re.MULTILINE):
+            found.update(re.findall(r"^:id:\s*(\S+)", block, re.MULTILINE))
     return found
 
 
@@ -167,7 +165,6 @@ def test_view_tables_are_written_as_sphinx_writes_their_nodes(build_root) -> Non
     """The HTML path of a view table (table_html) equals Sphinx's HTML5 writer on build_table's nodes."""
     from docutils import nodes
     from sphinx.util.docutils import new_document
-
     from trace_matrix import build_table, table_html
 
     app = build_root("basic").app

@@ -6,7 +6,6 @@ subprocess, so that the exit status an editor sees is what is tested.
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 from collections import Counter
@@ -14,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import ROOT, copy_site, normalise_warnings, sphinx_build
 
 pytestmark = pytest.mark.site
@@ -201,7 +199,6 @@ def test_no_paragraph_breaks_a_japanese_sentence(site) -> None:
 
 def test_every_need_records_the_file_and_line_it_is_written_at(needs) -> None:
     """``defined_at`` names the file the editor edits (an included requirements file, a catalog row)."""
-    from conftest import ROOT
 
     assert needs
     for need_id, need in needs.items():
@@ -212,4 +209,4 @@ def test_every_need_records_the_file_and_line_it_is_written_at(needs) -> None:
         else:
             assert lines[int(line) - 1].lstrip("`").startswith("{" + need["type"] + "}"), need_id
             block = "\n".join(lines[int(line):int(line) + 12])
-            assert re.search(rf"^:id:\s*{re.escape(need_id)}\s*$", block, re.M), need_id
+            assert re.search(rf"^:id:\s*{re.escape(need_id)}\s*$", block, re.MULTILINE), need_id

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from trace_model import (
     LinkRule,
     Location,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from trace_model import LinkRule, Location, TraceItem, TraceModel, TraceRules
 
 RULES = TraceRules(
@@ -29,7 +28,7 @@ def catalogs(draw: st.DrawFn) -> list[TraceItem]:
             parent = draw(st.sampled_from(entry_ids[: index + 1])) if draw(st.booleans()) else ""
             items.append(TraceItem(
                 f"{need_type.upper()}-{entry_id}", need_type,
-                fields={"level": draw(st.sampled_from(levels + ["", "bogus"])), "parent": parent},
+                fields={"level": draw(st.sampled_from([*levels, "", "bogus"])), "parent": parent},
                 location=Location("catalog.yaml", index + 1),
             ))
     return items
@@ -63,7 +62,7 @@ def models(draw: st.DrawFn) -> tuple[list[TraceItem], TraceModel]:
 @settings(max_examples=300, deadline=None)
 @given(models())
 def test_checks_never_crash_and_every_dangling_link_is_reported(data: tuple[list[TraceItem], TraceModel]) -> None:
-    items, model = data
+    _items, model = data
     problems = model.problems()
     dangling = {(item.id, target) for item, _, target in model.dangling_links()}
     reported = {p.message.split(":")[0] for p in problems if p.code == "dangling-link"}
