@@ -53,7 +53,12 @@ serve: $(STAMP) system-deps  ## Live preview at http://127.0.0.1:8000 (rebuilds 
 test: $(STAMP) system-deps  ## Run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-check: $(STAMP) system-deps  ## The strict build, then the whole test suite
+lint: $(STAMP)  ## ruff and mypy over _ext/, tests/, bench/ and conf.py
+	$(BIN)/ruff check _ext tests bench conf.py
+	$(BIN)/mypy _ext conf.py
+
+check: $(STAMP) system-deps  ## Lint, the strict build, then the whole test suite
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory html
 	@$(MAKE) --no-print-directory test
 
@@ -66,7 +71,7 @@ clean:  ## Remove the build output (keeps .venv)
 distclean: clean  ## Remove the build output and the virtual environment
 	rm -rf $(VENV) *.egg-info
 
-.PHONY: help venv system-deps html serve test check linkcheck bench clean distclean
+.PHONY: help venv system-deps html serve test lint check linkcheck bench clean distclean
 
 SIZES ?= 300 1000 3000 10000
 bench: $(STAMP) system-deps  ## Benchmark ours / stock / floor builds (SIZES="1000 3000" for a subset)

@@ -43,6 +43,7 @@ extensions = [
     "need_labels",
     "stable_anchors",
     "rebuild_guard",
+    "resource_checks",
 ]
 
 source_suffix = {".md": "markdown"}

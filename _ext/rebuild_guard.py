@@ -32,6 +32,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
+from trace_state import state
 
 __version__ = "1.0.0"
 
@@ -108,8 +109,8 @@ def remove_outputs(app: Sphinx, docnames: set[str]) -> None:
 def rewrite_when_targets_change(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """``env-get-updated``: every page when the targets changed since the last build, else none."""
     digest = target_digest(env)
-    previous = getattr(env, "rebuild_guard_digest", None)
-    env.rebuild_guard_digest = digest  # type: ignore[attr-defined]
+    previous = state(env).target_digest
+    state(env).target_digest = digest
     if previous is None or previous == digest:
         return []
     return sorted(env.found_docs)

@@ -13,14 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
+from catalog_data import Catalog, CatalogEntry, CatalogSchema, load_catalog, number_to_id
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.api import InvalidNeedException, add_need
 from sphinx_needs.config import NeedsSphinxConfig
 from sphinx_needs.utils import add_doc
-
-from catalog_data import Catalog, CatalogEntry, CatalogSchema, load_catalog, number_to_id
 from trace_checks import Definition, record_definition, record_problems
 from trace_model import Location, Problem, nearest
 
@@ -115,6 +114,10 @@ class TraceCatalogDirective(SphinxDirective):
         for column, (link_field, prefix) in schema.links.items():
             extra[link_field] = [number_to_id(prefix, n) for n in values.get(column, [])]
         title_text = values.get("title") or values.get("title_ja") or values.get("title_en")
+        defined: dict[str, Any] = (
+            {"defined_at": f"{self.config.trace_catalogs[need_type]}:{entry.location.line}"}
+            if entry.location is not None and "defined_at" in NeedsSphinxConfig(self.config).fields else {}
+        )
         return add_need(
             self.env.app,
             self.state,
@@ -123,8 +126,7 @@ class TraceCatalogDirective(SphinxDirective):
             need_type,
             f"{entry.number} {title_text}",
             id=entry.id,
-            **({"defined_at": f"{self.config.trace_catalogs[need_type]}:{entry.location.line}"}
-               if entry.location is not None and "defined_at" in NeedsSphinxConfig(self.config).fields else {}),
+            **defined,
             content=_quoted(values.get("text"), entry, self.config.trace_catalog_quote_source)
             + _quoted(values.get("paper_text"), entry, self.config.trace_catalog_paper_quote_source),
             clause=entry.number,
@@ -163,14 +165,6 @@ def _text(value: Any) -> str:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("trace_checks")
-    app.add_config_value("trace_catalogs", {}, "env", dict,
-                         description="Need type -> catalog data file (relative to the source dir).")
-    app.add_config_value("trace_catalog_paper_quote_source",
-                         "（論点資料「NISC等の考え方」が {number} について示す記述。統一基準の原文ではなく、"
-                         "論点資料による要約を含みます。出典: 資料 {sources}）", "env", str,
-                         description="Line under a catalog row's paper_text (what the paper says of the entry).")
-    app.add_config_value("trace_catalog_quote_source", "（出典: {number}、資料 {sources}）", "env", str,
-                         description="Line under a quoted catalog text; {number} and {sources} are filled in.")
     app.add_directive("trace-catalog", TraceCatalogDirective)
     return {
         "version": __version__,

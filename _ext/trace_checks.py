@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -30,41 +31,28 @@ from sphinx_needs.config import NeedsSphinxConfig
 from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.directives.need import NeedDirective
 from sphinx_needs.roles.need_ref import NeedRef
-
 from trace_model import LinkRule, Location, Problem, TraceItem, TraceModel, TraceRules
+from trace_state import Definition, state
+from trace_warnings import check_subtype
 
 logger = logging.getLogger(__name__)
 
 __version__ = "1.0.0"
 
 
-class Definition(NamedTuple):
-    """One place that defines a traced object: a need directive or a catalog row."""
-
-    id: str
-    type: str
-    location: Location
-
-
 def definitions(env: BuildEnvironment) -> dict[str, list[Definition]]:
     """Per document, the traced objects it defines (catalog rows included)."""
-    if not hasattr(env, "trace_definitions"):
-        env.trace_definitions = {}
-    return env.trace_definitions  # type: ignore[no-any-return]
+    return state(env).definitions
 
 
 def read_problems(env: BuildEnvironment) -> dict[str, list[Problem]]:
-    """Per document, problems found while reading it (malformed catalog rows)."""
-    if not hasattr(env, "trace_read_problems"):
-        env.trace_read_problems = {}
-    return env.trace_read_problems  # type: ignore[no-any-return]
+    """Per document, problems found while reading it (malformed catalog rows, images, raw HTML)."""
+    return state(env).read_problems
 
 
 def need_refs(env: BuildEnvironment) -> dict[str, list[str]]:
     """Per document, the need IDs its ``{need}`` references name."""
-    if not hasattr(env, "trace_need_refs"):
-        env.trace_need_refs = {}
-    return env.trace_need_refs  # type: ignore[no-any-return]
+    return state(env).need_refs
 
 
 def need_fingerprints(env: BuildEnvironment) -> dict[str, str]:
@@ -111,20 +99,12 @@ class TraceCollector(EnvironmentCollector):
     """Keeps the per-document trace records right across incremental and parallel builds."""
 
     def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-        definitions(env).pop(docname, None)
-        read_problems(env).pop(docname, None)
-        need_refs(env).pop(docname, None)
+        state(env).clear_doc(docname)
 
     def merge_other(
-        self, app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+        self, app: Sphinx, env: BuildEnvironment, docnames: AbstractSet[str], other: BuildEnvironment
     ) -> None:
-        for docname in docnames:
-            if docname in definitions(other):
-                definitions(env)[docname] = definitions(other)[docname]
-            if docname in read_problems(other):
-                read_problems(env)[docname] = read_problems(other)[docname]
-            if docname in need_refs(other):
-                need_refs(env)[docname] = need_refs(other)[docname]
+        state(env).merge(state(other), docnames)
 
     def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
         """Definitions are recorded by the directives; here, the needs a page's text refers to."""
@@ -153,9 +133,9 @@ class TraceCollector(EnvironmentCollector):
         again when it changes elsewhere; this compares a fingerprint of that data
         with the last build's and returns the pages whose fingerprint changed.
         """
-        previous: dict[str, str] = getattr(env, "trace_need_fingerprints", {})
+        previous = state(env).need_fingerprints
         current = need_fingerprints(env)
-        env.trace_need_fingerprints = current
+        state(env).need_fingerprints = current
         return sorted(doc for doc, print_ in current.items() if previous.get(doc) != print_)
 
     def get_outdated_docs(
@@ -220,36 +200,6 @@ def register_traced_directives(app: Sphinx, config: Config) -> None:
     """Replace each need type's directive by :class:`TracedNeedDirective`."""
     for directive in sorted(_need_directive_types(config)):
         app.add_directive(directive, TracedNeedDirective, override=True)
-
-
-def check_config(app: Sphinx, config: Config) -> None:
-    """Refuse trace settings that name unknown link fields or types."""
-    needs_config = NeedsSphinxConfig(config)
-    link_names = set(needs_config._links) | {"links"}
-    types = _need_directive_types(config)
-    for name, rule in config.trace_link_rules.items():
-        if name not in link_names:
-            raise ValueError(f"trace_link_rules: {name!r} is not a link type in needs_links")
-        unknown = (set(rule.get("targets", ())) | set(rule.get("sources", ()))) - types
-        if unknown:
-            raise ValueError(f"trace_link_rules[{name!r}]: unknown need types {sorted(unknown)}")
-    for need_type, groups in config.trace_required_links.items():
-        if need_type not in types:
-            raise ValueError(f"trace_required_links: {need_type!r} is not a need type")
-        for group in groups:
-            for name in group:
-                if name not in link_names:
-                    raise ValueError(f"trace_required_links[{need_type!r}]: unknown link {name!r}")
-    for need_type, names in config.trace_required_backlinks.items():
-        if need_type not in types:
-            raise ValueError(f"trace_required_backlinks: {need_type!r} is not a need type")
-        for name in names:
-            if name not in link_names:
-                raise ValueError(f"trace_required_backlinks[{need_type!r}]: unknown link {name!r}")
-    for key in config.trace_link_reasons:
-        need_type, _, name = key.rpartition(".")
-        if (need_type and need_type not in types) or name not in link_names:
-            raise ValueError(f"trace_link_reasons: {key!r} is not 'link' or 'type.link' of known names")
 
 
 def trace_rules(config: Config) -> TraceRules:
@@ -342,12 +292,22 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+def warn(message: str, subtype: str, location: Any) -> None:
+    """Emit one ``trace.<subtype>`` warning; ``subtype`` must be registered in :mod:`trace_warnings`.
+
+    ``location``: a node, a ``(docname, line)`` pair or a ``"file:line"`` string.
+    Raises ``ValueError`` for an unregistered subtype (a bug in our code, caught by the tests).
+    """
+    logger.warning(message, location=location, type="trace", subtype=check_subtype(subtype))
+
+
 def report(problems: Iterable[Problem]) -> None:
-    """Emit each problem as a located ``trace.<code>`` warning."""
+    """Emit each problem as a located ``trace.<code>`` warning (see :func:`warn`)."""
     for problem in problems:
         message = f"{problem.message} {problem.hint}".strip()
-        location = str(problem.location) if problem.location else None
-        logger.warning(message, location=location, type="trace", subtype=problem.code)
+        # "file:line" always: Sphinx reads a location without a colon as a page name (and adds ".md")
+        location = f"{problem.location.file}:{problem.location.line or 1}" if problem.location else None
+        warn(message, problem.code, location)
 
 
 _MODELS: dict[int, TraceModel] = {}
@@ -411,35 +371,11 @@ def stable_container_ids(app: Sphinx, doctree: nodes.document, docname: str) -> 
                 container["ids"] = [f"SNCB-{tables[0]['ids'][0]}"]
 
 
-#: The trace configuration values: (name, default, description). All rebuild the environment.
-CONFIG_VALUES: tuple[tuple[str, object, str], ...] = (
-    ("trace_link_rules", {},
-     "Link field -> {'targets': [need types], 'levels': [levels], 'sources': [need types]}."),
-    ("trace_required_links", {}, "Need type -> groups of link fields, each needing >= 1 link."),
-    ("trace_required_fields", {}, "Need type -> fields that must not be empty."),
-    ("trace_field_values", {}, "Field -> its allowed values."),
-    ("trace_link_reasons", {},
-     "Link field, or 'type.link', -> field giving one reason per link ('ID: reason; ...')."),
-    ("trace_required_when", {}, "'field=value' or 'type.field=value' -> fields required then."),
-    ("trace_required_backlinks", {}, "Need type -> link fields through which another need must name it."),
-    ("trace_inherited_fields", {}, "Field -> link field: the field's values must be among the link targets'."),
-    ("trace_unnested_types", [], "Need types that may not sit inside another need."),
-    ("trace_id_patterns", {}, "Need type -> regex its ID must match (group 1: its chapter number)."),
-    ("trace_id_docnames", {}, "Need type -> regex on its page's docname (group 1: the chapter number)."),
-    ("trace_included_files", [], "Glob patterns of files that some page must include."),
-    ("trace_allow_raw_html", False, "Allow raw HTML blocks in the sources (trusted editor input only)."),
-    ("trace_shown_fields", {}, "Need type -> the fields its layout shows (others set on it are errors)."),
-    ("trace_item_fields", [], "Need fields copied into the trace model."),
-)
-
-
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_needs")
     app.setup_extension("rebuild_guard")  # a failed check is reported again on the next build
-    for name, default, description in CONFIG_VALUES:
-        app.add_config_value(name, default, "env", type(default), description=description)
+    app.setup_extension("trace_config")  # every trace_* setting, typed and checked
     app.connect("config-inited", register_traced_directives, priority=900)
-    app.connect("config-inited", check_config, priority=900)
     app.add_env_collector(TraceCollector)
     app.connect("env-before-read-docs", forget_model)
     app.connect("env-check-consistency", check_consistency)

@@ -15,9 +15,12 @@ import dataclasses
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any, ClassVar
 
+import trace_checks
+from catalog_data import load_soa
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
@@ -28,9 +31,6 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 from sphinx_needs.data import SphinxNeedsData
-
-import trace_checks
-from catalog_data import load_soa
 from trace_model import Location, Problem, TraceItem, nearest
 from trace_report import (
     EXPORT_DIR,
@@ -47,6 +47,7 @@ from trace_report import (
     soa_csv,
     soa_status,
 )
+from trace_state import state
 
 logger = logging.getLogger(__name__)
 
@@ -161,9 +162,9 @@ class TraceSoaDirective(_ViewDirective):
         files = self.config.trace_soa_files
         if standard not in files:
             known = ", ".join(sorted(files)) or "none"
-            logger.warning(
+            trace_checks.warn(
                 f"trace-soa: {standard!r} has no SoA file in trace_soa_files (known: {known}).",
-                location=self.get_location(), type="trace", subtype="soa-file",
+                "soa-file", self.get_location(),
             )
             return []
         self.env.note_dependency(str(Path(self.env.srcdir, files[standard])))
@@ -186,29 +187,19 @@ class TraceChainDirective(_ViewDirective):
 
 def _view_specs(env: BuildEnvironment) -> dict[str, list[dict[str, Any]]]:
     """Page -> the views on it, each as its directive's options (and ``view`` and ``line``)."""
-    if not hasattr(env, "trace_view_specs"):
-        env.trace_view_specs = {}
-    return env.trace_view_specs  # type: ignore[no-any-return]
-
-
-def _view_fingerprints(env: BuildEnvironment) -> dict[str, str]:
-    """Page -> the fingerprint of what its views showed when it was last written."""
-    if not hasattr(env, "trace_view_fingerprints"):
-        env.trace_view_fingerprints = {}
-    return env.trace_view_fingerprints  # type: ignore[no-any-return]
+    return state(env).view_specs
 
 
 class TraceViewCollector(EnvironmentCollector):
     """Knows which pages hold views, and writes them again when what they show changed."""
 
     def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-        _view_specs(env).pop(docname, None)
-        _view_fingerprints(env).pop(docname, None)
+        state(env).clear_doc(docname)
 
     def merge_other(
-        self, app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+        self, app: Sphinx, env: BuildEnvironment, docnames: AbstractSet[str], other: BuildEnvironment
     ) -> None:
-        _view_specs(env).update({d: v for d, v in _view_specs(other).items() if d in docnames})
+        state(env).merge(state(other), docnames)
 
     def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
         """The directives record their page while it is read."""
@@ -222,13 +213,13 @@ class TraceViewCollector(EnvironmentCollector):
         """
         if not sources_changed(app):  # nothing read or removed: the views on disk are current
             return []
-        previous = _view_fingerprints(env)
+        previous = state(env).view_fingerprints
         current = {
             docname: view_fingerprint(app, specs)
             for docname, specs in sorted(_view_specs(env).items())
             if docname in env.found_docs
         }
-        env.trace_view_fingerprints = current
+        state(env).view_fingerprints = current
         return sorted(docname for docname, print_ in current.items() if previous.get(docname) != print_)
 
 
@@ -596,10 +587,10 @@ class _Renderer:
         root = model.items.get(node["of"])
         if root is None or root.type not in ("theme", "viewpoint"):
             guess = nearest(node["of"], [i.id for t in ("theme", "viewpoint") for i in model.of_type(t)])
-            logger.warning(
+            trace_checks.warn(
                 f"trace-chain names {node['of']!r}, which is not a theme or viewpoint."
                 + (f" Did you mean {guess!r}?" if guess else ""),
-                location=node, type="trace", subtype="chain-target",
+                "chain-target", node,
             )
             return []
         dot, alt = chain_dot(model, root, self.uri)
@@ -823,11 +814,11 @@ def check_thresholds(app: Sphinx, env: BuildEnvironment) -> None:
                 continue
             matrix = report.matrix(spec["standard"], spec["rows"], spec["columns"])
             if matrix.percent < float(threshold):
-                logger.warning(
+                trace_checks.warn(
                     f"{matrix.spec.label} coverage is {_percent(matrix.percent)} ({matrix.covered}/{matrix.total}), "
                     f"below the threshold of {float(threshold):g}%. Link more requirements to its entries, "
                     "or lower ':threshold:'.",
-                    location=(docname, spec["line"]), type="trace", subtype="coverage-threshold",
+                    "coverage-threshold", (docname, spec["line"]),
                 )
 
 
@@ -844,11 +835,6 @@ def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
         path = Path(app.srcdir, relpath)
         data = load_soa(path)
         problems.extend(data.problems)
-        if standard not in report.standards:
-            problems.append(Problem(Location(str(path), 1), "soa-file",
-                                    f"trace_soa_files names {standard!r}, which is not in trace_standards.",
-                                    f"Use one of: {', '.join(sorted(report.standards))}."))
-            continue
         spec = report.standards[standard]
         coverage = {row.entry.fields.get("clause"): row for row in report.coverage(standard).rows}
         level = LEVEL_LABELS.get(spec.level, spec.level)
@@ -877,14 +863,14 @@ def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
                                         "Remove the exclusion, or the links to it."))
         if app.config.trace_soa_complete and data.loaded:
             excluded = {row.number for row in data.rows}
-            for number, row in coverage.items():
-                if row.covered or number in excluded:
+            for number, coverage_row in coverage.items():
+                if coverage_row.covered or number in excluded:
                     continue
                 problems.append(Problem(
                     Location(str(path), data.exclusions_line or 1), "soa-unjustified",
-                    f"{spec.label} {number} ({entry_name(row.entry)}) is neither addressed by a 例文 item "
+                    f"{spec.label} {number} ({entry_name(coverage_row.entry)}) is neither addressed by a 例文 item "
                     "nor excluded with a justification.",
-                    f"Link it from the 例文 item that addresses it (':{spec.links[0]}: {row.entry.id}' with a "
+                    f"Link it from the 例文 item that addresses it (':{spec.links[0]}: {coverage_row.entry.id}' with a "
                     f"reason), or add '- {{control: \"{number}\", justification: \"…\"}}' here.",
                 ))
     trace_checks.report(sorted(problems, key=lambda p: (str(p.location.file) if p.location else "",
@@ -903,16 +889,6 @@ def _ancestors(report: TraceReport, entry: TraceItem) -> list[TraceItem]:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("trace_checks")
-    app.add_config_value(
-        "trace_standards", {}, "env", dict,
-        description="Standard key -> {label, type, level, links, groups, via}: how its coverage is computed.",
-    )
-    app.add_config_value("trace_soa_files", {}, "env", dict,
-                         description="Standard key -> its Statement-of-Applicability exclusions file (YAML).")
-    app.add_config_value("trace_soa_complete", False, "env", bool,
-                         description="Every entry of a standard with a SoA file must be covered or excluded.")
-    app.add_config_value("trace_covering_types", ["policy", "measure"], "env", list,
-                         description="The need types whose links cover standard entries (the 例文 items).")
     app.add_node(trace_view)
     app.add_directive("coverage-matrix", CoverageMatrixDirective)
     app.add_directive("trace-requirements", TraceRequirementsDirective)

@@ -1,0 +1,141 @@
+"""Offline and accessible by construction: images need a text alternative and a local file.
+
+The site is read on closed networks, where nothing may load from another host,
+and it must meet JIS X 8341-3:2016 level AA (WCAG 2.x 1.1.1: every image has a
+text alternative). A strict build therefore refuses, each at the file and line
+the editor must change (an included requirements file included):
+
+* ``trace.image-alt`` — an image or figure (MyST ``![](…)``, ``{image}``,
+  ``{figure}``) whose text alternative is missing, blank or only its file name,
+  and a ``{graphviz}`` figure without ``:alt:`` (its label would be the DOT source);
+* ``trace.remote-resource`` — an image whose address is on another host
+  (``https://…``, ``//…``), and, when ``conf.py`` is read, a stylesheet, script,
+  logo or favicon given as such an address.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import trace_checks
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.ext.graphviz import graphviz
+from trace_model import Location, Problem
+
+__version__ = "1.0.0"
+
+#: An address that the browser fetches from another host.
+REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//")
+
+#: HTML settings whose files the browser loads on every page.
+LOADED_SETTINGS = ("html_css_files", "html_js_files", "html_logo", "html_favicon")
+
+
+def is_remote(uri: str) -> bool:
+    """True for ``https://host/x.png``, ``http://…`` and protocol-relative ``//host/x``;
+    False for relative paths, ``/abs`` paths and ``data:`` URIs (which load nothing)."""
+    return bool(REMOTE.match(uri.strip()))
+
+
+def meaningful_alt(alt: str | None, uri: str) -> bool:
+    """True if ``alt`` says something: not missing, not blank, not the file's own name."""
+    if alt is None or not alt.strip():
+        return False
+    name = PurePosixPath(uri.split("?", 1)[0]).name
+    return alt.strip() not in {uri.strip(), name, PurePosixPath(name).stem}
+
+
+def _location(env: Any, node: nodes.Node) -> Location:
+    """The node's file and line; an inline image has none of its own, so its paragraph's."""
+    current: nodes.Node | None = node
+    while current is not None and not (current.source and current.line):
+        current = current.parent
+    if current is None:
+        return Location(str(env.doc2path(env.docname)), None)
+    return Location(str(current.source), current.line)
+
+
+def image_problems(env: Any, doctree: nodes.document) -> list[Problem]:
+    """The images and graphviz figures of one page that would fail a reader offline or without sight."""
+    problems: list[Problem] = []
+    for image in doctree.findall(nodes.image):
+        uri = str(image.get("uri", ""))
+        if is_remote(uri):
+            problems.append(Problem(
+                _location(env, image), "remote-resource",
+                f"the image {uri} is loaded from another host, so the page breaks for readers on closed networks.",
+                "Save the file in the repository (e.g. source/_images/) and refer to it by a relative path.",
+            ))
+        if not meaningful_alt(image.get("alt"), uri):
+            problems.append(Problem(
+                _location(env, image), "image-alt",
+                f"the image {uri} has no text alternative (JIS X 8341-3 / WCAG 1.1.1).",
+                "Say what it shows: ![what the image shows](path) in Markdown, or ':alt: what it shows' "
+                "in {image} and {figure}.",
+            ))
+    for figure in doctree.findall(graphviz):
+        if not str(figure.get("alt") or "").strip():
+            problems.append(Problem(
+                _location(env, figure), "image-alt",
+                "this graphviz figure has no ':alt:', so screen readers would be given its DOT source.",
+                "Add ':alt: <what the figure shows, in a sentence>' under the {graphviz} line.",
+            ))
+    return problems
+
+
+def check_images(app: Sphinx, doctree: nodes.document) -> None:
+    """``doctree-read``: record the page's image problems (reported with the trace checks on every build)."""
+    trace_checks.record_problems(app.env, image_problems(app.env, doctree))
+
+
+def remote_settings(config: Config) -> list[tuple[str, str]]:
+    """(setting, address) for every file in :data:`LOADED_SETTINGS` given as another host's address."""
+    found = []
+    for setting in LOADED_SETTINGS:
+        value = config[setting] if setting in config else None  # noqa: SIM401 (Config has no .get)
+        entries = value if isinstance(value, (list, tuple)) else [value]
+        for entry in entries:
+            uri = entry[0] if isinstance(entry, (list, tuple)) and entry else entry
+            if isinstance(uri, str) and is_remote(uri):
+                found.append((setting, uri))
+    return found
+
+
+def check_settings(app: Sphinx, config: Config) -> None:
+    """``config-inited``: refuse stylesheets, scripts, logo or favicon from another host, at their conf.py line."""
+    from sphinx.errors import ConfigError
+    from sphinx.util import logging
+    from trace_config import ConfigProblem, locate
+    from trace_warnings import check_subtype
+
+    found = remote_settings(config)
+    if not found:
+        return
+    logger = logging.getLogger(__name__)
+    conf_path = Path(app.confdir) / "conf.py"
+    lines = conf_path.read_text(encoding="utf-8").splitlines() if conf_path.is_file() else []
+    for setting, uri in found:
+        line = locate(lines, ConfigProblem(setting, "", uri))
+        logger.error(
+            f"{setting}: {uri} is loaded from another host on every page, which breaks the site on closed "
+            "networks. Put the file in _static/ and name it by its file name.",
+            location=f"{conf_path}:{line}" if line else str(conf_path), type="trace", subtype=check_subtype("remote-resource"),
+        )
+    raise ConfigError(f"{len(found)} file(s) in conf.py would load from another host, listed above.")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("trace_checks")
+    app.setup_extension("sphinx.ext.graphviz")
+    app.connect("config-inited", check_settings, priority=700)
+    app.connect("doctree-read", check_images)
+    return {
+        "version": __version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,0 +1,361 @@
+"""Every ``trace_*`` setting typed and checked when ``conf.py`` is read.
+
+A setting that names a need type, a field, a link type or a standard that does
+not exist would otherwise switch its rule off without a word (a typo such as
+``sorce`` in ``trace_field_values``), and a missing key would crash deep in a
+view with a bare ``KeyError``. Here each setting has a :data:`SCHEMA` entry; every
+problem is logged as one located error, ``conf.py:<line>: ERROR: <setting>: what is
+wrong. The fix.`` (with a did-you-mean where a known name is close), and then one
+:class:`sphinx.errors.ConfigError` stops the build before anything is read. A
+``trace_*`` name that no extension defines (``trace_feild_values``) is refused the
+same way. :data:`SCHEMA` is also where the settings are registered, so a new
+setting cannot skip the check.
+
+The checking functions (:func:`validate` and the specs) are plain Python: they
+take the values and a :class:`Vocabulary` and return :class:`ConfigProblem`
+records, so they are unit-tested without Sphinx.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+__version__ = "1.0.0"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The names a setting may use, from the sphinx-needs configuration.
+
+    ``types``: need directive names (``needs_types``); ``fields``: need fields
+    (``needs_fields`` and the core ones a rule may name); ``links``: link types
+    (``needs_links``); ``standards``: keys of ``trace_standards``; ``srcdir``: the
+    folder file paths are relative to (``None``: paths are not checked).
+    """
+
+    types: frozenset[str]
+    fields: frozenset[str]
+    links: frozenset[str]
+    standards: frozenset[str] = frozenset()
+    srcdir: Path | None = None
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One problem: the setting, the message (with its fix), and the token to locate it by."""
+
+    setting: str
+    message: str
+    token: str | None = None
+
+
+#: A spec checks one value: (value, where it sits, e.g. "trace_x['a']", vocabulary) -> problems.
+Spec = Callable[[Any, str, Vocabulary], list[ConfigProblem]]
+
+KIND_WORDS = {"types": "need type", "fields": "need field", "links": "link type", "standards": "standard"}
+KIND_SOURCES = {"types": "needs_types", "fields": "needs_fields", "links": "needs_links",
+                "standards": "trace_standards"}
+
+
+def _setting(where: str) -> str:
+    return where.split("[", 1)[0]
+
+
+def suggestion(token: str, choices: Iterable[str]) -> str:
+    """`` Did you mean 'x'?`` for the closest of ``choices`` (case, full-width and typos), or ``""``."""
+    import unicodedata
+
+    options = sorted(choices)
+    normal = unicodedata.normalize("NFKC", token)
+    for option in options:
+        if option.lower() == normal.lower() and option != token:
+            return f" Did you mean {option!r}?"
+    close = get_close_matches(normal, options, n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def name(kind: str) -> Spec:
+    """A name of ``kind`` ("types", "fields", "links", "standards")."""
+
+    def check(value: Any, where: str, vocab: Vocabulary) -> list[ConfigProblem]:
+        if not isinstance(value, str):
+            return [ConfigProblem(_setting(where), f"{where} must be a {KIND_WORDS[kind]} name (a string), "
+                                  f"not {type(value).__name__} {value!r}.")]
+        known: frozenset[str] = getattr(vocab, kind)
+        if value in known:
+            return []
+        return [ConfigProblem(
+            _setting(where),
+            f"{where}: {value!r} is not a {KIND_WORDS[kind]} of this site ({KIND_SOURCES[kind]}).{suggestion(value, known)}",
+            value,
+        )]
+
+    return check
+
+
+def string(value: Any, where: str, vocab: Vocabulary) -> list[ConfigProblem]:
+    if isinstance(value, str):
+        return []
+    return [ConfigProblem(_setting(where), f"{where} must be a string, not {type(value).__name__} {value!r}.")]
+
+
+def boolean(value: Any, where: str, vocab: Vocabulary) -> list[ConfigProblem]:
+    if isinstance(value, bool):
+        return []
+    return [ConfigProblem(_setting(where), f"{where} must be True or False, not {value!r}.")]
+
+
+def regex(groups: int = 0, example: str = "") -> Spec:
+    """A regular expression with at least ``groups`` capturing groups (``example``: one that has them)."""
+
+    def check(value: Any, where: str, vocab: Vocabulary) -> list[ConfigProblem]:
+        if not isinstance(value, str):
+            return string(value, where, vocab)
+        try:
+            compiled = re.compile(value)
+        except re.error as err:
+            return [ConfigProblem(_setting(where), f"{where}: {value!r} is not a valid regular expression ({err}).",
+                                  value)]
+        if compiled.groups < groups:
+            return [ConfigProblem(_setting(where), f"{where}: {value!r} needs a group in parentheses around the "
+                                  f"chapter number, e.g. r'{example}'.", value)]
+        return []
+
+    return check
+
+
+def source_path(value: Any, where: str, vocab: Vocabulary) -> list[ConfigProblem]:
+    """A file path relative to the source folder, which must exist."""
+    if not isinstance(value, str):
+        return string(value, where, vocab)
+    if vocab.srcdir is not None and not (vocab.srcdir / value).is_file():
+        return [ConfigProblem(_setting(where), f"{where}: the file {value!r} does not exist (paths are relative to "
+                              "the folder of conf.py).", value)]
+    return []
+
+
+def list_of(item: Spec) -> Spec:
+    def check(value: Any, where: str, vocab: Vocabulary) -> list[ConfigProblem]:
+        if not isinstance(value, (list, tuple)):
+            return [ConfigProblem(_setting(where), f"{where} must be a list, not {type(value).__name__} {value!r}.")]
+        problems: list[ConfigProblem] = []
+        for i, element in enumerate(value):
+            problems.extend(item(element, f"{where}[{i}]", vocab))
+        return problems
+
+    return check
+
+
+def dict_of(key: Spec, value_spec: Spec) -> Spec:
+    def check(value: Any, where: str, vocab: Vocabulary) -> list[ConfigProblem]:
+        if not isinstance(value, Mapping):
+            return [ConfigProblem(_setting(where), f"{where} must be a dict, not {type(value).__name__} {value!r}.")]
+        problems: list[ConfigProblem] = []
+        for k, v in value.items():
+            problems.extend(key(k, where, vocab))
+            problems.extend(value_spec(v, f"{where}[{k!r}]", vocab))
+        return problems
+
+    return check
+
+
+def qualified(kind: str) -> Spec:
+    """``name`` or ``type.name``: a name of ``kind``, optionally limited to one need type."""
+
+    def check(value: Any, where: str, vocab: Vocabulary) -> list[ConfigProblem]:
+        if not isinstance(value, str):
+            return string(value, where, vocab)
+        need_type, _, rest = value.rpartition(".")
+        problems = name("types")(need_type, where, vocab) if need_type else []
+        return problems + name(kind)(rest, where, vocab)
+
+    return check
+
+
+def condition(value: Any, where: str, vocab: Vocabulary) -> list[ConfigProblem]:
+    """``field=value`` or ``type.field=value``."""
+    if not isinstance(value, str):
+        return string(value, where, vocab)
+    target, sep, _ = value.partition("=")
+    if not sep:
+        return [ConfigProblem(_setting(where), f"{where}: {value!r} must read 'field=value' or "
+                              "'type.field=value' (e.g. 'source=paper').", value)]
+    return qualified("fields")(target, where, vocab)
+
+
+def record(required: Mapping[str, Spec], optional: Mapping[str, Spec] | None = None) -> Spec:
+    """A dict with the ``required`` keys, and only those or ``optional`` ones."""
+    optional = optional or {}
+
+    def check(value: Any, where: str, vocab: Vocabulary) -> list[ConfigProblem]:
+        if not isinstance(value, Mapping):
+            return [ConfigProblem(_setting(where), f"{where} must be a dict, not {type(value).__name__} {value!r}.")]
+        problems: list[ConfigProblem] = []
+        allowed = {**required, **optional}
+        for k in required:
+            if k not in value:
+                problems.append(ConfigProblem(
+                    _setting(where), f"{where} has no {k!r}. Add it (keys: {', '.join(sorted(allowed))}).",
+                    None))
+        for k, v in value.items():
+            spec = allowed.get(k)
+            if spec is None:
+                problems.append(ConfigProblem(
+                    _setting(where), f"{where}: unknown key {k!r}.{suggestion(str(k), allowed)} "
+                    f"Allowed: {', '.join(sorted(allowed))}.", str(k)))
+            else:
+                problems.extend(spec(v, f"{where}[{k!r}]", vocab))
+        return problems
+
+    return check
+
+
+def field_or_link(value: Any, where: str, vocab: Vocabulary) -> list[ConfigProblem]:
+    """A need field or a link type (a rule may require either)."""
+    if isinstance(value, str) and value in vocab.links:
+        return []
+    problems = name("fields")(value, where, vocab)
+    if problems and isinstance(value, str):
+        hint = suggestion(value, vocab.fields | vocab.links)
+        return [ConfigProblem(_setting(where), f"{where}: {value!r} is neither a need field (needs_fields) "
+                              f"nor a link type (needs_links).{hint}", value)]
+    return problems
+
+
+TYPES, FIELDS, LINKS = name("types"), name("fields"), name("links")
+
+#: Every trace setting: name -> (spec, default, description). ``setup`` functions register them from here.
+SCHEMA: dict[str, tuple[Spec, Any, str]] = {
+    "trace_link_rules": (
+        dict_of(LINKS, record({"targets": list_of(TYPES)},
+                              {"levels": list_of(string), "sources": list_of(TYPES)})),
+        {}, "Link type -> {'targets': [need types], 'levels': [levels], 'sources': [need types]}."),
+    "trace_required_links": (dict_of(TYPES, list_of(list_of(LINKS))), {},
+                             "Need type -> groups of link types, each needing >= 1 link."),
+    "trace_required_fields": (dict_of(TYPES, list_of(FIELDS)), {}, "Need type -> fields that must not be empty."),
+    "trace_field_values": (dict_of(qualified("fields"), list_of(string)), {},
+                           "'field' or 'type.field' -> its allowed values."),
+    "trace_link_reasons": (dict_of(qualified("links"), FIELDS), {},
+                           "'link' or 'type.link' -> field giving one reason per link ('ID: reason; ...')."),
+    "trace_required_when": (dict_of(condition, list_of(field_or_link)), {},
+                            "'field=value' or 'type.field=value' -> fields or links required then."),
+    "trace_required_backlinks": (dict_of(TYPES, list_of(LINKS)), {},
+                                 "Need type -> link types through which another need must name it."),
+    "trace_inherited_fields": (dict_of(FIELDS, LINKS), {},
+                               "Field -> link type: the field's values must be among the link targets'."),
+    "trace_unnested_types": (list_of(TYPES), [], "Need types that may not sit inside another need."),
+    "trace_id_patterns": (dict_of(TYPES, regex()), {},
+                          "Need type -> regex its ID must match (group 1: its chapter number)."),
+    "trace_id_docnames": (dict_of(TYPES, regex(groups=1, example="standards/0*(\\d+)-")), {},
+                          "Need type -> regex on its page's docname (group 1: the chapter number)."),
+    "trace_included_files": (list_of(string), [], "Glob patterns of files that some page must include."),
+    "trace_allow_raw_html": (boolean, False, "Allow raw HTML blocks in the sources (trusted editor input only)."),
+    "trace_shown_fields": (dict_of(TYPES, list_of(FIELDS)), {},
+                           "Need type -> the fields its layout shows (others set on it are errors)."),
+    "trace_item_fields": (list_of(FIELDS), [], "Need fields copied into the trace model."),
+    "trace_catalogs": (dict_of(TYPES, source_path), {}, "Need type -> catalog data file (relative to the source dir)."),
+    "trace_standards": (
+        dict_of(string, record(
+            {"label": string, "type": TYPES, "level": string, "links": list_of(LINKS)},
+            {"groups": list_of(string), "via": LINKS})),
+        {}, "Standard key -> {label, type, level, links, groups, via}: how its coverage is computed."),
+    "trace_soa_files": (dict_of(name("standards"), source_path), {},
+                        "Standard key -> its Statement-of-Applicability exclusions file (YAML)."),
+    "trace_soa_complete": (boolean, False, "Every entry of a standard with a SoA file must be covered or excluded."),
+    "trace_covering_types": (list_of(TYPES), ["policy", "measure"],
+                             "The need types whose links cover standard entries (the 例文 items)."),
+    "trace_catalog_paper_quote_source": (
+        string, "（論点資料「NISC等の考え方」が {number} について示す記述。統一基準の原文ではなく、"
+        "論点資料による要約を含みます。出典: 資料 {sources}）",
+        "Line under a catalog row's paper_text (what the paper says of the entry); {number}, {sources} filled in."),
+    "trace_catalog_quote_source": (string, "（出典: {number}、資料 {sources}）",
+                                   "Line under a quoted catalog text; {number} and {sources} are filled in."),
+}
+
+
+def validate(values: Mapping[str, Any], vocab: Vocabulary, defined: Iterable[str] = ()) -> list[ConfigProblem]:
+    """Check every setting in :data:`SCHEMA` found in ``values``, and refuse ``defined`` names
+    that start with ``trace_`` but are no setting. Returns the problems in setting order."""
+    problems: list[ConfigProblem] = []
+    for setting in sorted(set(defined)):
+        if setting.startswith("trace_") and setting not in SCHEMA:
+            problems.append(ConfigProblem(
+                setting, f"{setting} is not a setting of this site's extensions; it would be ignored."
+                f"{suggestion(setting, SCHEMA)}", setting))
+    for setting, (spec, _, _) in SCHEMA.items():
+        if setting in values:
+            problems.extend(spec(values[setting], setting, vocab))
+    return problems
+
+
+def locate(conf_lines: list[str], problem: ConfigProblem) -> int | None:
+    """The 1-based line of ``conf.py`` that a problem is about: the line of its token within
+    the setting's assignment, else the assignment's first line; ``None`` if not assigned there."""
+    start = next((i for i, line in enumerate(conf_lines)
+                  if re.match(rf"{re.escape(problem.setting)}\s*(:[^=]*)?=", line)), None)
+    if start is None:
+        return None
+    if problem.token:
+        quoted = (f'"{problem.token}"', f"'{problem.token}'", problem.token)
+        for i in range(start, len(conf_lines)):
+            if i > start and re.match(r"[A-Za-z_]\w*\s*(:[^=]*)?=", conf_lines[i]):
+                break  # the next top-level assignment
+            if any(q in conf_lines[i] for q in quoted):
+                return i + 1
+    return start + 1
+
+
+# -- Sphinx ------------------------------------------------------------------
+
+#: Need fields sphinx-needs defines itself, which rules may name as well as ``needs_fields``.
+CORE_FIELDS = frozenset({"id", "title", "type", "status", "tags", "docname", "content", "layout", "style"})
+
+
+def vocabulary(config: Any, srcdir: Path | None) -> Vocabulary:
+    """The names ``conf.py`` defines, read from its sphinx-needs settings."""
+    links = {str(k) for k in (config.needs_links or {})} | {"links"}
+    types = {str(t["directive"]) for t in (config.needs_types or []) if isinstance(t, Mapping) and "directive" in t}
+    fields = {str(k) for k in (config.needs_fields or {})} | CORE_FIELDS
+    standards = {str(k) for k in config.trace_standards} if isinstance(config.trace_standards, Mapping) else set()
+    return Vocabulary(frozenset(types), frozenset(fields), frozenset(links), frozenset(standards), srcdir)
+
+
+def check_config(app: Any, config: Any) -> None:
+    """``config-inited``: log every problem as a located error (``conf.py:<line>: ERROR: ...``,
+    subtype ``trace.config``), then stop the build with one ConfigError that counts them."""
+    from sphinx.errors import ConfigError
+
+    conf_path = Path(app.confdir) / "conf.py"
+    values = {setting: config[setting] for setting in SCHEMA if setting in config}
+    defined = [str(k) for k in getattr(config, "_raw_config", {})]
+    problems = validate(values, vocabulary(config, Path(app.srcdir)), defined)
+    if not problems:
+        return
+    from sphinx.util import logging
+    from trace_warnings import check_subtype
+
+    logger = logging.getLogger(__name__)
+    lines = conf_path.read_text(encoding="utf-8").splitlines() if conf_path.is_file() else []
+    for problem in problems:
+        line = locate(lines, problem)
+        location = f"{conf_path}:{line}" if line else str(conf_path)
+        logger.error(problem.message, location=location, type="trace", subtype=check_subtype("config"))
+    raise ConfigError(
+        f"{len(problems)} problem(s) in the trace settings of {conf_path.name}, listed above with their "
+        "lines. Fix them and build again."
+    )
+
+
+def setup(app: Any) -> dict[str, Any]:
+    """Register every trace setting of :data:`SCHEMA`, and check them when conf.py is read."""
+    for setting, (_, default, description) in SCHEMA.items():
+        if setting not in app.config:
+            app.add_config_value(setting, default, "env", description=description)
+    # before Sphinx's own type check (800), whose warning would say less
+    app.connect("config-inited", check_config, priority=700)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

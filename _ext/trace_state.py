@@ -1,0 +1,75 @@
+"""One object for everything our extensions keep in the Sphinx environment between builds.
+
+Sphinx pickles the environment after reading and, in a parallel build, merges
+each worker's environment into the main one page by page. What we keep there is
+per page (keyed by docname) so that a page read again replaces exactly its own
+records, and a parallel merge takes exactly the pages each worker read. One
+:class:`TraceState`, stored as ``env.guideline_trace``, replaces the separate
+``env.trace_*`` attributes each module used to add; :meth:`TraceState.clear_doc`
+and :meth:`TraceState.merge` are the only ways records leave or arrive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from trace_model import Location, Problem
+
+#: The environment attribute that holds the state.
+ATTRIBUTE = "guideline_trace"
+
+
+class Definition(NamedTuple):
+    """One place that defines a traced object: a need directive or a catalog row."""
+
+    id: str
+    type: str
+    location: Location
+
+
+@dataclass
+class TraceState:
+    """Per-page records (docname -> value) and build-to-build fingerprints.
+
+    ``definitions``: traced objects each page defines (catalog rows included, and
+    duplicates sphinx-needs dropped); ``read_problems``: problems found while
+    reading a page; ``need_refs``: need IDs a page's ``{need}`` references name;
+    ``view_specs``: the trace views on a page (their directive options);
+    ``need_fingerprints`` / ``view_fingerprints``: digests of what a page showed
+    from other pages when last written; ``target_digest``: digest of every
+    cross-reference target at the last build (:mod:`rebuild_guard`).
+    """
+
+    definitions: dict[str, list[Definition]] = field(default_factory=dict)
+    read_problems: dict[str, list[Problem]] = field(default_factory=dict)
+    need_refs: dict[str, list[str]] = field(default_factory=dict)
+    view_specs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    need_fingerprints: dict[str, str] = field(default_factory=dict)
+    view_fingerprints: dict[str, str] = field(default_factory=dict)
+    target_digest: str | None = None
+
+    #: the per-page records that a read replaces and a parallel merge carries
+    PER_PAGE = ("definitions", "read_problems", "need_refs", "view_specs")
+
+    def clear_doc(self, docname: str) -> None:
+        """Forget what page ``docname`` recorded (it is about to be read again, or was removed)."""
+        for name in (*self.PER_PAGE, "view_fingerprints"):
+            getattr(self, name).pop(docname, None)
+
+    def merge(self, other: TraceState, docnames: Iterable[str]) -> None:
+        """Take the records of ``docnames`` from a parallel worker's state."""
+        wanted = set(docnames)
+        for name in self.PER_PAGE:
+            mine, theirs = getattr(self, name), getattr(other, name)
+            mine.update({doc: value for doc, value in theirs.items() if doc in wanted})
+
+
+def state(env: Any) -> TraceState:
+    """The environment's :class:`TraceState`, created on first use."""
+    current = getattr(env, ATTRIBUTE, None)
+    if current is None:
+        current = TraceState()
+        setattr(env, ATTRIBUTE, current)
+    return current

@@ -1,0 +1,62 @@
+"""Every warning our extensions can give: its subtype and what it means.
+
+All of them are Sphinx warnings (errors, for the configuration) of type ``trace``,
+``trace.<subtype>``, each with the file and line the editor must change. This is
+the one list of them: :func:`trace_checks.report` and :func:`trace_checks.warn`
+refuse a subtype that is not here, and a test compares it with the error table in
+README.md, so a new check cannot go undocumented. Pure Python (no Sphinx import).
+"""
+
+from __future__ import annotations
+
+#: subtype -> one line on what it reports (README.md's error table says it in Japanese, with the fix).
+WARNINGS: dict[str, str] = {
+    # the trace between needs
+    "dangling-link": "a link names an ID that no need or catalog entry has",
+    "wrong-link-type": "a link names a need of a type that link may not point to",
+    "wrong-link-level": "a link points to a catalog entry of the wrong level (an ISO objective, not a control)",
+    "wrong-link-source": "a need has a link its type may not have",
+    "missing-link": "a need lacks a link its type requires (NISC, ISO, theme ...)",
+    "missing-reason": "a link to a standard has no reason, or a reason names an ID that is not linked",
+    "missing-field": "a required field is empty (source; paper_ref for source: paper)",
+    "missing-backlink": "a revision point of the paper is realised by no 例文 item",
+    "duplicate-link": "the same ID is linked, or given a reason, twice",
+    "duplicate-id": "two places define the same ID",
+    "bad-value": "a field has a value it may not have",
+    "bad-id": "an ID does not follow its type's pattern or sits on another chapter's page",
+    "field-not-shown": "a need sets a field its type's layout does not show",
+    "nested-need": "a need sits inside another need (a closing fence is missing)",
+    "not-included": "a requirements file is included by no page, so its needs are not published",
+    "raw-html": "raw HTML in the sources",
+    # catalogs
+    "catalog-unreadable": "a catalog file cannot be read",
+    "catalog-encoding": "a catalog file is not UTF-8",
+    "catalog-syntax": "a catalog file is not valid YAML",
+    "catalog-structure": "a catalog file does not have the expected top-level shape",
+    "catalog-missing-column": "a catalog row lacks a required column",
+    "catalog-number": "a catalog number has the wrong form or is not quoted",
+    "catalog-level": "a catalog row's level does not match its number",
+    "catalog-duplicate": "two catalog rows have the same number",
+    "catalog-row": "a catalog row's parent is missing, or the row cannot become a need",
+    "catalog-value": "a catalog value is not allowed, or names an undefined source",
+    "catalog-directive": "trace-catalog names an unknown catalog",
+    # statements of applicability and views
+    "soa-file": "a SoA file cannot be read or has the wrong shape, or trace-soa names a standard without one",
+    "soa-unknown-control": "a SoA exclusion names a control or item that does not exist",
+    "soa-excluded-but-covered": "a SoA exclusion names a control that a 例文 item addresses",
+    "soa-unjustified": "a control or item is neither addressed by a 例文 item nor excluded with a reason",
+    "coverage-threshold": "a coverage matrix is below its :threshold:",
+    "chain-target": "trace-chain names something that is not a theme or viewpoint",
+    # the site as readers get it
+    "image-alt": "an image or figure without a real text alternative",
+    "remote-resource": "an image, stylesheet or script loaded from another host",
+    # conf.py
+    "config": "a trace_* setting names an unknown type, field, link or standard, or has the wrong shape",
+}
+
+
+def check_subtype(subtype: str) -> str:
+    """Return ``subtype`` if registered in :data:`WARNINGS`; raise ``ValueError`` (a bug in our code) if not."""
+    if subtype not in WARNINGS:
+        raise ValueError(f"warning subtype {subtype!r} is not registered in trace_warnings.WARNINGS")
+    return subtype

@@ -1,0 +1,140 @@
+"""The trace settings are checked when conf.py is read: one located message per problem,
+all problems in one error, with a did-you-mean (unit tests of _ext/trace_config.py, and
+one real build of a test root with broken settings)."""
+
+from __future__ import annotations
+
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trace_config
+from conftest import ROOT, copy_root
+from trace_config import SCHEMA, ConfigProblem, Vocabulary, locate, suggestion, validate
+
+VOCAB = Vocabulary(
+    types=frozenset({"req", "measure", "policy", "iso", "nisc"}),
+    fields=frozenset({"source", "paper_ref", "iso_reason", "nisc_reason", "id", "title"}),
+    links=frozenset({"iso", "nisc", "realises", "links"}),
+    standards=frozenset({"iso", "nisc"}),
+)
+
+
+def messages(values: dict[str, Any], defined: tuple[str, ...] = ()) -> list[str]:
+    return [p.message for p in validate(values, VOCAB, defined)]
+
+
+def test_the_real_configuration_is_valid() -> None:
+    conf = runpy.run_path(str(ROOT / "conf.py"))
+
+    class Config(dict[str, Any]):
+        def __getattr__(self, key: str) -> Any:
+            return self.get(key)
+
+    config = Config(conf)
+    values = {k: v for k, v in conf.items() if k in SCHEMA}
+    assert set(values) >= {"trace_link_rules", "trace_standards", "trace_field_values", "trace_catalogs"}
+    assert validate(values, trace_config.vocabulary(config, ROOT), conf) == []
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ({"trace_field_values": {"sorce": ["paper"]}},
+     "trace_field_values: 'sorce' is not a need field of this site (needs_fields). Did you mean 'source'?"),
+    ({"trace_field_values": {"mesure.source": ["paper"]}},
+     "trace_field_values: 'mesure' is not a need type of this site (needs_types). Did you mean 'measure'?"),
+    ({"trace_shown_fields": {"req": ["iso_reasons"]}},
+     "trace_shown_fields['req'][0]: 'iso_reasons' is not a need field of this site (needs_fields). "
+     "Did you mean 'iso_reason'?"),
+    ({"trace_required_links": {"REQ": [["iso"]]}},
+     "trace_required_links: 'REQ' is not a need type of this site (needs_types). Did you mean 'req'?"),
+    ({"trace_link_reasons": {"iso": "iso＿reason"}},
+     "trace_link_reasons['iso']: 'iso＿reason' is not a need field of this site (needs_fields). "
+     "Did you mean 'iso_reason'?"),
+    ({"trace_required_when": {"source": ["paper_ref"]}},
+     "trace_required_when: 'source' must read 'field=value' or 'type.field=value' (e.g. 'source=paper')."),
+    ({"trace_required_when": {"source=paper": ["realise"]}},
+     "trace_required_when['source=paper'][0]: 'realise' is neither a need field (needs_fields) nor a link "
+     "type (needs_links). Did you mean 'realises'?"),
+    ({"trace_standards": {"iso": {"type": "iso", "level": "control", "links": ["iso"]}}},
+     "trace_standards['iso'] has no 'label'. Add it (keys: groups, label, level, links, type, via)."),
+    ({"trace_standards": {"iso": {"label": "ISO", "type": "iso", "level": "control", "links": ["iso"],
+                                  "group": ["clause"]}}},
+     "trace_standards['iso']: unknown key 'group'. Did you mean 'groups'? "
+     "Allowed: groups, label, level, links, type, via."),
+    ({"trace_soa_files": {"iso2013": "soa.yaml"}},
+     "trace_soa_files: 'iso2013' is not a standard of this site (trace_standards). Did you mean 'iso'?"),
+    ({"trace_id_docnames": {"measure": r"standards/0*\d+-"}},
+     "trace_id_docnames['measure']: 'standards/0*\\\\d+-' needs a group in parentheses around the chapter "
+     "number, e.g. r'standards/0*(\\d+)-'."),
+    ({"trace_id_patterns": {"measure": "STD-(\\d+"}},
+     "trace_id_patterns['measure']: 'STD-(\\\\d+' is not a valid regular expression "
+     "(missing ), unterminated subpattern at position 4)."),
+    ({"trace_soa_complete": "yes"}, "trace_soa_complete must be True or False, not 'yes'."),
+    ({"trace_covering_types": "measure"}, "trace_covering_types must be a list, not str 'measure'."),
+])
+def test_each_kind_of_mistake_gets_one_plain_message(values: dict[str, Any], expected: str) -> None:
+    assert messages(values) == [expected]
+
+
+def test_an_unknown_trace_setting_is_refused_with_a_suggestion() -> None:
+    assert messages({}, defined=("trace_feild_values", "html_title", "trace_field_values")) == [
+        "trace_feild_values is not a setting of this site's extensions; it would be ignored. "
+        "Did you mean 'trace_field_values'?"
+    ]
+
+
+def test_every_problem_is_reported_not_only_the_first() -> None:
+    found = messages({"trace_unnested_types": ["polcy", "mesure", "req"], "trace_soa_complete": 1})
+    assert len(found) == 3
+
+
+def test_suggestions_cover_case_full_width_and_typos() -> None:
+    assert suggestion("SOURCE", ["source"]) == " Did you mean 'source'?"
+    assert suggestion("ｓｏｕｒｃｅ", ["source"]) == " Did you mean 'source'?"
+    assert suggestion("sorce", ["source", "paper_ref"]) == " Did you mean 'source'?"
+    assert suggestion("xyz", ["source"]) == ""
+
+
+def test_a_problem_is_located_at_its_token_inside_the_assignment() -> None:
+    lines = [
+        "trace_field_values = {",
+        '    "source": ["paper"],',
+        '    "sorce": ["x"],',
+        "}",
+        'other = "sorce"',
+    ]
+    assert locate(lines, ConfigProblem("trace_field_values", "m", "sorce")) == 3
+    assert locate(lines, ConfigProblem("trace_field_values", "m", None)) == 1
+    assert locate(lines, ConfigProblem("trace_missing", "m", "sorce")) is None
+
+
+def test_every_registered_trace_setting_has_a_schema() -> None:
+    """A new setting cannot skip validation: every trace_* that the extensions register is in SCHEMA."""
+    conf = runpy.run_path(str(ROOT / "conf.py"))
+    assert {k for k in conf if k.startswith("trace_")} <= set(SCHEMA)
+
+
+def test_a_build_with_broken_settings_stops_with_every_problem_located(tmp_path: Path) -> None:
+    src = copy_root("basic", tmp_path)
+    conf = src / "conf.py"
+    conf.write_text(
+        conf.read_text(encoding="utf-8")
+        + '\ntrace_field_values = {\n    "sorce": ["paper"],\n}\n'
+        + 'trace_standards = {"iso": {"type": "iso", "level": "control", "links": ["iso"]}}\n',
+        encoding="utf-8",
+    )
+    lines = conf.read_text(encoding="utf-8").splitlines()
+    sorce_line = lines.index('    "sorce": ["paper"],') + 1
+    standards_line = next(i for i, line in enumerate(lines) if line.startswith("trace_standards")) + 1
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "-q", str(src), str(tmp_path / "out")],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 2
+    assert "KeyError" not in result.stderr
+    assert f"conf.py:{sorce_line}: ERROR: trace_field_values: 'sorce' is not a need field" in result.stderr
+    assert f"conf.py:{standards_line}: ERROR: trace_standards['iso'] has no 'label'." in result.stderr
+    assert "2 problem(s) in the trace settings of conf.py" in result.stderr
