@@ -16,6 +16,8 @@ lists them all in one run.
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from pathlib import Path
@@ -31,7 +33,7 @@ from sphinx_needs.config import NeedsSphinxConfig
 from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.directives.need import NeedDirective
 from sphinx_needs.roles.need_ref import NeedRef
-from trace_model import LinkRule, Location, Problem, TraceItem, TraceModel, TraceRules
+from trace_model import LinkRule, Location, Problem, TraceItem, TraceModel, TraceRules, nearest
 from trace_state import Definition, state
 from trace_warnings import check_subtype
 
@@ -174,9 +176,37 @@ class TracedNeedDirective(NeedDirective):
     check reports it once with both places, in every build mode.
     """
 
+    #: options every need directive takes besides its fields and links (sphinx-needs 9.1)
+    CORE_OPTIONS = frozenset({"id", "jinja_content", "status", "tags", "collapse", "hide", "style", "layout",
+                              "template", "pre_template", "post_template", "constraints"})
+
     def run(self) -> Sequence[nodes.Node]:
         need_id = (self.options.get("id") or "").strip()
         source, line = self.get_source_info()
+        here = Location(source, line)
+        if need_id and not re.match(self.config.needs_id_regex, need_id):
+            # one message with the fix, instead of sphinx-needs' and a cascade of missing fields
+            record_problems(self.env, [Problem(
+                here, "bad-id",
+                f"{need_id!r} is not a valid ID: IDs are upper-case ASCII letters, digits and hyphens "
+                "(a dot would make sphinx-needs read a need part).",
+                f"Write ':id: {suggest_id(need_id)}'.",
+            )])
+            return []
+        needs_config = NeedsSphinxConfig(self.config)
+        known = self.CORE_OPTIONS | set(needs_config.fields) | set(needs_config._links)
+        for option in sorted(set(self.options) - known):
+            value = self.options.pop(option)
+            guess = nearest(option, known)
+            record_problems(self.env, [Problem(
+                here, "unknown-option",
+                f"':{option}:' is not an option of a {self.name!r}, so its value would be lost.",
+                f"Did you mean ':{guess}:'?" if guess else
+                f"Use one of: {', '.join(sorted(known - self.CORE_OPTIONS))}.",
+            )])
+            if guess and guess not in self.options:
+                # read it as what was meant, so the one typo gives one message, not a missing-field too
+                self.options[guess] = value
         if need_id:
             record_definition(self.env, Definition(need_id, self.name, Location(source, line)))
             if need_id in SphinxNeedsData(self.env).get_needs_mutable():
@@ -186,6 +216,16 @@ class TracedNeedDirective(NeedDirective):
             # that sphinx-needs' docname and lineno point at together
             self.options["defined_at"] = f"{_relative(self.env, source)}:{line}"
         return super().run()
+
+
+def suggest_id(written: str) -> str:
+    """``written`` as a valid ID: NFKC (half-width), upper case, ``.`` ``(`` and spaces as ``-``.
+
+    ``REQ-CLOUD-2.1`` -> ``REQ-CLOUD-2-1``; ``ｒｅｑ－ｎｅｔ－００９`` -> ``REQ-NET-009``.
+    """
+    text = unicodedata.normalize("NFKC", written).upper()
+    text = re.sub(r"[.\s(]+", "-", text).replace(")", "")
+    return re.sub(r"-{2,}", "-", text).strip("-")
 
 
 def _relative(env: BuildEnvironment, source: str) -> str:

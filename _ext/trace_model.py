@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -199,6 +200,48 @@ def nearest(wanted: str, candidates: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
+#: Separators editors type between IDs that sphinx-needs does not split on.
+_WRONG_SEPARATORS = re.compile(r"[、，；;・\s]+")
+
+
+def diagnose_id(wanted: str, candidates: Iterable[str]) -> str:
+    """Why ``wanted`` is not an ID in ``candidates``, in plain words with the fix.
+
+    Tries, in order: IDs joined by a Japanese comma, a full-width comma, a semicolon
+    or a space (each part diagnosed); full-width letters or digits (``ISO-A-14-2-６``);
+    lower case (``req-net-008``); the printed number instead of the ID
+    (``NISC-4.1.1``); else the closest ID. Returns ``""`` if nothing is close.
+    """
+    pool = set(candidates)
+    parts = [p for p in _WRONG_SEPARATORS.split(wanted.strip()) if p]
+    if len(parts) > 1:
+        fixed = [nearest(p, pool) or p for p in parts]
+        return (f"This is {len(parts)} IDs joined by {_separator_name(wanted)}; separate IDs with a "
+                f"half-width comma and a space: '{', '.join(fixed)}'.")
+    normal = unicodedata.normalize("NFKC", wanted)
+    if normal != wanted:
+        fix = nearest(normal, pool) or normal
+        return (f"It is written with full-width characters; IDs use half-width letters, digits and hyphens: "
+                f"write '{fix}'.")
+    if wanted.upper() != wanted and wanted.upper() in pool:
+        return f"IDs are written in upper case: write '{wanted.upper()}'."
+    guess = nearest(wanted, pool)
+    if guess is None:
+        return ""
+    if guess == wanted.replace(".", "-").replace("(", "-").replace(")", ""):
+        return f"An ID writes the printed number with hyphens: write '{guess}'."
+    return f"Did you mean '{guess}'?"
+
+
+def _separator_name(text: str) -> str:
+    for char, name in (("、", "a Japanese comma '、'"), ("，", "a full-width comma '，'"),
+                       ("；", "a full-width semicolon '；'"), (";", "a semicolon"), ("・", "a '・'"),
+                       ):
+        if char in text:
+            return name
+    return "spaces"
+
+
 class TraceModel:
     """All traced items with their links, checked against :class:`TraceRules`.
 
@@ -381,12 +424,11 @@ class TraceModel:
                         if rule
                         else self.items.keys()
                     )
-                    guess = nearest(target_id, candidates)
                     yield Problem(
                         item.location,
                         "dangling-link",
                         f"{item.id}: the {link_field!r} link names {target_id!r}, which does not exist.",
-                        f"Did you mean {guess!r}?" if guess else "Check the ID against the catalog pages.",
+                        diagnose_id(target_id, candidates) or "Check the ID against the catalog pages.",
                     )
                     continue
                 if rule is None:
@@ -406,14 +448,10 @@ class TraceModel:
                 elif rule.levels is not None and target.fields.get("level") not in rule.levels:
                     level = target.fields.get("level") or ""
                     wanted = " or ".join(sorted(rule.levels))
-                    children = [
-                        i.id
-                        for i in self._by_type.get(target.type, ())
-                        if i.fields.get("parent") == target_id
-                    ]
+                    below = self._first_below(target, rule.levels)
                     hint = (
-                        f"Link one of the entries under it instead, e.g. {children[0]!r}."
-                        if children
+                        f"Link one of the entries at level {wanted!r} under it instead, e.g. {below!r}."
+                        if below
                         else f"Link an entry at level {wanted!r} instead."
                     )
                     yield Problem(
@@ -423,6 +461,19 @@ class TraceModel:
                         f"which is at level {level!r}, not {wanted!r}.",
                         hint,
                     )
+
+    def _first_below(self, entry: TraceItem, levels: frozenset[str]) -> str | None:
+        """The first entry under ``entry`` (by ``parent``, depth first) whose level is in ``levels``."""
+        children: dict[str, list[TraceItem]] = defaultdict(list)
+        for other in self._by_type.get(entry.type, ()):
+            children[other.fields.get("parent", "")].append(other)
+        stack = list(reversed(children.get(entry.id, [])))
+        while stack:
+            current = stack.pop()
+            if current.fields.get("level") in levels:
+                return current.id
+            stack.extend(reversed(children.get(current.id, [])))
+        return None
 
     def _check_required(self, item: TraceItem) -> Iterable[Problem]:
         for group in self.rules.required.get(item.type, ()):

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
 
 PURE = ["trace_model", "catalog_data", "trace_report", "trace_config", "trace_warnings", "trace_state"]

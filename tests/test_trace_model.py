@@ -105,7 +105,7 @@ def test_link_to_wrong_type_and_to_a_clause_group_are_reported() -> None:
     )
     codes = [(p.code, p.hint) for p in model.problems()]
     assert ("wrong-link-type", "Move 'NISC-4-1-2' to the option ':nisc:', or link an entry of type 'iso' here.") in codes
-    assert ("wrong-link-level", "Link one of the entries under it instead, e.g. 'ISO-A-15-1-1'.") in codes
+    assert ("wrong-link-level", "Link one of the entries at level 'control' under it instead, e.g. 'ISO-A-15-1-1'.") in codes
 
 
 def test_missing_links_and_fields_are_each_reported() -> None:
@@ -304,3 +304,21 @@ def test_a_paper_position_must_be_one_of_the_realised_points() -> None:
 def test_an_example_from_the_paper_must_realise_something() -> None:
     item = measure(links={"nisc": ("NISC-4-1-1",)})
     assert codes([item]) == ["missing-backlink", "missing-field"]
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("ISO-A-15-1-1、ISO-A-15-1-2", "This is 2 IDs joined by a Japanese comma '、'; separate IDs with a half-width "
+     "comma and a space: 'ISO-A-15-1-1, ISO-A-15-1-2'."),
+    ("ISO-A-15-1-1 ISO-A-15-1-2", "This is 2 IDs joined by spaces; separate IDs with a half-width comma and a "
+     "space: 'ISO-A-15-1-1, ISO-A-15-1-2'."),
+    ("ISO-A-15-1-２", "It is written with full-width characters; IDs use half-width letters, digits and "
+     "hyphens: write 'ISO-A-15-1-2'."),
+    ("iso-a-15-1-2", "IDs are written in upper case: write 'ISO-A-15-1-2'."),
+    ("ISO-A.15.1.2", "An ID writes the printed number with hyphens: write 'ISO-A-15-1-2'."),
+    ("ISO-A-15-1-3", "Did you mean 'ISO-A-15-1-2'?"),
+    ("XYZ", ""),
+])
+def test_a_wrong_id_is_diagnosed_in_plain_words(written: str, expected: str) -> None:
+    from trace_model import diagnose_id
+
+    assert diagnose_id(written, ["ISO-A-15-1-1", "ISO-A-15-1-2", "NISC-4-1-1"]) == expected
