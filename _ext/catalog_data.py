@@ -151,7 +151,22 @@ class _LineLoader(yaml.SafeLoader):
     """A safe loader that records the 1-based line of every mapping in ``__line__``."""
 
 
+class DuplicateKeyError(yaml.MarkedYAMLError):
+    """A mapping names the same key twice; plain YAML would keep the last value without a word."""
+
+    def __init__(self, key: str, first_line: int, mark: yaml.Mark) -> None:
+        super().__init__(problem=f"the key {key!r} is written twice (first at line {first_line}), "
+                         "and only the last value would be kept", problem_mark=mark)
+        self.key = key
+
+
 def _construct_mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, str) and key in seen:
+            raise DuplicateKeyError(key, seen[key], key_node.start_mark)
+        seen[key] = key_node.start_mark.line + 1
     mapping = cast(dict[str, Any], loader.construct_mapping(node, deep=True))
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
@@ -191,6 +206,9 @@ def load_catalog(path: Path, expected_type: str | None = None) -> Catalog:
         problem = getattr(err, "problem", None) or str(err)
         report(mark.line + 1 if mark else None, "catalog-syntax",
                f"YAML syntax error: {problem}.",
+               f"Delete one of the two {err.key!r} values." if isinstance(err, DuplicateKeyError) else
+               "YAML indents with spaces, never tabs: replace the tab on this line with spaces."
+               if "'\\t'" in str(problem) else
                "Quote values that contain ':', ',', '[' or '{', and check the indentation.")
         return catalog
 
@@ -351,6 +369,7 @@ def load_soa(path: Path) -> SoaData:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         report(mark.line + 1 if mark else 1, "soa-file", f"YAML syntax error: {getattr(err, 'problem', err)}.",
+               f"Delete one of the two {err.key!r} values." if isinstance(err, DuplicateKeyError) else
                "Quote a value that holds ':' or ',' with \"…\".")
         return data
     data.exclusions_line = next(

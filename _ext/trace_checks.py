@@ -16,6 +16,7 @@ lists them all in one run.
 from __future__ import annotations
 
 import hashlib
+import logging as pylogging
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -376,7 +377,76 @@ def check_consistency(app: Sphinx, env: BuildEnvironment) -> None:
         problems.extend(read_problems(env)[docname])
     problems.extend(current_model(app).problems())
     problems.extend(unincluded_files(app, env))
+    problems = without_cascades(app, problems)
     report(sorted(set(problems), key=lambda p: (_location_key(p.location), p.code, p.message)))
+
+
+#: Catalog problems that leave the whole catalog unloaded.
+CATALOG_LOAD_FAILURES = frozenset({"catalog-unreadable", "catalog-encoding", "catalog-syntax", "catalog-structure"})
+
+
+class CatalogCascadeFilter(pylogging.Filter):
+    """Drops sphinx-needs' "linked need X not found" for IDs of a catalog that failed to load.
+
+    Those references are written in the pages' text (``{need}`` roles) and reported
+    by sphinx-needs while pages are written; the one catalog problem already says
+    what to fix. Installed first on Sphinx's warning handler, so a dropped record is
+    not counted as a warning either. ``prefixes`` is set by each consistency check.
+    """
+
+    MESSAGE = re.compile(r"linked need (\S+) not found")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prefixes: tuple[str, ...] = ()
+
+    def filter(self, record: pylogging.LogRecord) -> bool:
+        if not self.prefixes or getattr(record, "type", "") != "needs" or getattr(record, "subtype", "") != "link_ref":
+            return True
+        match = self.MESSAGE.search(str(record.msg))
+        return not (match and match.group(1).startswith(self.prefixes))
+
+
+_CASCADE_FILTER = CatalogCascadeFilter()
+
+
+def install_cascade_filter(app: Sphinx) -> None:
+    """``builder-inited``: put :data:`_CASCADE_FILTER` first on Sphinx's warning handlers."""
+    _CASCADE_FILTER.prefixes = ()
+    for handler in pylogging.getLogger("sphinx").handlers:
+        if _CASCADE_FILTER not in handler.filters and handler.level >= pylogging.WARNING:
+            handler.filters.insert(0, _CASCADE_FILTER)
+
+
+def failed_catalog_types(app: Sphinx, problems: Iterable[Problem]) -> set[str]:
+    """Need types whose catalog file could not be loaded at all (see :data:`CATALOG_LOAD_FAILURES`)."""
+    failed_files = {
+        Path(p.location.file).resolve() for p in problems
+        if p.code in CATALOG_LOAD_FAILURES and p.location is not None
+    }
+    return {
+        need_type for need_type, path in app.config.trace_catalogs.items()
+        if Path(app.srcdir, path).resolve() in failed_files
+    }
+
+
+def without_cascades(app: Sphinx, problems: list[Problem]) -> list[Problem]:
+    """``problems`` less the ones another problem already explains.
+
+    A catalog file that cannot be loaded (one tab, one bad byte) leaves every link
+    into it dangling: those links are not reported while it fails to load, so the
+    editor sees the one line to fix instead of hundreds.
+    """
+    failed_types = failed_catalog_types(app, problems)
+    _CASCADE_FILTER.prefixes = tuple(
+        str(t["prefix"]) for t in NeedsSphinxConfig(app.config).types if t["directive"] in failed_types
+    )
+    if not failed_types:
+        return problems
+    return [
+        p for p in problems
+        if not (p.code == "dangling-link" and p.target_types and p.target_types <= failed_types)
+    ]
 
 
 def unincluded_files(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
@@ -419,6 +489,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_env_collector(TraceCollector)
     app.connect("env-before-read-docs", forget_model)
     app.connect("env-check-consistency", check_consistency)
+    app.connect("builder-inited", install_cascade_filter)
     app.connect("doctree-resolved", stable_container_ids, priority=800)
     return {
         "version": __version__,

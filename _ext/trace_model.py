@@ -109,13 +109,15 @@ class Problem:
     """A located finding of the trace checks.
 
     ``code`` is the warning subtype (``dangling-link`` ...); ``hint`` says what
-    would fix it.
+    would fix it. ``target_types``: for a dangling link, the need types it may
+    point to (so a link into a catalog that failed to load is not reported twice).
     """
 
     location: Location | None
     code: str
     message: str
     hint: str = ""
+    target_types: frozenset[str] = field(default=frozenset(), compare=False)
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
@@ -429,6 +431,7 @@ class TraceModel:
                         "dangling-link",
                         f"{item.id}: the {link_field!r} link names {target_id!r}, which does not exist.",
                         diagnose_id(target_id, candidates) or "Check the ID against the catalog pages.",
+                        rule.targets if rule else frozenset(),
                     )
                     continue
                 if rule is None:
@@ -509,7 +512,7 @@ class TraceModel:
                         "missing-field",
                         f"{item.id}: this {item.type!r} has {cond_field!r} {value!r} but no {name!r}; "
                         "it is required then.",
-                        f"Add the option ':{name}: <value>'.",
+                        f"Add the option ':{name}: <{'ID' if name in self.rules.links else 'value'}>'.",
                     )
         for link_field in self.rules.required_backlinks.get(item.type, ()):
             if not any(

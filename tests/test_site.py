@@ -115,7 +115,7 @@ def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> N
         "requirements/planted.md:12: STD-8-9-2: this 'measure' has 'source' 'paper' but no 'paper_ref'; it is "
         "required then. Add the option ':paper_ref: <value>'. [trace.missing-field]",
         "requirements/planted.md:12: STD-8-9-2: this 'measure' has 'source' 'paper' but no 'realises'; it is "
-        "required then. Add the option ':realises: <value>'. [trace.missing-field]",
+        "required then. Add the option ':realises: <ID>'. [trace.missing-field]",
         "requirements/planted.md:12: STD-8-9-2: this 'measure' has no 'iso' link; it needs at least one. "
         "Add the option ':iso: <ID>' to the 'measure' directive. [trace.missing-link]",
         "requirements/planted.md:19: ID 'STD-8-9-1' is defined twice: here and at requirements/planted.md:3. "
@@ -124,6 +124,27 @@ def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> N
         "'req' needs at least one. Add ':realises: REQ-PLANTED-001' to the item that puts it into effect. "
         "[trace.missing-backlink]",
     ]
+
+
+def test_one_tab_in_a_catalog_gives_one_message_not_one_per_link(tmp_path: Path) -> None:
+    """A catalog that cannot be loaded leaves every link into it dangling; only the line
+    to fix is reported (serial and parallel), not the links or the {need} references."""
+    src = copy_site(tmp_path / "src")
+    catalog = src / "traceability" / "catalogs" / "nisc_h26.yaml"
+    lines = catalog.read_text(encoding="utf-8").splitlines(keepends=True)
+    row = next(i for i, line in enumerate(lines) if '"4.1.1"' in line)
+    lines[row] = lines[row].replace("  - ", "\t- ", 1)
+    catalog.write_text("".join(lines), encoding="utf-8")
+    expected = [
+        f"traceability/catalogs/nisc_h26.yaml:{row + 1}: YAML syntax error: found character '\\t' that cannot "
+        "start any token. YAML indents with spaces, never tabs: replace the tab on this line with spaces. "
+        "[trace.catalog-syntax]"
+    ]
+    for extra in ([], ["-j", "2"]):
+        out = tmp_path / f"out{len(extra)}"
+        result = sphinx_build(src, out, "-d", str(out / ".doctrees"), *extra)
+        assert result.returncode != 0
+        assert normalise_warnings(result.stderr, src) == expected
 
 
 def need_tables(outdir: Path, needs: dict[str, dict[str, Any]]) -> dict[str, Any]:
