@@ -377,6 +377,7 @@ def check_consistency(app: Sphinx, env: BuildEnvironment) -> None:
         problems.extend(read_problems(env)[docname])
     problems.extend(current_model(app).problems())
     problems.extend(unincluded_files(app, env))
+    problems.extend(lost_needs(app, env))
     problems = without_cascades(app, problems)
     report(sorted(set(problems), key=lambda p: (_location_key(p.location), p.code, p.message)))
 
@@ -447,6 +448,78 @@ def without_cascades(app: Sphinx, problems: list[Problem]) -> list[Problem]:
         p for p in problems
         if not (p.code == "dangling-link" and p.target_types and p.target_types <= failed_types)
     ]
+
+
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*(\{([\w:-]+)\})?\s*(\S*)")
+_OPTION_ID = re.compile(r"^\s*:id:\s*(\S+)")
+_OPTION = re.compile(r"^\s*:[\w-]+:")
+
+
+def written_need_ids(text: str, directive_names: set[str]) -> list[tuple[str, int]]:
+    """(ID, 1-based line) of every need directive written in MyST ``text``, as the editor meant it.
+
+    Every ``{directive}`` fence opens a block and a bare fence closes the innermost
+    one, whatever the number of backticks (CommonMark would close an outer block
+    early on an inner fence of the same length, which is the mistake this finds);
+    a fenced code block with a language (````md``, ```python``) is skipped whole,
+    so examples of the syntax are not counted.
+    """
+    found: list[tuple[str, int]] = []
+    lines = text.splitlines()
+    stack: list[str] = []
+    i = 0
+    while i < len(lines):
+        match = _FENCE.match(lines[i])
+        if match is None:
+            i += 1
+            continue
+        fence, directive, info = match.group(1), match.group(3), match.group(4)
+        if directive:
+            stack.append(fence[0])
+            if directive in directive_names:
+                j = i + 1
+                while j < len(lines) and _OPTION.match(lines[j]):
+                    id_match = _OPTION_ID.match(lines[j])
+                    if id_match:
+                        found.append((id_match.group(1), j + 1))
+                    j += 1
+        elif info:  # a code block with a language: skip to its closing fence
+            i += 1
+            while i < len(lines) and not re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[i]):
+                i += 1
+        elif stack:
+            stack.pop()
+        i += 1
+    return found
+
+
+def lost_needs(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
+    """Needs written in a published source file that did not become needs.
+
+    A fence closed early (an inner ```` ```{note} ```` inside a need fenced with as
+    many backticks) turns the next need into a code block: it would vanish from the
+    page's requirements, needs.json, every view and export, with its raw options
+    published as code. Each such ID is reported at the line it is written on.
+    """
+    srcdir = Path(app.srcdir)
+    files = {Path(env.doc2path(doc)).resolve() for doc in env.found_docs}
+    files |= {(srcdir / p).resolve() for deps in env.dependencies.values() for p in deps}
+    directive_names = _need_directive_types(app.config)
+    defined = {d.id for defs in definitions(env).values() for d in defs}
+    problems = []
+    for path in sorted(f for f in files if f.suffix == ".md" and f.is_file()):
+        for need_id, line in written_need_ids(path.read_text(encoding="utf-8"), directive_names):
+            if need_id in defined or not re.match(app.config.needs_id_regex, need_id):
+                continue  # built, or refused with its own message (bad-id)
+            problems.append(Problem(
+                Location(str(path), line), "lost-need",
+                f"{need_id} is written here but is not in the built site: this text was not read as a "
+                "need directive, most often because a block inside the need before it (```{note}) is "
+                "fenced with as many backticks as that need, which closes the need early.",
+                "Fence the outer directive with one more backtick (````{measure} … ````), or write the "
+                "inner block with colons (:::{note} … :::).",
+            ))
+    return problems
 
 
 def unincluded_files(app: Sphinx, env: BuildEnvironment) -> list[Problem]:

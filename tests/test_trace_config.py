@@ -139,14 +139,3 @@ def test_a_build_with_broken_settings_stops_with_every_problem_located(tmp_path:
     assert f"conf.py:{standards_line}: ERROR: trace_standards['iso'] has no 'label'." in result.stderr
     assert "2 problem(s) in the trace settings of conf.py" in result.stderr
 
-
-@pytest.mark.parametrize(("written", "expected"), [
-    ("REQ-CLOUD-2.1", "REQ-CLOUD-2-1"),
-    ("ｒｅｑ－ｎｅｔ－００９", "REQ-NET-009"),
-    ("req-net-008", "REQ-NET-008"),
-    ("NISC-4.1.1(2)", "NISC-4-1-1-2"),
-])
-def test_an_invalid_need_id_gets_a_valid_suggestion(written: str, expected: str) -> None:
-    from trace_checks import suggest_id
-
-    assert suggest_id(written) == expected

@@ -1,0 +1,42 @@
+"""Unit tests of the helpers in _ext/trace_checks.py that need no build: the ID a refused
+need ID should have been, and the need IDs an editor wrote in a MyST file."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("REQ-CLOUD-2.1", "REQ-CLOUD-2-1"),
+    ("ｒｅｑ－ｎｅｔ－００９", "REQ-NET-009"),
+    ("req-net-008", "REQ-NET-008"),
+    ("NISC-4.1.1(2)", "NISC-4-1-1-2"),
+])
+def test_an_invalid_need_id_gets_a_valid_suggestion(written: str, expected: str) -> None:
+    from trace_checks import suggest_id
+
+    assert suggest_id(written) == expected
+
+
+def test_written_need_ids_follow_the_editors_nesting_and_skip_examples() -> None:
+    from trace_checks import written_need_ids
+
+    text = "\n".join([
+        "```{req} A",            # 1
+        ":id: REQ-A",            # 2
+        "",
+        "```{note}",             # 4: closes REQ-A early in CommonMark
+        "inner",
+        "```",
+        "```",
+        "````md",                # 8: an example of the syntax, skipped
+        "```{req} Example",
+        ":id: REQ-EXAMPLE",
+        "```",
+        "````",
+        ":::{measure} B",        # 13
+        ":source: added",
+        ":id: STD-1-1-1",        # 15
+        ":::",
+    ])
+    assert written_need_ids(text, {"req", "measure"}) == [("REQ-A", 2), ("STD-1-1-1", 15)]
