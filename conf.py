@@ -44,6 +44,7 @@ extensions = [
     "stable_anchors",
     "rebuild_guard",
     "resource_checks",
+    "include_links",
 ]
 
 source_suffix = {".md": "markdown"}

@@ -1,0 +1,88 @@
+"""Links in an included file are written relative to that file, as its editor sees it.
+
+MyST reads an ``{include}``-d file as part of the including page, so a link in
+``requirements/standards/08-external-services.md`` such as ``[用語集](../../source/glossary.md)``
+would be resolved from ``source/standards/`` (the chapter page): it either fails
+as "target not found", reported against the chapter, or opens another page.
+MyST's own answer is the ``:relative-docs:`` option on every include; here, when
+MyST reads an included file (Sphinx's ``include-read`` event), every relative
+Markdown link and image path outside code blocks is rewritten to the same target
+seen from the including page. Links that carry a scheme (``https:``, ``mailto:``,
+``project:``), start at the site root (``/``) or only name an anchor (``#…``) are
+left as they are.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+__version__ = "1.0.0"
+
+#: ``](target)`` or ``](target "title")`` or ``](<target>)`` of a Markdown link or image.
+_LINK = re.compile(r"(?<!\\)\]\((<[^>]+>|[^)\s]+)((?:\s+\"[^\"]*\")?\))")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_CODE_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([^\s{`~][^`]*)?$")
+
+
+def rebase_target(target: str, from_dir: str, to_dir: str) -> str:
+    """``target`` (relative to ``from_dir``) relative to ``to_dir``; unchanged unless a relative path.
+
+    Directories are POSIX-style paths relative to the same root. ``"../a.md#x"`` from
+    ``"requirements/standards"`` seen from ``"source/standards"`` is ``"../../requirements/a.md#x"``.
+    """
+    bracketed = target.startswith("<") and target.endswith(">")
+    bare = target[1:-1] if bracketed else target
+    if not bare or bare.startswith(("#", "/")) or _SCHEME.match(bare):
+        return target
+    path, hash_, fragment = bare.partition("#")
+    absolute = os.path.normpath(os.path.join(from_dir, path))
+    rebased = os.path.relpath(absolute, to_dir).replace(os.sep, "/") + hash_ + fragment
+    return f"<{rebased}>" if bracketed else rebased
+
+
+def rebase_markdown_links(text: str, from_dir: str, to_dir: str) -> str:
+    """Every relative link and image target in ``text`` rebased with :func:`rebase_target`.
+
+    Lines inside fenced code blocks with a language (```` ```md ````, ``~~~python``) are
+    left alone; directive blocks (```` ```{measure} ````) are Markdown and are rebased.
+    """
+    if os.path.normpath(from_dir) == os.path.normpath(to_dir):
+        return text
+    out: list[str] = []
+    closing: str | None = None
+    for line in text.splitlines(keepends=True):
+        fence = _CODE_FENCE.match(line)
+        if closing is not None:
+            if fence and fence.group(1)[0] == closing[0] and len(fence.group(1)) >= len(closing) and not fence.group(2):
+                closing = None
+            out.append(line)
+            continue
+        if fence and fence.group(2):
+            closing = fence.group(1)
+            out.append(line)
+            continue
+        out.append(_LINK.sub(lambda m: "](" + rebase_target(m.group(1), from_dir, to_dir) + m.group(2), line))
+    return "".join(out)
+
+
+def rebase_included_links(app: Any, relative_path: Path, parent_docname: str, content: list[str]) -> None:
+    """``include-read``: rewrite the included text's relative links for the page that includes it."""
+    srcdir = Path(app.srcdir)
+    page_dir = Path(app.env.doc2path(app.env.docname)).parent
+    from_dir = (srcdir / relative_path).parent
+    content[0] = rebase_markdown_links(
+        content[0], os.path.relpath(from_dir, srcdir), os.path.relpath(page_dir, srcdir)
+    )
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.connect("include-read", rebase_included_links)
+    return {
+        "version": __version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,0 +1,50 @@
+"""Links in an included requirements file resolve from that file (_ext/include_links.py):
+the rules, and the ``include-links`` root (a file two folders away from its chapter)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from include_links import rebase_markdown_links, rebase_target
+
+
+@pytest.mark.parametrize(("target", "expected"), [
+    ("../../glossary.md#再委託", "../glossary.md#再委託"),
+    ("../../index.md", "../index.md"),
+    ("flow.png", "../requirements/sub/flow.png"),
+    ("<../../a b.md>", "<../a b.md>"),
+    ("https://www.soumu.go.jp/", "https://www.soumu.go.jp/"),
+    ("mailto:info@example.org", "mailto:info@example.org"),
+    ("project:glossary.md", "project:glossary.md"),
+    ("#再委託", "#再委託"),
+    ("/index.md", "/index.md"),
+])
+def test_a_target_is_rebased_only_when_it_is_a_relative_path(target: str, expected: str) -> None:
+    assert rebase_target(target, "requirements/sub", "chapters") == expected
+
+
+def test_links_in_code_blocks_with_a_language_stay_as_written() -> None:
+    text = (
+        "```{req} A\n[g](../../glossary.md)\n```\n"
+        "```md\n[example](../../glossary.md)\n```\n"
+        "![図](flow.png \"title\")\n"
+    )
+    assert rebase_markdown_links(text, "requirements/sub", "chapters") == (
+        "```{req} A\n[g](../glossary.md)\n```\n"
+        "```md\n[example](../../glossary.md)\n```\n"
+        "![図](../requirements/sub/flow.png \"title\")\n"
+    )
+
+
+def test_the_same_folder_changes_nothing() -> None:
+    assert rebase_markdown_links("[a](b.md)", "source", "source/.") == "[a](b.md)"
+
+
+def test_an_included_file_links_and_shows_images_as_its_editor_wrote_them(build_root: Callable[..., object]) -> None:
+    built = build_root("include-links")
+    assert built.warnings == []  # type: ignore[attr-defined]
+    page = (built.outdir / "chapters" / "chapter.html").read_text(encoding="utf-8")  # type: ignore[attr-defined]
+    assert 'href="../glossary.html#再委託"' in page
+    assert 'href="../index.html"' in page
+    assert 'alt="委託の流れ"' in page and "_images/flow.png" in page
