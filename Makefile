@@ -74,5 +74,5 @@ distclean: clean  ## Remove the build output and the virtual environment
 .PHONY: help venv system-deps html serve test lint check linkcheck bench clean distclean
 
 SIZES ?= 300 1000 3000 10000
-bench: $(STAMP) system-deps  ## Benchmark ours / stock / floor builds (SIZES="1000 3000" for a subset)
-	cd bench && ../$(BIN)/python run.py --sizes "$(SIZES)"
+bench: $(STAMP) system-deps  ## Benchmark ours / stock / floor builds (SIZES="1000 3000"; BEFORE=<rev> adds a before/after table)
+	cd bench && ../$(BIN)/python run.py --sizes "$(SIZES)" $(if $(BEFORE),--before $(BEFORE))

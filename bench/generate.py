@@ -176,13 +176,17 @@ def stock_pages(entries: dict[str, list[tuple[str, str, str, str]]]) -> dict[str
     }
 
 
-def write_site(n: int, variant: str, out: Path) -> list[str]:
-    """Write the site; return the requirement page names (the benchmark edits one of them)."""
+def write_site(n: int, variant: str, out: Path, root: Path = ROOT) -> list[str]:
+    """Write the site; return the requirement page names (the benchmark edits one of them).
+
+    ``root``: the project tree whose conf.py, _ext/ and _static/ the site uses (another
+    revision's, for the before/after comparison); the variant "before" is "ours" there.
+    """
     out.mkdir(parents=True, exist_ok=True)
     entries = catalog_pages(out)
     structure_page(out)
     pages = requirement_pages(out, n, entries)
-    views = {"ours": OURS_PAGES, "stock": stock_pages(entries), "floor": {}}[variant]
+    views = {"ours": OURS_PAGES, "before": OURS_PAGES, "stock": stock_pages(entries), "floor": {}}[variant]
     (out / "views").mkdir(exist_ok=True)
     for name, text in views.items():
         (out / f"{name}.md").write_text(text, encoding="utf-8")
@@ -191,7 +195,7 @@ def write_site(n: int, variant: str, out: Path) -> list[str]:
     (out / "index.md").write_text(
         "# ベンチマーク用のサイト\n\n```{toctree}\n:maxdepth: 1\n\n" + "\n".join(toc) + "\n```\n", encoding="utf-8"
     )
-    (out / "conf.py").write_text(CONF.format(root=str(ROOT), variant=variant), encoding="utf-8")
+    (out / "conf.py").write_text(CONF.format(root=str(root), variant=variant), encoding="utf-8")
     return pages
 
 
@@ -202,11 +206,16 @@ globals().update({{k: v for k, v in _real.items() if not k.startswith("__")}})
 exclude_patterns = ["_build"]
 trace_catalogs = {{}}
 trace_soa_files = {{"iso": "soa.yaml"}}
-# random links need not reach every control; the completeness rule is the real site's
+# random links need not reach every control; the completeness rules are the real site's:
+# synthetic IDs are not printed positions, and no synthetic item realises a revision point
 trace_soa_complete = False
+trace_id_patterns = {{}}
+trace_id_docnames = {{}}
+trace_required_when = {{}}
+trace_required_backlinks = {{}}
 html_static_path = ["{root}/_static"]
 html_theme = "furo"
-if "{variant}" != "ours":
+if "{variant}" not in ("ours", "before"):
     # stock sphinx-needs (and the floor): none of the project's own extensions
     extensions = ["myst_parser", "sphinx_needs"]
 '''

@@ -25,8 +25,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from generate import write_site
+from generate import ROOT, write_site
 
 BENCH = Path(__file__).resolve().parent
 RESULTS_JSON = BENCH / "results.json"
@@ -52,6 +53,9 @@ def sphinx(src: Path, *extra: str) -> tuple[float, float]:
     wall = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"build failed ({src}):\n{result.stderr[-3000:]}")
+    if "WARNING:" in result.stderr:
+        # a build with warnings does other work (and ours re-reads every page after one): not comparable
+        raise SystemExit(f"the benchmark site gave warnings ({src}):\n{result.stderr[-3000:]}")
     peak_kb = int(next(line.split()[1] for line in result.stderr.splitlines() if line.startswith("PEAK_KB")))
     return wall, peak_kb / 1024
 
@@ -82,10 +86,10 @@ def matrix_shows(src: Path, req_id: str, control_id: str) -> bool:
     return req_id in row["対応例文"].split()
 
 
-def measure(n: int, variant: str, runs: int, workdir: Path) -> dict[str, object]:
+def measure(n: int, variant: str, runs: int, workdir: Path, root: Path | None = None) -> dict[str, object]:
     src = workdir / f"{n}-{variant}"
     shutil.rmtree(src, ignore_errors=True)
-    pages = write_site(n, variant, src)
+    pages = write_site(n, variant, src, root) if root else write_site(n, variant, src)
     cold = []
     for _ in range(runs):
         clean(src)
@@ -107,7 +111,7 @@ def measure(n: int, variant: str, runs: int, workdir: Path) -> dict[str, object]
         "nochange_s": round(nochange, 2),
         "items": ITEMS,
     }
-    if variant == "ours":
+    if variant in ("ours", "before"):
         result["incremental_matrix_correct"] = matrix_shows(src, req_id, control)
     shutil.rmtree(src, ignore_errors=True)
     return result
@@ -123,7 +127,9 @@ def render(results: dict[str, dict[str, object]]) -> str:
         "全体ビルドの所要時間とピークメモリは 3 回の中央値、`-j 2`・差分（例文 1 件の ISO 対応付けを変更）・",
         "変更なしの再ビルドは 1 回の測定です。合成サイトの各項目は、2026-11-30 以降の測定では対策基準の例文"
         "（`measure`。NISC・ISO のリンクごとの理由と【解説】付き）、それより前の測定では論点資料の改定項目（`req`）"
-        "です（測定の記録の日付を参照）。",
+        "です（測定の記録の日付を参照）。合成サイトは警告なしでビルドされることを毎回確かめます（警告が出れば測定を"
+        "中止）。この確認を加える前（2026-11-30 の before/after の測定より前）の ours の測定では、合成サイトが実サイト用の"
+        "規則（例文 ID の形式など）による警告を出していました。",
         "",
         f"- マシン: {platform.machine()}, {os.cpu_count()} コア, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}",
@@ -156,6 +162,9 @@ def render(results: dict[str, dict[str, object]]) -> str:
             lines.append(f"| {n} | {ours['wall_s'] / floor['wall_s']:.2f} | {ours['wall_s'] / stock['wall_s']:.2f} "
                          f"| {correct} |")
     lines += ["", *linearity(results, sizes), "", *targets(results, sizes)]
+    comparison = before_after(results, sizes)
+    if comparison:
+        lines += ["", *comparison]
     lines += ["", "## 測定の記録", "", "| N | 方式 | コマンド | 日付 |", "|---:|---|---|---|"]
     for n in sizes:
         for variant in VARIANTS:
@@ -221,6 +230,42 @@ def targets(results: dict[str, dict[str, object]], sizes: list[str]) -> list[str
     return lines
 
 
+def export_revision(rev: str, workdir: Path) -> Path:
+    """The project's conf.py, _ext/ and _static/ at git revision ``rev``, in a folder of ``workdir``."""
+    out = workdir / f"before-{rev}"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "conf.py", "_ext", "_static"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    return out
+
+
+def before_after(results: dict[str, dict[str, object]], sizes: list[str]) -> list[str]:
+    """The before/after table: 'ours' at an earlier revision and now, measured in the same run."""
+    rows = [n for n in sizes if isinstance(results[n].get("before"), dict) and isinstance(results[n].get("ours"), dict)]
+    if not rows:
+        return []
+    lines = ["## 変更の前後（同じ実行で測定）", "",
+             "`make bench BEFORE=<リビジョン>` が、そのリビジョンの `conf.py`・`_ext/`・`_static/` と現在のものを同じ実行で"
+             "測定した結果です。", "",
+             "| N | 変更前 | 全体ビルド 前 → 後 (s) | 後 / 前 | -j 2 前 → 後 (s) | 差分 / 変更なし 前 → 後 | 差分ビルド後の対応表（後） |",
+             "|---:|---|---|---:|---|---|---|"]
+    for n in rows:
+        before, after = results[n]["before"], results[n]["ours"]
+        assert isinstance(before, dict) and isinstance(after, dict)
+
+        def ratio(r: dict[str, Any]) -> str:
+            return f"{r['incremental_s'] / r['nochange_s']:.2f}" if r["nochange_s"] else "–"
+
+        lines.append(
+            f"| {n} | `{before.get('rev', '')}` | {before['wall_s']} → {after['wall_s']} "
+            f"| {after['wall_s'] / before['wall_s']:.2f} | {before['j2_wall_s']} → {after['j2_wall_s']} "
+            f"| {ratio(before)} → {ratio(after)} | {'正しい' if after.get('incremental_matrix_correct') else '誤り'} |"
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default=os.environ.get("SIZES", "300 1000 3000 10000"))
@@ -228,6 +273,8 @@ def main() -> None:
     parser.add_argument("--variants", default=" ".join(VARIANTS))
     parser.add_argument("--workdir", default=os.environ.get("BENCH_WORKDIR", "/tmp/guideline-bench"))
     parser.add_argument("--render-only", action="store_true", help="rewrite RESULTS.md from results.json")
+    parser.add_argument("--before", default=os.environ.get("BEFORE", ""),
+                        help="also measure 'ours' at this git revision, in the same run (before/after table)")
     args = parser.parse_args()
     results: dict[str, dict[str, object]] = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.exists() else {}
     workdir = Path(args.workdir)
@@ -239,8 +286,14 @@ def main() -> None:
     if args.render_only:
         RESULTS_MD.write_text(render(results), encoding="utf-8")
         return
+    before_root = export_revision(args.before, workdir) if args.before else None
     for n in (int(s) for s in args.sizes.split()):
         entry = results.setdefault(str(n), {})
+        if before_root is not None:
+            print(f"N={n} before ({args.before}) ...", flush=True)
+            entry["before"] = measure(n, "before", args.runs, workdir, before_root)
+            entry["before"].update(rev=args.before, command=command + f" --before {args.before}",  # type: ignore[union-attr]
+                                   date=time.strftime("%Y-%m-%d"))
         for variant in args.variants.split():
             print(f"N={n} {variant} ...", flush=True)
             entry[variant] = measure(n, variant, args.runs, workdir)
