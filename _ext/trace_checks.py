@@ -296,6 +296,9 @@ def build_model(app: Sphinx, env: BuildEnvironment) -> TraceModel:
                 kept[definition.id] = definition.location
             else:
                 dropped.append(definition)
+    # the same text read twice (a file included by two pages) is one mistake, reported once
+    # by repeated_includes, not as a duplicate of every ID in it
+    dropped = [d for d in dropped if kept.get(d.id) != d.location]
 
     def location(need: Any) -> Location:
         if need["id"] in kept:
@@ -378,6 +381,7 @@ def check_consistency(app: Sphinx, env: BuildEnvironment) -> None:
     problems.extend(current_model(app).problems())
     problems.extend(unincluded_files(app, env))
     problems.extend(lost_needs(app, env))
+    problems.extend(repeated_includes(app, env))
     problems = without_cascades(app, problems)
     report(sorted(set(problems), key=lambda p: (_location_key(p.location), p.code, p.message)))
 
@@ -519,6 +523,32 @@ def lost_needs(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
                 "Fence the outer directive with one more backtick (````{measure} … ````), or write the "
                 "inner block with colons (:::{note} … :::).",
             ))
+    return problems
+
+
+def repeated_includes(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
+    """Files whose definitions were read more than once (included by two pages, or twice by one).
+
+    One message per file, naming the pages, instead of a "defined twice" for every ID in it.
+    """
+    readers: dict[tuple[str, int | None, str], list[str]] = {}
+    for docname in sorted(definitions(env)):
+        for definition in definitions(env)[docname]:
+            key = (definition.location.file, definition.location.line, definition.id)
+            readers.setdefault(key, []).append(docname)
+    pages_of: dict[str, list[str]] = {}
+    for (file, _, _), docnames in readers.items():
+        if len(docnames) > 1:
+            pages = pages_of.setdefault(file, [])
+            pages.extend(d for d in dict.fromkeys(docnames) if d not in pages)
+    problems = []
+    for file, pages in sorted(pages_of.items()):
+        where = ", ".join(str(env.doc2path(p).relative_to(app.srcdir)) for p in pages)
+        problems.append(Problem(
+            Location(file, 1), "included-twice",
+            f"{_relative(env, file)} is read more than once (by {where}), so every ID in it would be defined twice.",
+            "Include it from one page only, and refer to its items from the others with {need}`ID`.",
+        ))
     return problems
 
 
