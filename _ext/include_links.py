@@ -24,7 +24,9 @@ __version__ = "1.0.0"
 #: ``](target)`` or ``](target "title")`` or ``](<target>)`` of a Markdown link or image.
 _LINK = re.compile(r"(?<!\\)\]\((<[^>]+>|[^)\s]+)((?:\s+\"[^\"]*\")?\))")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-_CODE_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([^\s{`~][^`]*)?$")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*(\{[^}]*\})?\s*(.*)$")
+_IMAGE_ARGUMENT = re.compile(r"^(\s*(?:`{3,}|~{3,}|:{3,})\{(?:image|figure)\}\s+)(\S+)(.*)$")
+_CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 
 
 def rebase_target(target: str, from_dir: str, to_dir: str) -> str:
@@ -44,28 +46,56 @@ def rebase_target(target: str, from_dir: str, to_dir: str) -> str:
 
 
 def rebase_markdown_links(text: str, from_dir: str, to_dir: str) -> str:
-    """Every relative link and image target in ``text`` rebased with :func:`rebase_target`.
+    """Every relative link and image target in ``text`` rebased with :func:`rebase_target`,
+    and the path argument of ``{image}`` and ``{figure}`` directives.
 
-    Lines inside fenced code blocks with a language (```` ```md ````, ``~~~python``) are
-    left alone; directive blocks (```` ```{measure} ````) are Markdown and are rebased.
+    Left alone: code blocks (a fence with a language, or a bare fence outside any
+    directive) and inline code spans. Directive blocks (```` ```{measure} ````) are
+    Markdown and are rebased.
     """
     if os.path.normpath(from_dir) == os.path.normpath(to_dir):
         return text
     out: list[str] = []
+    directives = 0
     closing: str | None = None
     for line in text.splitlines(keepends=True):
-        fence = _CODE_FENCE.match(line)
-        if closing is not None:
-            if fence and fence.group(1)[0] == closing[0] and len(fence.group(1)) >= len(closing) and not fence.group(2):
+        fence = _FENCE.match(line)
+        if closing is not None:  # inside a code block
+            if fence and fence.group(1)[0] == closing[0] and len(fence.group(1)) >= len(closing) \
+                    and not fence.group(2) and not fence.group(3).strip():
                 closing = None
             out.append(line)
             continue
-        if fence and fence.group(2):
-            closing = fence.group(1)
+        if fence and fence.group(2):  # a directive opens
+            directives += 1
+            image = _IMAGE_ARGUMENT.match(line)
+            if image:
+                line = image.group(1) + rebase_target(image.group(2), from_dir, to_dir) + image.group(3) + (
+                    "\n" if line.endswith("\n") else "")
             out.append(line)
             continue
-        out.append(_LINK.sub(lambda m: "](" + rebase_target(m.group(1), from_dir, to_dir) + m.group(2), line))
+        if fence and fence.group(1)[0] != ":" and (fence.group(3).strip() or directives == 0):
+            closing = fence.group(1)  # a code block: with a language, or a bare fence at the top
+            out.append(line)
+            continue
+        if fence and not fence.group(3).strip():  # a bare fence closes the innermost directive
+            directives = max(0, directives - 1)
+            out.append(line)
+            continue
+        out.append(_rebase_outside_code_spans(line, from_dir, to_dir))
     return "".join(out)
+
+
+def _rebase_outside_code_spans(line: str, from_dir: str, to_dir: str) -> str:
+    parts: list[str] = []
+    last = 0
+    for span in _CODE_SPAN.finditer(line):
+        parts.append(_LINK.sub(lambda m: "](" + rebase_target(m.group(1), from_dir, to_dir) + m.group(2),
+                               line[last:span.start()]))
+        parts.append(span.group(0))
+        last = span.end()
+    parts.append(_LINK.sub(lambda m: "](" + rebase_target(m.group(1), from_dir, to_dir) + m.group(2), line[last:]))
+    return "".join(parts)
 
 
 def rebase_included_links(app: Any, relative_path: Path, parent_docname: str, content: list[str]) -> None:

@@ -107,9 +107,8 @@ def remote_settings(config: Config) -> list[tuple[str, str]]:
 
 def check_settings(app: Sphinx, config: Config) -> None:
     """``config-inited``: refuse stylesheets, scripts, logo or favicon from another host, at their conf.py line."""
-    from sphinx.errors import ConfigError
     from sphinx.util import logging
-    from trace_config import ConfigProblem, locate
+    from trace_config import ConfigProblem, locate, stop_build
     from trace_warnings import check_subtype
 
     found = remote_settings(config)
@@ -125,7 +124,7 @@ def check_settings(app: Sphinx, config: Config) -> None:
             "networks. Put the file in _static/ and name it by its file name.",
             location=f"{conf_path}:{line}" if line else str(conf_path), type="trace", subtype=check_subtype("remote-resource"),
         )
-    raise ConfigError(f"{len(found)} file(s) in conf.py would load from another host, listed above.")
+    stop_build(f"{len(found)} file(s) in conf.py would load from another host, listed above with their lines.")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

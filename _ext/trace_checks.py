@@ -194,6 +194,14 @@ class TracedNeedDirective(NeedDirective):
                 f"Write ':id: {suggest_id(need_id)}'.",
             )])
             return []
+        for option, values in repeated_options(self.block_text).items():
+            record_problems(self.env, [Problem(
+                here, "duplicate-option",
+                f"':{option}:' is written {len(values)} times in this {self.name!r}; only the last would be kept.",
+                f"Write one ':{option}:' line with every value, separated by ', '.",
+            )])
+            # read as meant (all values), so the one slip gives one message, not a missing reason too
+            self.options[option] = ", ".join(values)
         needs_config = NeedsSphinxConfig(self.config)
         known = self.CORE_OPTIONS | set(needs_config.fields) | set(needs_config._links)
         for option in sorted(set(self.options) - known):
@@ -217,6 +225,22 @@ class TracedNeedDirective(NeedDirective):
             # that sphinx-needs' docname and lineno point at together
             self.options["defined_at"] = f"{_relative(self.env, source)}:{line}"
         return super().run()
+
+
+def repeated_options(block_text: str) -> dict[str, list[str]]:
+    """Options written more than once in a directive's option lines: name -> every value, in order.
+
+    Docutils keeps the last value of a repeated option without a word.
+    """
+    values: dict[str, list[str]] = {}
+    for line in block_text.splitlines()[1:]:
+        match = re.match(r"^\s*:([\w-]+):(.*)$", line)
+        if match is None:
+            if line.strip():
+                break
+            continue
+        values.setdefault(match.group(1), []).append(match.group(2).strip())
+    return {name: found for name, found in values.items() if len(found) > 1}
 
 
 def suggest_id(written: str) -> str:
@@ -380,8 +404,12 @@ def check_consistency(app: Sphinx, env: BuildEnvironment) -> None:
         problems.extend(read_problems(env)[docname])
     problems.extend(current_model(app).problems())
     problems.extend(unincluded_files(app, env))
-    problems.extend(lost_needs(app, env))
     problems.extend(repeated_includes(app, env))
+    problems.extend(lost_needs(app, env))
+    # needs refused for their ID: links and references to the ID they should have are explained too
+    refused = {m.group(1) for p in problems if p.code == "bad-id" and (m := re.search(r":id: (\S+)'", p.hint))}
+    _CASCADE_FILTER.lost_ids = _CASCADE_FILTER.lost_ids | refused
+    problems = [p for p in problems if not (p.code == "dangling-link" and p.target_id in _CASCADE_FILTER.lost_ids)]
     problems = without_cascades(app, problems)
     report(sorted(set(problems), key=lambda p: (_location_key(p.location), p.code, p.message)))
 
@@ -391,7 +419,8 @@ CATALOG_LOAD_FAILURES = frozenset({"catalog-unreadable", "catalog-encoding", "ca
 
 
 class CatalogCascadeFilter(pylogging.Filter):
-    """Drops sphinx-needs' "linked need X not found" for IDs of a catalog that failed to load.
+    """Drops sphinx-needs' "linked need X not found" for IDs already explained by another message:
+    IDs of a catalog that failed to load, and needs reported lost (``lost_ids``) or refused (bad ID).
 
     Those references are written in the pages' text (``{need}`` roles) and reported
     by sphinx-needs while pages are written; the one catalog problem already says
@@ -404,12 +433,16 @@ class CatalogCascadeFilter(pylogging.Filter):
     def __init__(self) -> None:
         super().__init__()
         self.prefixes: tuple[str, ...] = ()
+        self.lost_ids: frozenset[str] = frozenset()
 
     def filter(self, record: pylogging.LogRecord) -> bool:
-        if not self.prefixes or getattr(record, "type", "") != "needs" or getattr(record, "subtype", "") != "link_ref":
+        if getattr(record, "type", "") != "needs" or getattr(record, "subtype", "") != "link_ref":
             return True
         match = self.MESSAGE.search(str(record.msg))
-        return not (match and match.group(1).startswith(self.prefixes))
+        if match is None:
+            return True
+        need_id = match.group(1)
+        return not ((self.prefixes and need_id.startswith(self.prefixes)) or need_id in self.lost_ids)
 
 
 _CASCADE_FILTER = CatalogCascadeFilter()
@@ -418,6 +451,7 @@ _CASCADE_FILTER = CatalogCascadeFilter()
 def install_cascade_filter(app: Sphinx) -> None:
     """``builder-inited``: put :data:`_CASCADE_FILTER` first on Sphinx's warning handlers."""
     _CASCADE_FILTER.prefixes = ()
+    _CASCADE_FILTER.lost_ids = frozenset()
     for handler in pylogging.getLogger("sphinx").handlers:
         if _CASCADE_FILTER not in handler.filters and handler.level >= pylogging.WARNING:
             handler.filters.insert(0, _CASCADE_FILTER)
@@ -457,6 +491,7 @@ def without_cascades(app: Sphinx, problems: list[Problem]) -> list[Problem]:
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*(\{([\w:-]+)\})?\s*(\S*)")
 _OPTION_ID = re.compile(r"^\s*:id:\s*(\S+)")
 _OPTION = re.compile(r"^\s*:[\w-]+:")
+_YAML_ID = re.compile(r"""^\s*id:\s*["']?([^"'\s]+)["']?\s*$""")
 
 
 def written_need_ids(text: str, directive_names: set[str]) -> list[tuple[str, int]]:
@@ -465,8 +500,10 @@ def written_need_ids(text: str, directive_names: set[str]) -> list[tuple[str, in
     Every ``{directive}`` fence opens a block and a bare fence closes the innermost
     one, whatever the number of backticks (CommonMark would close an outer block
     early on an inner fence of the same length, which is the mistake this finds);
-    a fenced code block with a language (````md``, ```python``) is skipped whole,
-    so examples of the syntax are not counted.
+    a fenced code block with a language (````md``, ```python``), and a bare fence
+    outside any directive (a plain code block), are skipped whole, so examples of
+    the syntax are not counted. Options are read both as ``:id: X`` lines and as a
+    YAML block between ``---`` lines (``id: X``).
     """
     found: list[tuple[str, int]] = []
     lines = text.splitlines()
@@ -482,15 +519,23 @@ def written_need_ids(text: str, directive_names: set[str]) -> list[tuple[str, in
             stack.append(fence[0])
             if directive in directive_names:
                 j = i + 1
+                if j < len(lines) and lines[j].strip() == "---":  # options as a YAML block
+                    j += 1
+                    while j < len(lines) and lines[j].strip() != "---":
+                        yaml_id = _YAML_ID.match(lines[j])
+                        if yaml_id:
+                            found.append((yaml_id.group(1), j + 1))
+                        j += 1
                 while j < len(lines) and _OPTION.match(lines[j]):
                     id_match = _OPTION_ID.match(lines[j])
                     if id_match:
                         found.append((id_match.group(1), j + 1))
                     j += 1
-        elif info:  # a code block with a language: skip to its closing fence
-            i += 1
-            while i < len(lines) and not re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[i]):
-                i += 1
+        elif info or not stack:  # a code block (with a language, or outside any directive): skip it
+            closing = next((k for k in range(i + 1, len(lines))
+                            if re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[k])), None)
+            if closing is not None:  # a fence never closed is a stray one: read on
+                i = closing
         elif stack:
             stack.pop()
         i += 1
@@ -511,18 +556,29 @@ def lost_needs(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
     directive_names = _need_directive_types(app.config)
     defined = {d.id for defs in definitions(env).values() for d in defs}
     problems = []
+    lost_ids: set[str] = set()
     for path in sorted(f for f in files if f.suffix == ".md" and f.is_file()):
-        for need_id, line in written_need_ids(path.read_text(encoding="utf-8"), directive_names):
-            if need_id in defined or not re.match(app.config.needs_id_regex, need_id):
-                continue  # built, or refused with its own message (bad-id)
-            problems.append(Problem(
-                Location(str(path), line), "lost-need",
-                f"{need_id} is written here but is not in the built site: this text was not read as a "
-                "need directive, most often because a block inside the need before it (```{note}) is "
-                "fenced with as many backticks as that need, which closes the need early.",
-                "Fence the outer directive with one more backtick (````{measure} … ````), or write the "
-                "inner block with colons (:::{note} … :::).",
-            ))
+        lost = [
+            (need_id, line)
+            for need_id, line in written_need_ids(path.read_text(encoding="utf-8"), directive_names)
+            # not built, and not refused with a message of its own (bad-id)
+            if need_id not in defined and re.match(app.config.needs_id_regex, need_id)
+        ]
+        if not lost:
+            continue
+        lost_ids.update(need_id for need_id, _ in lost)
+        names = lost[0][0] if len(lost) == 1 else (
+            f"{len(lost)} needs from here on ({', '.join(i for i, _ in lost[:3])}{', …' if len(lost) > 3 else ''})")
+        verb = "is" if len(lost) == 1 else "are"
+        problems.append(Problem(
+            Location(str(path), lost[0][1]), "lost-need",
+            f"{names} {verb} written here but not in the built site: this text was not read as need "
+            "directives, most often because a block inside the need before it ({note}, a code block) is "
+            "fenced like that need (same number of backticks, tildes or colons), which closes the need early.",
+            "Fence the outer directive with more backticks or colons than any block inside it "
+            "(````{measure} … ````), or write the inner block with colons (:::{note} … :::).",
+        ))
+    _CASCADE_FILTER.lost_ids = frozenset(lost_ids)
     return problems
 
 

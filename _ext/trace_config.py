@@ -5,8 +5,8 @@ not exist would otherwise switch its rule off without a word (a typo such as
 ``sorce`` in ``trace_field_values``), and a missing key would crash deep in a
 view with a bare ``KeyError``. Here each setting has a :data:`SCHEMA` entry; every
 problem is logged as one located error, ``conf.py:<line>: ERROR: <setting>: what is
-wrong. The fix.`` (with a did-you-mean where a known name is close), and then one
-:class:`sphinx.errors.ConfigError` stops the build before anything is read. A
+wrong. The fix.`` (with a did-you-mean where a known name is close), and then the
+build stops (exit status 2) before anything is read. A
 ``trace_*`` name that no extension defines (``trace_feild_values``) is refused the
 same way. :data:`SCHEMA` is also where the settings are registered, so a new
 setting cannot skip the check.
@@ -19,6 +19,7 @@ records, so they are unit-tested without Sphinx.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -197,11 +198,12 @@ def record(required: Mapping[str, Spec], optional: Mapping[str, Spec] | None = N
             return [ConfigProblem(_setting(where), f"{where} must be a dict, not {type(value).__name__} {value!r}.")]
         problems: list[ConfigProblem] = []
         allowed = {**required, **optional}
+        keys_in_where = re.findall(r"\['([^']+)'\]", where)
         for k in required:
             if k not in value:
                 problems.append(ConfigProblem(
                     _setting(where), f"{where} has no {k!r}. Add it (keys: {', '.join(sorted(allowed))}).",
-                    None))
+                    keys_in_where[-1] if keys_in_where else None))
         for k, v in value.items():
             spec = allowed.get(k)
             if spec is None:
@@ -300,13 +302,16 @@ def locate(conf_lines: list[str], problem: ConfigProblem) -> int | None:
                   if re.match(rf"{re.escape(problem.setting)}\s*(:[^=]*)?=", line)), None)
     if start is None:
         return None
+    end = next((i for i in range(start + 1, len(conf_lines))
+                if re.match(r"[A-Za-z_]\w*\s*(:[^=]*)?=", conf_lines[i])), len(conf_lines))
     if problem.token:
-        quoted = (f'"{problem.token}"', f"'{problem.token}'", problem.token)
-        for i in range(start, len(conf_lines)):
-            if i > start and re.match(r"[A-Za-z_]\w*\s*(:[^=]*)?=", conf_lines[i]):
-                break  # the next top-level assignment
-            if any(q in conf_lines[i] for q in quoted):
-                return i + 1
+        # the token as a quoted string first (so 'chang' is not found inside "change"), then as a word
+        patterns = [re.escape(f'"{problem.token}"'), re.escape(f"'{problem.token}'"),
+                    rf"(?<![\w-]){re.escape(problem.token)}(?![\w-])"]
+        for pattern in patterns:
+            for i in range(start, end):
+                if re.search(pattern, conf_lines[i]):
+                    return i + 1
     return start + 1
 
 
@@ -327,8 +332,7 @@ def vocabulary(config: Any, srcdir: Path | None) -> Vocabulary:
 
 def check_config(app: Any, config: Any) -> None:
     """``config-inited``: log every problem as a located error (``conf.py:<line>: ERROR: ...``,
-    subtype ``trace.config``), then stop the build with one ConfigError that counts them."""
-    from sphinx.errors import ConfigError
+    subtype ``trace.config``), then stop the build (:func:`stop_build`)."""
 
     conf_path = Path(app.confdir) / "conf.py"
     values = {setting: config[setting] for setting in SCHEMA if setting in config}
@@ -345,10 +349,19 @@ def check_config(app: Any, config: Any) -> None:
         line = locate(lines, problem)
         location = f"{conf_path}:{line}" if line else str(conf_path)
         logger.error(problem.message, location=location, type="trace", subtype=check_subtype("config"))
-    raise ConfigError(
-        f"{len(problems)} problem(s) in the trace settings of {conf_path.name}, listed above with their "
-        "lines. Fix them and build again."
-    )
+    stop_build(f"{len(problems)} problem(s) in the trace settings of {conf_path.name}, listed above with "
+               "their lines. Fix them and build again.")
+
+
+def stop_build(summary: str) -> None:
+    """Stop the build after located errors were logged: ``summary`` on stderr, exit status 2.
+
+    Not a ``ConfigError``: Sphinx 9 prints any exception with a traceback and a request
+    to report a Sphinx bug, which hides the located lines above it from an editor.
+    Raises ``SystemExit(2)`` (what Sphinx's own command line gives for a configuration error).
+    """
+    print(f"\n{summary}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def setup(app: Any) -> dict[str, Any]:

@@ -109,8 +109,9 @@ class Problem:
     """A located finding of the trace checks.
 
     ``code`` is the warning subtype (``dangling-link`` ...); ``hint`` says what
-    would fix it. ``target_types``: for a dangling link, the need types it may
-    point to (so a link into a catalog that failed to load is not reported twice).
+    would fix it. ``target_types`` and ``target_id``: for a dangling link, the need
+    types it may point to and the ID it names (so a link into a catalog that failed
+    to load, or to a need reported lost, is not reported a second time).
     """
 
     location: Location | None
@@ -118,6 +119,7 @@ class Problem:
     message: str
     hint: str = ""
     target_types: frozenset[str] = field(default=frozenset(), compare=False)
+    target_id: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
@@ -432,6 +434,7 @@ class TraceModel:
                         f"{item.id}: the {link_field!r} link names {target_id!r}, which does not exist.",
                         diagnose_id(target_id, candidates) or "Check the ID against the catalog pages.",
                         rule.targets if rule else frozenset(),
+                        target_id,
                     )
                     continue
                 if rule is None:

@@ -24,6 +24,7 @@ WARNINGS: dict[str, str] = {
     "duplicate-id": "two places define the same ID",
     "bad-value": "a field has a value it may not have",
     "bad-id": "an ID does not follow its type's pattern or sits on another chapter's page",
+    "duplicate-option": "a need directive has the same option twice (only the last would be kept)",
     "unknown-option": "a need directive has an option that is neither a field nor a link (a typo)",
     "field-not-shown": "a need sets a field its type's layout does not show",
     "nested-need": "a need sits inside another need (a closing fence is missing)",

@@ -37,6 +37,19 @@ def test_links_in_code_blocks_with_a_language_stay_as_written() -> None:
     )
 
 
+def test_plain_code_blocks_inline_code_and_figure_paths() -> None:
+    text = (
+        "```\n[plain](../../glossary.md)\n```\n"
+        "see `[inline](../../glossary.md)` and [real](../../glossary.md)\n"
+        "```{figure} flow.png\n:alt: 流れ\n```\n"
+    )
+    assert rebase_markdown_links(text, "requirements/sub", "chapters") == (
+        "```\n[plain](../../glossary.md)\n```\n"
+        "see `[inline](../../glossary.md)` and [real](../glossary.md)\n"
+        "```{figure} ../requirements/sub/flow.png\n:alt: 流れ\n```\n"
+    )
+
+
 def test_the_same_folder_changes_nothing() -> None:
     assert rebase_markdown_links("[a](b.md)", "source", "source/.") == "[a](b.md)"
 

@@ -109,6 +109,9 @@ def test_a_problem_is_located_at_its_token_inside_the_assignment() -> None:
     assert locate(lines, ConfigProblem("trace_field_values", "m", "sorce")) == 3
     assert locate(lines, ConfigProblem("trace_field_values", "m", None)) == 1
     assert locate(lines, ConfigProblem("trace_missing", "m", "sorce")) is None
+    # a quoted token wins over the same letters inside another name
+    links = ['trace_required_links = {', '    "theme": [["viewpoint"], ["change"]],', '    "viewpoint": [["chang"]],', "}"]
+    assert locate(links, ConfigProblem("trace_required_links", "m", "chang")) == 3
 
 
 def test_every_registered_trace_setting_has_a_schema() -> None:
@@ -138,4 +141,5 @@ def test_a_build_with_broken_settings_stops_with_every_problem_located(tmp_path:
     assert f"conf.py:{sorce_line}: ERROR: trace_field_values: 'sorce' is not a need field" in result.stderr
     assert f"conf.py:{standards_line}: ERROR: trace_standards['iso'] has no 'label'." in result.stderr
     assert "2 problem(s) in the trace settings of conf.py" in result.stderr
+    assert "Traceback" not in result.stderr and "report this error" not in result.stderr
 
