@@ -162,12 +162,17 @@ class DuplicateKeyError(yaml.MarkedYAMLError):
 
 def _construct_mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
     seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
+    raw_number = None
+    for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if isinstance(key, str) and key in seen:
             raise DuplicateKeyError(key, seen[key], key_node.start_mark)
         seen[key] = key_node.start_mark.line + 1
+        if key == "number" and isinstance(value_node, yaml.ScalarNode):
+            raw_number = value_node.value  # as written: 5.10, before YAML reads it as the float 5.1
     mapping = cast(dict[str, Any], loader.construct_mapping(node, deep=True))
+    if raw_number is not None:
+        mapping["__number_text__"] = raw_number
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
@@ -276,9 +281,10 @@ def _check_row(
         return None
     number = row["number"]
     if not isinstance(number, str):
+        written = row.get("__number_text__", number)
         report(line, "catalog-number",
-               f"the number {number!r} must be a quoted string.",
-               f'Write number: "{number}" (unquoted numbers lose trailing zeros, e.g. 5.10 -> 5.1).')
+               f"the number {written} must be a quoted string.",
+               f'Write number: "{written}" (unquoted, YAML reads it as the number {number!r}).')
         return None
     level = schema.level_of(number)
     if level is None:
@@ -314,7 +320,7 @@ def _check_row(
                "Add it to 'sources' or correct the id.")
         return None
     parent = schema.parent_of(number)
-    values = {k: v for k, v in row.items() if k != "__line__"}
+    values = {k: v for k, v in row.items() if not k.startswith("__")}
     return CatalogEntry(
         id=number_to_id(schema.id_prefix, number),
         number=number,

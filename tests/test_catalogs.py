@@ -66,6 +66,8 @@ def test_rows_keep_their_line_numbers(tmp_path: Path) -> None:
         ('{number: "A.5", level: clause, title_en: "P", title_ja: "方針", ja_confidence: sure, source: [S1]}',
          "catalog-value", "ja_confidence is 'sure'"),
         ("just text", "catalog-row", "an entry must be a mapping"),
+        ('{number: 5.10, level: clause, title_en: "P", title_ja: "方針", source: [S1]}',
+         "catalog-number", "the number 5.10 must be a quoted string"),
     ],
 )
 def test_each_malformed_row_is_located(tmp_path: Path, row: str, code: str, fragment: str) -> None:
@@ -73,6 +75,8 @@ def test_each_malformed_row_is_located(tmp_path: Path, row: str, code: str, frag
     (problem,) = catalog.problems
     assert problem.code == code
     assert fragment in problem.message
+    if fragment.startswith("the number 5.10"):  # the fix names the number as written, not YAML's 5.1
+        assert problem.hint.startswith('Write number: "5.10"')
     if code != "catalog-row":  # a bare string has no mapping, so no line of its own
         assert problem.location.line == 7
     assert catalog.entries == []
