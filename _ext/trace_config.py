@@ -36,7 +36,8 @@ class Vocabulary:
     ``types``: need directive names (``needs_types``); ``fields``: need fields
     (``needs_fields`` and the core ones a rule may name); ``links``: link types
     (``needs_links``); ``standards``: keys of ``trace_standards``; ``srcdir``: the
-    folder file paths are relative to (``None``: paths are not checked).
+    folder file paths are relative to (``None``: paths are not checked); ``levels``:
+    the catalog levels (``catalog_data.SCHEMAS``; empty: levels are not checked).
     """
 
     types: frozenset[str]
@@ -44,6 +45,7 @@ class Vocabulary:
     links: frozenset[str]
     standards: frozenset[str] = frozenset()
     srcdir: Path | None = None
+    levels: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -58,9 +60,10 @@ class ConfigProblem:
 #: A spec checks one value: (value, where it sits, e.g. "trace_x['a']", vocabulary) -> problems.
 Spec = Callable[[Any, str, Vocabulary], list[ConfigProblem]]
 
-KIND_WORDS = {"types": "need type", "fields": "need field", "links": "link type", "standards": "standard"}
+KIND_WORDS = {"types": "need type", "fields": "need field", "links": "link type", "standards": "standard",
+              "levels": "catalog level"}
 KIND_SOURCES = {"types": "needs_types", "fields": "needs_fields", "links": "needs_links",
-                "standards": "trace_standards"}
+                "standards": "trace_standards", "levels": "the catalog schemas in _ext/catalog_data.py"}
 
 
 def _setting(where: str) -> str:
@@ -88,7 +91,7 @@ def name(kind: str) -> Spec:
             return [ConfigProblem(_setting(where), f"{where} must be a {KIND_WORDS[kind]} name (a string), "
                                   f"not {type(value).__name__} {value!r}.")]
         known: frozenset[str] = getattr(vocab, kind)
-        if value in known:
+        if value in known or (kind == "levels" and not known):
             return []
         return [ConfigProblem(
             _setting(where),
@@ -229,13 +232,13 @@ def field_or_link(value: Any, where: str, vocab: Vocabulary) -> list[ConfigProbl
     return problems
 
 
-TYPES, FIELDS, LINKS = name("types"), name("fields"), name("links")
+TYPES, FIELDS, LINKS, LEVELS = name("types"), name("fields"), name("links"), name("levels")
 
 #: Every trace setting: name -> (spec, default, description). ``setup`` functions register them from here.
 SCHEMA: dict[str, tuple[Spec, Any, str]] = {
     "trace_link_rules": (
         dict_of(LINKS, record({"targets": list_of(TYPES)},
-                              {"levels": list_of(string), "sources": list_of(TYPES)})),
+                              {"levels": list_of(LEVELS), "sources": list_of(TYPES)})),
         {}, "Link type -> {'targets': [need types], 'levels': [levels], 'sources': [need types]}."),
     "trace_required_links": (dict_of(TYPES, list_of(list_of(LINKS))), {},
                              "Need type -> groups of link types, each needing >= 1 link."),
@@ -263,8 +266,8 @@ SCHEMA: dict[str, tuple[Spec, Any, str]] = {
     "trace_catalogs": (dict_of(TYPES, source_path), {}, "Need type -> catalog data file (relative to the source dir)."),
     "trace_standards": (
         dict_of(string, record(
-            {"label": string, "type": TYPES, "level": string, "links": list_of(LINKS)},
-            {"groups": list_of(string), "via": LINKS})),
+            {"label": string, "type": TYPES, "level": LEVELS, "links": list_of(LINKS)},
+            {"groups": list_of(LEVELS), "via": LINKS})),
         {}, "Standard key -> {label, type, level, links, groups, via}: how its coverage is computed."),
     "trace_soa_files": (dict_of(name("standards"), source_path), {},
                         "Standard key -> its Statement-of-Applicability exclusions file (YAML)."),
@@ -327,7 +330,11 @@ def vocabulary(config: Any, srcdir: Path | None) -> Vocabulary:
     types = {str(t["directive"]) for t in (config.needs_types or []) if isinstance(t, Mapping) and "directive" in t}
     fields = {str(k) for k in (config.needs_fields or {})} | CORE_FIELDS
     standards = {str(k) for k in config.trace_standards} if isinstance(config.trace_standards, Mapping) else set()
-    return Vocabulary(frozenset(types), frozenset(fields), frozenset(links), frozenset(standards), srcdir)
+    from catalog_data import SCHEMAS
+
+    levels = {level for schema in SCHEMAS.values() for level in schema.levels}
+    return Vocabulary(frozenset(types), frozenset(fields), frozenset(links), frozenset(standards), srcdir,
+                      frozenset(levels))
 
 
 def check_config(app: Any, config: Any) -> None:

@@ -20,6 +20,7 @@ VOCAB = Vocabulary(
     fields=frozenset({"source", "paper_ref", "iso_reason", "nisc_reason", "id", "title"}),
     links=frozenset({"iso", "nisc", "realises", "links"}),
     standards=frozenset({"iso", "nisc"}),
+    levels=frozenset({"clause", "objective", "control", "part", "section", "item", "requirement"}),
 )
 
 
@@ -72,6 +73,9 @@ def test_the_real_configuration_is_valid() -> None:
     ({"trace_id_patterns": {"measure": "STD-(\\d+"}},
      "trace_id_patterns['measure']: 'STD-(\\\\d+' is not a valid regular expression "
      "(missing ), unterminated subpattern at position 4)."),
+    ({"trace_link_rules": {"iso": {"targets": ["iso"], "levels": ["contrl"]}}},
+     "trace_link_rules['iso']['levels'][0]: 'contrl' is not a catalog level of this site (the catalog schemas "
+     "in _ext/catalog_data.py). Did you mean 'control'?"),
     ({"trace_soa_complete": "yes"}, "trace_soa_complete must be True or False, not 'yes'."),
     ({"trace_covering_types": "measure"}, "trace_covering_types must be a list, not str 'measure'."),
 ])
