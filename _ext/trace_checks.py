@@ -217,7 +217,8 @@ class TracedNeedDirective(NeedDirective):
                 # read it as what was meant, so the one typo gives one message, not a missing-field too
                 self.options[guess] = value
         if need_id:
-            record_definition(self.env, Definition(need_id, self.name, Location(source, line)))
+            record_definition(self.env, Definition(need_id, self.name, Location(source, line),
+                                                   option_lines(self.block_text, line)))
             if need_id in SphinxNeedsData(self.env).get_needs_mutable():
                 return []
         if "defined_at" in NeedsSphinxConfig(self.config).fields:
@@ -225,6 +226,26 @@ class TracedNeedDirective(NeedDirective):
             # that sphinx-needs' docname and lineno point at together
             self.options["defined_at"] = f"{_relative(self.env, source)}:{line}"
         return super().run()
+
+
+def option_lines(block_text: str, first_line: int) -> tuple[tuple[str, int], ...]:
+    """(name, 1-based line) of each option in a directive whose first line is ``first_line``:
+    ``:name: value`` lines, or ``name: value`` lines of a YAML block between ``---`` lines."""
+    found: list[tuple[str, int]] = []
+    lines = block_text.splitlines()[1:]
+    in_yaml = bool(lines) and lines[0].strip() == "---"
+    for offset, text in enumerate(lines[1:] if in_yaml else lines, start=2 if in_yaml else 1):
+        if in_yaml:
+            if text.strip() == "---":
+                break
+            match = re.match(r"^\s*([\w-]+):", text)
+        else:
+            match = re.match(r"^\s*:([\w-]+):", text)
+            if match is None and text.strip():
+                break
+        if match and match.group(1) not in dict(found):
+            found.append((match.group(1), first_line + offset))
+    return tuple(found)
 
 
 def repeated_options(block_text: str) -> dict[str, list[str]]:
@@ -312,12 +333,14 @@ def build_model(app: Sphinx, env: BuildEnvironment) -> TraceModel:
     # where each kept need is defined (a catalog entry: its data file row), and the
     # definitions sphinx-needs dropped because their ID was taken
     kept: dict[str, Location] = {}
+    kept_options: dict[str, dict[str, int]] = {}
     dropped: list[Definition] = []
     for docname in sorted(definitions(env)):
         for definition in definitions(env)[docname]:
             need = needs.get(definition.id)
             if need is not None and need["docname"] == docname and definition.id not in kept:
                 kept[definition.id] = definition.location
+                kept_options[definition.id] = dict(definition.option_lines)
             else:
                 dropped.append(definition)
     # the same text read twice (a file included by two pages) is one mistake, reported once
@@ -339,6 +362,7 @@ def build_model(app: Sphinx, env: BuildEnvironment) -> TraceModel:
             | {"docname": need["docname"] or "", "parent_need": need.get("parent_need") or ""},
             links={name: tuple(need.get(name) or ()) for name in link_fields if need.get(name)},
             location=location(need),
+            option_lines=kept_options.get(need["id"], {}),
         )
         for need in needs.values()
         if not need["is_external"]
@@ -652,7 +676,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", stable_container_ids, priority=800)
     return {
         "version": __version__,
-        "env_version": 5,
+        "env_version": 6,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -40,6 +40,8 @@ class TraceItem:
     fields: Mapping[str, str] = field(default_factory=dict)
     links: Mapping[str, Sequence[str]] = field(default_factory=dict)
     location: Location | None = None
+    #: option name -> the 1-based line it is written on (in ``location.file``), for precise messages
+    option_lines: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -407,7 +409,7 @@ class TraceModel:
             if not self._may_link(item.type, link_field):
                 allowed = ", ".join(sorted(rule.sources or ())) if rule else ""
                 yield Problem(
-                    item.location,
+                    self._at(item, link_field),
                     "wrong-link-source",
                     f"{item.id}: a {item.type!r} may not have {link_field!r} links; only {allowed} may.",
                     f"Remove ':{link_field}:' from this {item.type!r}.",
@@ -415,7 +417,7 @@ class TraceModel:
                 continue
             for repeated in sorted({t for t in targets if list(targets).count(t) > 1}):
                 yield Problem(
-                    item.location,
+                    self._at(item, link_field),
                     "duplicate-link",
                     f"{item.id}: the {link_field!r} link names {repeated!r} more than once.",
                     "Write each ID once.",
@@ -429,7 +431,7 @@ class TraceModel:
                         else self.items.keys()
                     )
                     yield Problem(
-                        item.location,
+                        self._at(item, link_field),
                         "dangling-link",
                         f"{item.id}: the {link_field!r} link names {target_id!r}, which does not exist.",
                         diagnose_id(target_id, candidates) or "Check the ID against the catalog pages.",
@@ -443,7 +445,7 @@ class TraceModel:
                     expected = " or ".join(repr(t) for t in sorted(rule.targets))
                     movable = target.type in self.rules.links and self._may_link(item.type, target.type)
                     yield Problem(
-                        item.location,
+                        self._at(item, link_field),
                         "wrong-link-type",
                         f"{item.id}: the {link_field!r} link names {target_id!r}, "
                         f"which is of type {target.type!r}, not {expected}.",
@@ -461,7 +463,7 @@ class TraceModel:
                         else f"Link an entry at level {wanted!r} instead."
                     )
                     yield Problem(
-                        item.location,
+                        self._at(item, link_field),
                         "wrong-link-level",
                         f"{item.id}: the {link_field!r} link names {target_id!r}, "
                         f"which is at level {level!r}, not {wanted!r}.",
@@ -480,6 +482,16 @@ class TraceModel:
                 return current.id
             stack.extend(reversed(children.get(current.id, [])))
         return None
+
+    @staticmethod
+    def _at(item: TraceItem, *options: str) -> Location | None:
+        """Where ``item`` writes the first of ``options`` that it writes (its option line), else where it starts."""
+        if item.location is None:
+            return None
+        for option in options:
+            if option in item.option_lines:
+                return Location(item.location.file, item.option_lines[option])
+        return item.location
 
     def _check_required(self, item: TraceItem) -> Iterable[Problem]:
         for group in self.rules.required.get(item.type, ()):
@@ -537,7 +549,7 @@ class TraceModel:
         for name in layout_fields:
             if item.fields.get(name) and name not in shown:
                 yield Problem(
-                    item.location,
+                    self._at(item, name),
                     "field-not-shown",
                     f"{item.id}: this {item.type!r} sets {name!r}, which the layout of {item.type!r} "
                     "does not show, so readers would never see it.",
@@ -554,7 +566,7 @@ class TraceModel:
                 guess = nearest(value, allowed)
                 choices = ", ".join(sorted(allowed))
                 yield Problem(
-                    item.location,
+                    self._at(item, name),
                     "bad-value",
                     f"{item.id}: {name!r} is {value!r}, which is not one of: {choices}.",
                     f"Did you mean {guess!r}?" if guess else f"Use one of: {choices}.",
@@ -583,7 +595,7 @@ class TraceModel:
             keys = [key for key, _ in parts]
             for repeated in sorted({k for k in keys if keys.count(k) > 1}):
                 yield Problem(
-                    item.location,
+                    self._at(item, reason_field),
                     "duplicate-link",
                     f"{item.id}: {reason_field!r} gives more than one reason for {repeated!r}.",
                     "Keep one reason per ID.",
@@ -591,7 +603,7 @@ class TraceModel:
             for target in links:
                 if not reasons.get(target):
                     yield Problem(
-                        item.location,
+                        self._at(item, reason_field, link_field),
                         "missing-reason",
                         f"{item.id}: the {link_field!r} link to {target!r} has no reason in {reason_field!r}.",
                         f"Add '{target}: <one line why it applies>' to ':{reason_field}:'.",
@@ -600,7 +612,7 @@ class TraceModel:
                 if named not in links:
                     guess = nearest(named, links)
                     yield Problem(
-                        item.location,
+                        self._at(item, reason_field),
                         "missing-reason",
                         f"{item.id}: {reason_field!r} gives a reason for {named!r}, "
                         f"which is not in its {link_field!r} links.",
@@ -622,7 +634,7 @@ class TraceModel:
             match = re.fullmatch(pattern, item.id)
             if match is None:
                 yield Problem(
-                    item.location,
+                    self._at(item, "id"),
                     "bad-id",
                     f"{item.id}: the ID of a {item.type!r} must match {pattern}.",
                     "Number it after the printed position of the item (4.1 の (1) → STD-4-1-1).",
@@ -631,7 +643,7 @@ class TraceModel:
                 page = re.search(self.rules.id_docnames[item.type], item.fields.get("docname", ""))
                 if page and int(page.group(1)) != int(match.group(1)):
                     yield Problem(
-                        item.location,
+                        self._at(item, "id"),
                         "bad-id",
                         f"{item.id}: the ID names chapter {int(match.group(1))}, but the item is on the page "
                         f"of chapter {int(page.group(1))} ({item.fields.get('docname')}).",
@@ -646,7 +658,7 @@ class TraceModel:
             for value in given:
                 if value not in carried:
                     yield Problem(
-                        item.location,
+                        self._at(item, name),
                         "bad-value",
                         f"{item.id}: {name!r} gives {value!r}, which none of the items it {link_field!r} carries "
                         f"({', '.join(sorted(carried)) or 'none'}).",

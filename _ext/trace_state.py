@@ -27,6 +27,8 @@ class Definition(NamedTuple):
     id: str
     type: str
     location: Location
+    #: (option name, 1-based line) of each option the directive writes, in ``location.file``
+    option_lines: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass

@@ -110,7 +110,7 @@ def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> N
     result = sphinx_build(src, tmp_path / "out")
     assert result.returncode != 0
     assert normalise_warnings(result.stderr, src) == [
-        "requirements/planted.md:3: STD-8-9-1: the 'nisc' link names 'NISC-4-1-9', which does not exist. "
+        "requirements/planted.md:6: STD-8-9-1: the 'nisc' link names 'NISC-4-1-9', which does not exist. "
         "Did you mean 'NISC-4-1-3'? [trace.dangling-link]",
         "requirements/planted.md:12: STD-8-9-2: this 'measure' has 'source' 'paper' but no 'paper_ref'; it is "
         "required then. Add the option ':paper_ref: <value>'. [trace.missing-field]",

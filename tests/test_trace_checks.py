@@ -40,3 +40,10 @@ def test_written_need_ids_follow_the_editors_nesting_and_skip_examples() -> None
         ":::",
     ])
     assert written_need_ids(text, {"req", "measure"}) == [("REQ-A", 2), ("STD-1-1-1", 15)]
+
+
+def test_option_lines_locate_each_option_of_a_need() -> None:
+    from trace_checks import option_lines
+
+    assert option_lines("```{req} T\n:id: X\n:iso: A\n\nbody\n:not: an option", 10) == (("id", 11), ("iso", 12))
+    assert option_lines("```{req} T\n---\nid: X\niso: A\n---\nbody", 10) == (("id", 12), ("iso", 13))
