@@ -18,7 +18,8 @@ def emitted_subtypes() -> set[str]:
     found: set[str] = set()
     for path in EXT.glob("*.py"):
         text = path.read_text(encoding="utf-8")
-        found.update(re.findall(r'Problem\(\s*(?:\w+\([^"]*?\)|[^",()]+),\s*"([a-z-]+)"', text))
+        # the location argument may be a call with nested calls: Location(str(path), node.line)
+        found.update(re.findall(r'Problem\(\s*(?:[\w.]+\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)|[^",()]+),\s*"([a-z-]+)"', text))
         found.update(re.findall(r'\breport\([^",]+,\s*"([a-z-]+)"', text))
         found.update(re.findall(r'\bwarn\(\s*(?:f?"(?:[^"\\]|\\.)*"\s*(?:\+[^,]*)?\s*)+,\s*"([a-z-]+)"', text, re.DOTALL))
         found.update(re.findall(r'check_subtype\("([a-z-]+)"\)', text))
