@@ -87,14 +87,15 @@ def rebase_markdown_links(text: str, from_dir: str, to_dir: str) -> str:
 
 
 def _rebase_outside_code_spans(line: str, from_dir: str, to_dir: str) -> str:
+    def links(text: str) -> str:
+        return _LINK.sub(lambda m: "](" + rebase_target(m.group(1), from_dir, to_dir) + m.group(2), text)
+
     parts: list[str] = []
     last = 0
     for span in _CODE_SPAN.finditer(line):
-        parts.append(_LINK.sub(lambda m: "](" + rebase_target(m.group(1), from_dir, to_dir) + m.group(2),
-                               line[last:span.start()]))
-        parts.append(span.group(0))
+        parts += [links(line[last:span.start()]), span.group(0)]
         last = span.end()
-    parts.append(_LINK.sub(lambda m: "](" + rebase_target(m.group(1), from_dir, to_dir) + m.group(2), line[last:]))
+    parts.append(links(line[last:]))
     return "".join(parts)
 
 

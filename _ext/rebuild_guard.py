@@ -62,16 +62,16 @@ def target_digest(env: BuildEnvironment) -> str:
     structure with section and figure numbers, and the set of pages.
     """
     std = env.domains.standard_domain
-    parts: list[Any] = [
-        sorted(env.found_docs),
-        sorted((name, _canonical(value)) for name, value in std.data.items() if name != "version"),
-        sorted((doc, title.astext()) for doc, title in env.titles.items()),
-        sorted((doc, repr(sorted(meta.get("myst_slugs", {}).items()))) for doc, meta in env.metadata.items()),
-        sorted((doc, repr(children)) for doc, children in env.toctree_includes.items()),
-        sorted((doc, repr(sorted(numbers.items()))) for doc, numbers in env.toc_secnumbers.items()),
-        sorted((doc, repr(sorted(numbers.items()))) for doc, numbers in env.toc_fignumbers.items()),
-    ]
-    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+    parts = {
+        "pages": sorted(env.found_docs),
+        "std": {name: value for name, value in std.data.items() if name != "version"},
+        "titles": {doc: title.astext() for doc, title in env.titles.items()},
+        "slugs": {doc: meta.get("myst_slugs", {}) for doc, meta in env.metadata.items()},
+        "toctree": env.toctree_includes,
+        "secnumbers": env.toc_secnumbers,
+        "fignumbers": env.toc_fignumbers,
+    }
+    return hashlib.sha256(_canonical(parts).encode("utf-8")).hexdigest()
 
 
 def reread_after_warnings(

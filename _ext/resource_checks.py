@@ -16,7 +16,7 @@ the editor must change (an included requirements file included):
 from __future__ import annotations
 
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 import trace_checks
@@ -24,7 +24,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.ext.graphviz import graphviz
-from trace_model import Location, Problem
+from trace_model import Problem
 
 __version__ = "1.0.0"
 
@@ -49,16 +49,6 @@ def meaningful_alt(alt: str | None, uri: str) -> bool:
     return alt.strip() not in {uri.strip(), name, PurePosixPath(name).stem}
 
 
-def _location(env: Any, node: nodes.Node) -> Location:
-    """The node's file and line; an inline image has none of its own, so its paragraph's."""
-    current: nodes.Node | None = node
-    while current is not None and not (current.source and current.line):
-        current = current.parent
-    if current is None:
-        return Location(str(env.doc2path(env.docname)), None)
-    return Location(str(current.source), current.line)
-
-
 def image_problems(env: Any, doctree: nodes.document) -> list[Problem]:
     """The images and graphviz figures of one page that would fail a reader offline or without sight."""
     problems: list[Problem] = []
@@ -66,13 +56,13 @@ def image_problems(env: Any, doctree: nodes.document) -> list[Problem]:
         uri = str(image.get("uri", ""))
         if is_remote(uri):
             problems.append(Problem(
-                _location(env, image), "remote-resource",
+                trace_checks.node_location(env, image), "remote-resource",
                 f"the image {uri} is loaded from another host, so the page breaks for readers on closed networks.",
                 "Save the file in the repository (e.g. source/_images/) and refer to it by a relative path.",
             ))
         if not meaningful_alt(image.get("alt"), uri):
             problems.append(Problem(
-                _location(env, image), "image-alt",
+                trace_checks.node_location(env, image), "image-alt",
                 f"the image {uri} has no text alternative (JIS X 8341-3 / WCAG 1.1.1).",
                 "Say what it shows: ![what the image shows](path) in Markdown, or ':alt: what it shows' "
                 "in {image} and {figure}.",
@@ -80,7 +70,7 @@ def image_problems(env: Any, doctree: nodes.document) -> list[Problem]:
     for figure in doctree.findall(graphviz):
         if not str(figure.get("alt") or "").strip():
             problems.append(Problem(
-                _location(env, figure), "image-alt",
+                trace_checks.node_location(env, figure), "image-alt",
                 "this graphviz figure has no ':alt:', so screen readers would be given its DOT source.",
                 "Add ':alt: <what the figure shows, in a sentence>' under the {graphviz} line.",
             ))
@@ -107,24 +97,15 @@ def remote_settings(config: Config) -> list[tuple[str, str]]:
 
 def check_settings(app: Sphinx, config: Config) -> None:
     """``config-inited``: refuse stylesheets, scripts, logo or favicon from another host, at their conf.py line."""
-    from sphinx.util import logging
-    from trace_config import ConfigProblem, locate, stop_build
-    from trace_warnings import check_subtype
+    from trace_config import ConfigProblem, stop_on_problems
 
-    found = remote_settings(config)
-    if not found:
-        return
-    logger = logging.getLogger(__name__)
-    conf_path = Path(app.confdir) / "conf.py"
-    lines = conf_path.read_text(encoding="utf-8").splitlines() if conf_path.is_file() else []
-    for setting, uri in found:
-        line = locate(lines, ConfigProblem(setting, "", uri))
-        logger.error(
-            f"{setting}: {uri} is loaded from another host on every page, which breaks the site on closed "
-            "networks. Put the file in _static/ and name it by its file name.",
-            location=f"{conf_path}:{line}" if line else str(conf_path), type="trace", subtype=check_subtype("remote-resource"),
-        )
-    stop_build(f"{len(found)} file(s) in conf.py would load from another host, listed above with their lines.")
+    problems = [
+        ConfigProblem(setting, f"{setting}: {uri} is loaded from another host on every page, which breaks the "
+                      "site on closed networks. Put the file in _static/ and name it by its file name.", uri)
+        for setting, uri in remote_settings(config)
+    ]
+    stop_on_problems(app, problems, "remote-resource",
+                     f"{len(problems)} file(s) in conf.py would load from another host, listed above with their lines.")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

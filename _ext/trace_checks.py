@@ -90,6 +90,17 @@ def need_fingerprints(env: BuildEnvironment) -> dict[str, str]:
     }
 
 
+def node_location(env: BuildEnvironment, node: nodes.Node) -> Location:
+    """The file and line of ``node``, or of its nearest ancestor that has them (an inline
+    image has none of its own); in an included file, that file. Falls back to the page."""
+    current: nodes.Node | None = node
+    while current is not None and not (current.source and current.line):
+        current = current.parent
+    if current is None:
+        return Location(node.source or str(env.doc2path(env.docname)), node.line)
+    return Location(str(current.source), current.line)
+
+
 def record_definition(env: BuildEnvironment, definition: Definition) -> None:
     definitions(env).setdefault(env.docname, []).append(definition)
 
@@ -116,7 +127,7 @@ class TraceCollector(EnvironmentCollector):
         if not app.config.trace_allow_raw_html:
             record_problems(app.env, [
                 Problem(
-                    Location(node.source or str(app.env.doc2path(app.env.docname)), node.line),
+                    node_location(app.env, node),
                     "raw-html",
                     "raw HTML is not allowed in the guideline sources: it bypasses the checks, "
                     "the accessibility repairs and the search index.",
@@ -192,6 +203,7 @@ class TracedNeedDirective(NeedDirective):
                 f"{need_id!r} is not a valid ID: IDs are upper-case ASCII letters, digits and hyphens "
                 "(a dot would make sphinx-needs read a need part).",
                 f"Write ':id: {suggest_id(need_id)}'.",
+                explains=frozenset({suggest_id(need_id)}),
             )])
             return []
         for option, values in repeated_options(self.block_text).items():
@@ -221,7 +233,7 @@ class TracedNeedDirective(NeedDirective):
                                                    option_lines(self.block_text, line)))
             if need_id in SphinxNeedsData(self.env).get_needs_mutable():
                 return []
-        if "defined_at" in NeedsSphinxConfig(self.config).fields:
+        if "defined_at" in needs_config.fields:
             # where the editor wrote it: the included requirements file, not the chapter page
             # that sphinx-needs' docname and lineno point at together
             self.options["defined_at"] = f"{_relative(self.env, source)}:{line}"
@@ -430,10 +442,6 @@ def check_consistency(app: Sphinx, env: BuildEnvironment) -> None:
     problems.extend(unincluded_files(app, env))
     problems.extend(repeated_includes(app, env))
     problems.extend(lost_needs(app, env))
-    # needs refused for their ID: links and references to the ID they should have are explained too
-    refused = {m.group(1) for p in problems if p.code == "bad-id" and (m := re.search(r":id: (\S+)'", p.hint))}
-    _CASCADE_FILTER.lost_ids = _CASCADE_FILTER.lost_ids | refused
-    problems = [p for p in problems if not (p.code == "dangling-link" and p.target_id in _CASCADE_FILTER.lost_ids)]
     problems = without_cascades(app, problems)
     report(sorted(set(problems), key=lambda p: (_location_key(p.location), p.code, p.message)))
 
@@ -494,21 +502,24 @@ def failed_catalog_types(app: Sphinx, problems: Iterable[Problem]) -> set[str]:
 
 
 def without_cascades(app: Sphinx, problems: list[Problem]) -> list[Problem]:
-    """``problems`` less the ones another problem already explains.
+    """``problems`` less the dangling links another problem already explains, and the same
+    rule set on :data:`_CASCADE_FILTER` for sphinx-needs' ``{need}`` reference warnings.
 
     A catalog file that cannot be loaded (one tab, one bad byte) leaves every link
-    into it dangling: those links are not reported while it fails to load, so the
-    editor sees the one line to fix instead of hundreds.
+    into it dangling; a need reported lost (``lost-need``) or refused for its ID
+    (``bad-id``; its ``explains`` holds the ID it should have) leaves every link to
+    it dangling. Those links are not reported, so the editor sees the one line to fix.
     """
     failed_types = failed_catalog_types(app, problems)
+    explained = frozenset().union(*(p.explains for p in problems))
     _CASCADE_FILTER.prefixes = tuple(
         str(t["prefix"]) for t in NeedsSphinxConfig(app.config).types if t["directive"] in failed_types
     )
-    if not failed_types:
-        return problems
+    _CASCADE_FILTER.lost_ids = explained
     return [
         p for p in problems
-        if not (p.code == "dangling-link" and p.target_types and p.target_types <= failed_types)
+        if not (p.code == "dangling-link" and (
+            p.target_id in explained or (p.target_types and p.target_types <= failed_types)))
     ]
 
 
@@ -574,13 +585,10 @@ def lost_needs(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
     page's requirements, needs.json, every view and export, with its raw options
     published as code. Each such ID is reported at the line it is written on.
     """
-    srcdir = Path(app.srcdir)
-    files = {Path(env.doc2path(doc)).resolve() for doc in env.found_docs}
-    files |= {(srcdir / p).resolve() for deps in env.dependencies.values() for p in deps}
+    files = {Path(env.doc2path(doc)).resolve() for doc in env.found_docs} | included_files(app, env)
     directive_names = _need_directive_types(app.config)
     defined = {d.id for defs in definitions(env).values() for d in defs}
     problems = []
-    lost_ids: set[str] = set()
     for path in sorted(f for f in files if f.suffix == ".md" and f.is_file()):
         lost = [
             (need_id, line)
@@ -590,7 +598,6 @@ def lost_needs(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
         ]
         if not lost:
             continue
-        lost_ids.update(need_id for need_id, _ in lost)
         names = lost[0][0] if len(lost) == 1 else (
             f"{len(lost)} needs from here on ({', '.join(i for i, _ in lost[:3])}{', …' if len(lost) > 3 else ''})")
         verb = "is" if len(lost) == 1 else "are"
@@ -601,8 +608,8 @@ def lost_needs(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
             "fenced like that need (same number of backticks, tildes or colons), which closes the need early.",
             "Fence the outer directive with more backticks or colons than any block inside it "
             "(````{measure} … ````), or write the inner block with colons (:::{note} … :::).",
+            explains=frozenset(need_id for need_id, _ in lost),
         ))
-    _CASCADE_FILTER.lost_ids = frozenset(lost_ids)
     return problems
 
 
@@ -632,11 +639,17 @@ def repeated_includes(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
     return problems
 
 
+def included_files(app: Sphinx, env: BuildEnvironment) -> set[Path]:
+    """Every file some page depends on ({include}, images, catalog data), as resolved paths."""
+    srcdir = Path(app.srcdir)
+    return {(srcdir / p).resolve() for deps in env.dependencies.values() for p in deps}
+
+
 def unincluded_files(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
     """Source files that must reach the site through an ``{include}`` (``trace_included_files``,
     glob patterns relative to the source folder) but that no page includes: their
     requirements would vanish from every view and export without a word."""
-    included = {Path(p).resolve() for deps in env.dependencies.values() for p in deps}
+    included = included_files(app, env)
     srcdir = Path(app.srcdir)
     found = []
     for pattern in app.config.trace_included_files:

@@ -341,23 +341,30 @@ def check_config(app: Any, config: Any) -> None:
     """``config-inited``: log every problem as a located error (``conf.py:<line>: ERROR: ...``,
     subtype ``trace.config``), then stop the build (:func:`stop_build`)."""
 
-    conf_path = Path(app.confdir) / "conf.py"
     values = {setting: config[setting] for setting in SCHEMA if setting in config}
     defined = [str(k) for k in getattr(config, "_raw_config", {})]
     problems = validate(values, vocabulary(config, Path(app.srcdir)), defined)
+    stop_on_problems(app, problems, "config",
+                     f"{len(problems)} problem(s) in the trace settings of conf.py, listed above with "
+                     "their lines. Fix them and build again.")
+
+
+def stop_on_problems(app: Any, problems: list[ConfigProblem], subtype: str, summary: str) -> None:
+    """Log each problem as a located error (``conf.py:<line>: ERROR: ... [trace.<subtype>]``,
+    at the line :func:`locate` finds), then :func:`stop_build` with ``summary``; nothing if no problems."""
     if not problems:
         return
     from sphinx.util import logging
     from trace_warnings import check_subtype
 
     logger = logging.getLogger(__name__)
+    conf_path = Path(app.confdir) / "conf.py"
     lines = conf_path.read_text(encoding="utf-8").splitlines() if conf_path.is_file() else []
     for problem in problems:
         line = locate(lines, problem)
         location = f"{conf_path}:{line}" if line else str(conf_path)
-        logger.error(problem.message, location=location, type="trace", subtype=check_subtype("config"))
-    stop_build(f"{len(problems)} problem(s) in the trace settings of {conf_path.name}, listed above with "
-               "their lines. Fix them and build again.")
+        logger.error(problem.message, location=location, type="trace", subtype=check_subtype(subtype))
+    stop_build(summary)
 
 
 def stop_build(summary: str) -> None:

@@ -113,7 +113,8 @@ class Problem:
     ``code`` is the warning subtype (``dangling-link`` ...); ``hint`` says what
     would fix it. ``target_types`` and ``target_id``: for a dangling link, the need
     types it may point to and the ID it names (so a link into a catalog that failed
-    to load, or to a need reported lost, is not reported a second time).
+    to load, or to a need reported lost, is not reported a second time). ``explains``:
+    IDs whose dangling links this problem already accounts for (a lost or refused need).
     """
 
     location: Location | None
@@ -122,6 +123,7 @@ class Problem:
     hint: str = ""
     target_types: frozenset[str] = field(default=frozenset(), compare=False)
     target_id: str = field(default="", compare=False)
+    explains: frozenset[str] = field(default=frozenset(), compare=False)
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
