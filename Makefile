@@ -41,7 +41,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)  ## Create or update the virtual environment only
 
-# After a build with warnings the next one reads every page again (_ext/rebuild_guard.py),
+# After a build with warnings the next one reads every page again (_ext/guideline_trace/rebuild.py),
 # so a problem is listed on every build until it is fixed.
 html: $(STAMP) system-deps  ## Build the site into _build/html (strict: any warning fails)
 	$(BIN)/sphinx-build -b html $(STRICT) $(SPHINXOPTS) . $(HTMLDIR)

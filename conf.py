@@ -31,20 +31,9 @@ extensions = [
     "myst_parser",
     "sphinx.ext.graphviz",
     "sphinx_needs",
-    "trace_checks",
-    "trace_catalogs",
-    "trace_matrix",
-    "trace_exports",
-    "ja_text",
-    "search_index",
-    "ja_search",
-    "needtable_ja",
-    "a11y",
-    "need_labels",
-    "stable_anchors",
-    "rebuild_guard",
-    "resource_checks",
-    "include_links",
+    # our own (_ext/): the trace (checks, catalogs, views, exports) and the Japanese reader polish
+    "guideline_trace",
+    "guideline_site",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -77,7 +66,7 @@ graphviz_dot_args = ["-Nfontname=IPAGothic", "-Efontname=IPAGothic", "-Gfontname
 # -- MyST --------------------------------------------------------------------
 
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
-# Every heading gets a slug from its text, used as its anchor (stable_anchors).
+# Every heading gets a slug from its text, used as its anchor (guideline_site.stable_anchors).
 myst_heading_anchors = 6
 
 # -- sphinx-needs data model ---------------------------------------------------
@@ -191,14 +180,14 @@ needs_default_layout = "guideline"
 needs_fields["layout"] = {"predicates": [(f"type == '{t}'", f"guideline-{t}") for t in trace_shown_fields]}
 needs_show_link_title = True
 
-# The trace checks (_ext/trace_checks.py) validate every need; sphinx-needs' own
+# The trace checks (_ext/guideline_trace/checks.py) validate every need; sphinx-needs' own
 # schema pass would only add a timing report that differs on every build.
 needs_schema_validation_enabled = False
 
 needs_build_json = True
 needs_reproducible_json = True
 
-# -- Trace rules (our _ext/trace_checks.py) ------------------------------------
+# -- Trace rules (our _ext/guideline_trace/checks.py) -------------------------
 
 # ``sources``: the need types that may have the link at all (a 例文 item realises a
 # revision point; a revision point does not realise another).
@@ -267,7 +256,7 @@ trace_included_files = ["requirements/**/*.md"]
 trace_required_backlinks = {"req": ["realises"], "rev": ["realises"]}
 trace_item_fields = ["parent", *_FIELD_LABELS]
 
-# -- Catalogs (our _ext/trace_catalogs.py) -------------------------------------
+# -- Catalogs (our _ext/guideline_trace/catalogs.py) --------------------------
 
 trace_catalogs = {
     "nisc": "traceability/catalogs/nisc_h26.yaml",
@@ -275,7 +264,7 @@ trace_catalogs = {
     "iso22": "traceability/catalogs/iso27001_2022.yaml",
 }
 
-# -- Reviewer views (our _ext/trace_matrix.py, trace_exports.py) -------------
+# -- Reviewer views (our _ext/guideline_trace/views.py, exports.py) ---------------
 # How each standard's coverage is counted: the entries of `level`, covered when
 # a requirement links to them (or to an entry below them) through `links`; an
 # ISO 2022 control is covered through the 2013 controls it corresponds to.

@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
 
-from catalog_data import load_catalog  # noqa: E402 (after the path is set)
-from trace_report import LEVEL_LABELS  # noqa: E402
+from trace_model.catalogs import load_catalog  # noqa: E402 (after the path is set)
+from trace_model.report import LEVEL_LABELS  # noqa: E402
 
 PER_PAGE = 50
 THEMES = 7

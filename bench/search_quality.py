@@ -1,6 +1,6 @@
 """Measure the site search in Chromium and write bench/SEARCH_RESULTS.md.
 
-Builds the site twice -- with the project's Japanese search (_ext/ja_search.py)
+Builds the site twice -- with the project's Japanese search (_ext/guideline_site/ja_search.py)
 and with Sphinx's default Japanese search (TinySegmenter) -- serves each on
 127.0.0.1, searches every term of tests/data/search-terms.txt, and compares the
 pages found with the pages whose text holds the term.
@@ -60,7 +60,11 @@ def run(outdir: Path, pairs: list[tuple[str, str]]) -> list:
 def main() -> None:
     pairs = load_terms()
     extensions = runpy.run_path(str(ROOT / "conf.py"))["extensions"]
-    default = ",".join(e for e in extensions if e != "ja_search")
+    # the site package without its Japanese search: each of its components is an extension of its own
+    site = runpy.run_path(str(ROOT / "_ext" / "guideline_site" / "__init__.py"))["COMPONENTS"]
+    parts = [e for e in extensions if e != "guideline_site"]
+    parts += [f"guideline_site.{c}" for c in site if c != "ja_search"]
+    default = ",".join(parts)
     with tempfile.TemporaryDirectory() as tmp:
         ours_dir, default_dir = Path(tmp, "ours"), Path(tmp, "default")
         build(ours_dir)

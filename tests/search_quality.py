@@ -43,7 +43,7 @@ def page_texts(outdir: Path, *, keep_spaces: bool = False) -> dict[str, str]:
     for docname in index["docnames"]:
         soup = BeautifulSoup((outdir / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")
         main = soup.select_one('[role="main"]')
-        # the view tables are left out of the index (trace_matrix.table_html)
+        # the view tables are left out of the index (guideline_trace.views.table_html)
         for noise in main.select("a.headerlink, script, style, .no-search"):
             noise.decompose()
         text = main.get_text(" ")

@@ -6,8 +6,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from catalog_data import SCHEMAS, load_catalog, number_to_id, parent_number
 from conftest import ROOT
+from trace_model.catalogs import SCHEMAS, load_catalog, number_to_id, parent_number
 
 CATALOGS = ROOT / "traceability" / "catalogs"
 

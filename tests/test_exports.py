@@ -6,7 +6,7 @@ import io
 import zipfile
 
 import pytest
-from trace_exports import DEFAULT_EPOCH, build_epoch, csv_bytes, xlsx_bytes
+from trace_model.exports import DEFAULT_EPOCH, build_epoch, csv_bytes, xlsx_bytes
 
 TABLE = (["番号", "名称", "対応率"], [["A.5.1.1", "情報セキュリティのための方針群", 0.5]])
 

@@ -1,4 +1,4 @@
-"""Links in an included requirements file resolve from that file (_ext/include_links.py):
+"""Links in an included requirements file resolve from that file (_ext/guideline_trace/includes.py):
 the rules, and the ``include-links`` root (a file two folders away from its chapter)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from include_links import rebase_markdown_links, rebase_target
+from guideline_trace.includes import rebase_markdown_links, rebase_target
 
 
 @pytest.mark.parametrize(("target", "expected"), [

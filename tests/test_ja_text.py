@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from docutils import nodes
-from ja_text import join_japanese_lines, join_lines_in
+from guideline_site.ja_text import join_japanese_lines, join_lines_in
 
 
 def test_a_break_between_japanese_characters_is_removed() -> None:
@@ -19,7 +19,7 @@ def test_a_break_next_to_latin_text_is_kept_as_a_space() -> None:
 
 def test_a_soft_break_node_between_japanese_text_nodes_is_dropped() -> None:
     from docutils import nodes
-    from ja_text import join_lines_in
+    from guideline_site.ja_text import join_lines_in
 
     para = nodes.paragraph("", "", nodes.Text("保管場所が国外に"), nodes.Text("\n"), nodes.Text("あると"),
                            nodes.Text("\n"), nodes.Text("ISO"))

@@ -164,8 +164,8 @@ def test_each_theme_has_a_chain_graph_linking_its_objects(site) -> None:
 def test_view_tables_are_written_as_sphinx_writes_their_nodes(build_root) -> None:
     """The HTML path of a view table (table_html) equals Sphinx's HTML5 writer on build_table's nodes."""
     from docutils import nodes
+    from guideline_trace.views import build_table, table_html
     from sphinx.util.docutils import new_document
-    from trace_matrix import build_table, table_html
 
     app = build_root("basic").app
 

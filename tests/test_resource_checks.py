@@ -1,4 +1,4 @@
-"""Offline and accessible by construction (_ext/resource_checks.py): the rules, and conf.py
+"""Offline and accessible by construction (_ext/guideline_trace/resources.py): the rules, and conf.py
 settings that would load files from another host. The page-level cases are in the
 ``image-problems`` root (tests/test_broken_inputs.py)."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_root
-from resource_checks import is_remote, meaningful_alt
+from guideline_trace.resources import is_remote, meaningful_alt
 
 
 @pytest.mark.parametrize(("uri", "remote"), [

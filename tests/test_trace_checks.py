@@ -1,4 +1,4 @@
-"""Unit tests of the helpers in _ext/trace_checks.py that need no build: the ID a refused
+"""Unit tests of the helpers in _ext/guideline_trace/checks.py that need no build: the ID a refused
 need ID should have been, and the need IDs an editor wrote in a MyST file."""
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import pytest
     ("NISC-4.1.1(2)", "NISC-4-1-1-2"),
 ])
 def test_an_invalid_need_id_gets_a_valid_suggestion(written: str, expected: str) -> None:
-    from trace_checks import suggest_id
+    from guideline_trace.checks import suggest_id
 
     assert suggest_id(written) == expected
 
 
 def test_written_need_ids_follow_the_editors_nesting_and_skip_examples() -> None:
-    from trace_checks import written_need_ids
+    from guideline_trace.checks import written_need_ids
 
     text = "\n".join([
         "```{req} A",            # 1
@@ -43,7 +43,7 @@ def test_written_need_ids_follow_the_editors_nesting_and_skip_examples() -> None
 
 
 def test_option_lines_locate_each_option_of_a_need() -> None:
-    from trace_checks import option_lines
+    from guideline_trace.checks import option_lines
 
     assert option_lines("```{req} T\n:id: X\n:iso: A\n\nbody\n:not: an option", 10) == (("id", 11), ("iso", 12))
     assert option_lines("```{req} T\n---\nid: X\niso: A\n---\nbody", 10) == (("id", 12), ("iso", 13))

@@ -1,5 +1,5 @@
 """The trace settings are checked when conf.py is read: one located message per problem,
-all problems in one error, with a did-you-mean (unit tests of _ext/trace_config.py, and
+all problems in one error, with a did-you-mean (unit tests of _ext/guideline_trace/config.py, and
 one real build of a test root with broken settings)."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import trace_config
 from conftest import ROOT, copy_root
-from trace_config import SCHEMA, ConfigProblem, Vocabulary, locate, suggestion, validate
+from guideline_trace import config as trace_config
+from guideline_trace.config import SCHEMA, ConfigProblem, Vocabulary, locate, suggestion, validate
 
 VOCAB = Vocabulary(
     types=frozenset({"req", "measure", "policy", "iso", "nisc"}),
@@ -75,7 +75,7 @@ def test_the_real_configuration_is_valid() -> None:
      "(missing ), unterminated subpattern at position 4)."),
     ({"trace_link_rules": {"iso": {"targets": ["iso"], "levels": ["contrl"]}}},
      "trace_link_rules['iso']['levels'][0]: 'contrl' is not a catalog level of this site (the catalog schemas "
-     "in _ext/catalog_data.py). Did you mean 'control'?"),
+     "in _ext/trace_model/catalogs.py). Did you mean 'control'?"),
     ({"trace_soa_complete": "yes"}, "trace_soa_complete must be True or False, not 'yes'."),
     ({"trace_covering_types": "measure"}, "trace_covering_types must be a list, not str 'measure'."),
 ])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from trace_model import (
+from trace_model.model import (
     LinkRule,
     Location,
     Problem,
@@ -319,6 +319,6 @@ def test_an_example_from_the_paper_must_realise_something() -> None:
     ("XYZ", ""),
 ])
 def test_a_wrong_id_is_diagnosed_in_plain_words(written: str, expected: str) -> None:
-    from trace_model import diagnose_id
+    from trace_model.model import diagnose_id
 
     assert diagnose_id(written, ["ISO-A-15-1-1", "ISO-A-15-1-2", "NISC-4-1-1"]) == expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from trace_model import LinkRule, Location, TraceItem, TraceModel, TraceRules
+from trace_model.model import LinkRule, Location, TraceItem, TraceModel, TraceRules
 
 RULES = TraceRules(
     links={"iso": LinkRule(frozenset({"iso"}), frozenset({"control"})), "nisc": LinkRule(frozenset({"nisc"}))},

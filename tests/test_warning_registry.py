@@ -1,4 +1,4 @@
-"""One warning route: every subtype our code can emit is registered in trace_warnings.WARNINGS,
+"""One warning route: every subtype our code can emit is registered in trace_model.warnings.WARNINGS,
 and README.md's error table lists exactly the registered ones."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import re
 
 import pytest
 from conftest import ROOT
-from trace_warnings import WARNINGS, check_subtype
+from trace_model.warnings import WARNINGS, check_subtype
 
 EXT = ROOT / "_ext"
 
@@ -16,7 +16,7 @@ def emitted_subtypes() -> set[str]:
     """Subtypes written in _ext/: Problem(location, "code", ...), a catalog report(line, "code", ...),
     warn(message, "code", ...), check_subtype("code") and stop_on_problems(app, problems, "code", ...)."""
     found: set[str] = set()
-    for path in EXT.glob("*.py"):
+    for path in sorted(EXT.rglob("*.py")):
         text = path.read_text(encoding="utf-8")
         # the location argument may be a call with nested calls: Location(str(path), node.line)
         found.update(re.findall(r'Problem\(\s*(?:[\w.]+\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)|[^",()]+),\s*"([a-z-]+)"', text))

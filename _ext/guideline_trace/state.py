@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from trace_model import Location, Problem
+from trace_model.model import Location, Problem
 
 #: The environment attribute that holds the state.
 ATTRIBUTE = "guideline_trace"
@@ -41,7 +41,7 @@ class TraceState:
     ``view_specs``: the trace views on a page (their directive options);
     ``need_fingerprints`` / ``view_fingerprints``: digests of what a page showed
     from other pages when last written; ``target_digest``: digest of every
-    cross-reference target at the last build (:mod:`rebuild_guard`).
+    cross-reference target at the last build (:mod:`guideline_trace.rebuild`).
     """
 
     definitions: dict[str, list[Definition]] = field(default_factory=dict)

@@ -3,7 +3,7 @@
 A catalog file holds a header (``catalog``, ``title``, ``sources`` ...) and an
 ``entries`` list, one flow mapping per line. This module turns it into
 :class:`CatalogEntry` records that remember their line, and reports every
-malformed row as a located :class:`~trace_model.Problem` instead of stopping at
+malformed row as a located :class:`~trace_model.model.Problem` instead of stopping at
 the first. It does not import Sphinx: the catalog directive, the exports and the
 tests all use it.
 """
@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, cast
 
 import yaml
-from trace_model import Location, Problem, nearest
+
+from trace_model.model import Location, Problem, nearest
 
 
 @dataclass(frozen=True)

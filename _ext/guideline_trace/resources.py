@@ -19,12 +19,13 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-import trace_checks
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.ext.graphviz import graphviz
-from trace_model import Problem
+from trace_model.model import Problem
+
+from guideline_trace import checks
 
 __version__ = "1.0.0"
 
@@ -56,13 +57,13 @@ def image_problems(env: Any, doctree: nodes.document) -> list[Problem]:
         uri = str(image.get("uri", ""))
         if is_remote(uri):
             problems.append(Problem(
-                trace_checks.node_location(env, image), "remote-resource",
+                checks.node_location(env, image), "remote-resource",
                 f"the image {uri} is loaded from another host, so the page breaks for readers on closed networks.",
                 "Save the file in the repository (e.g. source/_images/) and refer to it by a relative path.",
             ))
         if not meaningful_alt(image.get("alt"), uri):
             problems.append(Problem(
-                trace_checks.node_location(env, image), "image-alt",
+                checks.node_location(env, image), "image-alt",
                 f"the image {uri} has no text alternative (JIS X 8341-3 / WCAG 1.1.1).",
                 "Say what it shows: ![what the image shows](path) in Markdown, or ':alt: what it shows' "
                 "in {image} and {figure}.",
@@ -70,7 +71,7 @@ def image_problems(env: Any, doctree: nodes.document) -> list[Problem]:
     for figure in doctree.findall(graphviz):
         if not str(figure.get("alt") or "").strip():
             problems.append(Problem(
-                trace_checks.node_location(env, figure), "image-alt",
+                checks.node_location(env, figure), "image-alt",
                 "this graphviz figure has no ':alt:', so screen readers would be given its DOT source.",
                 "Add ':alt: <what the figure shows, in a sentence>' under the {graphviz} line.",
             ))
@@ -79,7 +80,7 @@ def image_problems(env: Any, doctree: nodes.document) -> list[Problem]:
 
 def check_images(app: Sphinx, doctree: nodes.document) -> None:
     """``doctree-read``: record the page's image problems (reported with the trace checks on every build)."""
-    trace_checks.record_problems(app.env, image_problems(app.env, doctree))
+    checks.record_problems(app.env, image_problems(app.env, doctree))
 
 
 def remote_settings(config: Config) -> list[tuple[str, str]]:
@@ -97,7 +98,7 @@ def remote_settings(config: Config) -> list[tuple[str, str]]:
 
 def check_settings(app: Sphinx, config: Config) -> None:
     """``config-inited``: refuse stylesheets, scripts, logo or favicon from another host, at their conf.py line."""
-    from trace_config import ConfigProblem, stop_on_problems
+    from guideline_trace.config import ConfigProblem, stop_on_problems
 
     problems = [
         ConfigProblem(setting, f"{setting}: {uri} is loaded from another host on every page, which breaks the "
@@ -109,7 +110,7 @@ def check_settings(app: Sphinx, config: Config) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.setup_extension("trace_checks")
+    app.setup_extension("guideline_trace.checks")
     app.setup_extension("sphinx.ext.graphviz")
     app.connect("config-inited", check_settings, priority=700)
     app.connect("doctree-read", check_images)

@@ -2,7 +2,7 @@
 
 The extension keeps, per document, a record of every traced object that a page
 or a catalog file defines (:class:`TraceCollector`), including the duplicates
-that sphinx-needs drops, and runs the :mod:`trace_model` checks once per build
+that sphinx-needs drops, and runs the :mod:`trace_model.model` checks once per build
 on ``env-check-consistency``. Because the checks run on the whole merged
 environment on every build, a problem is reported again on an incremental build
 that did not re-read the page it sits on, and a parallel build reports exactly
@@ -34,9 +34,10 @@ from sphinx_needs.config import NeedsSphinxConfig
 from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.directives.need import NeedDirective
 from sphinx_needs.roles.need_ref import NeedRef
-from trace_model import LinkRule, Location, Problem, TraceItem, TraceModel, TraceRules, nearest
-from trace_state import Definition, state
-from trace_warnings import check_subtype
+from trace_model.model import LinkRule, Location, Problem, TraceItem, TraceModel, TraceRules, nearest
+from trace_model.warnings import check_subtype
+
+from guideline_trace.state import Definition, state
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +165,7 @@ class TraceCollector(EnvironmentCollector):
         # build, so the duplicate is created as soon as the first definition goes away.
         needs = SphinxNeedsData(env).get_needs_mutable()
         directive_types = _need_directive_types(app.config)
-        # After a build with warnings every page is read again (rebuild_guard).
+        # After a build with warnings every page is read again (guideline_trace.rebuild).
         return sorted(
             docname
             for docname, defs in definitions(env).items()
@@ -397,7 +398,7 @@ def _as_text(value: Any) -> str:
 
 
 def warn(message: str, subtype: str, location: Any) -> None:
-    """Emit one ``trace.<subtype>`` warning; ``subtype`` must be registered in :mod:`trace_warnings`.
+    """Emit one ``trace.<subtype>`` warning; ``subtype`` must be registered in :mod:`trace_model.warnings`.
 
     ``location``: a node, a ``(docname, line)`` pair or a ``"file:line"`` string.
     Raises ``ValueError`` for an unregistered subtype (a bug in our code, caught by the tests).
@@ -679,8 +680,8 @@ def stable_container_ids(app: Sphinx, doctree: nodes.document, docname: str) -> 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_needs")
-    app.setup_extension("rebuild_guard")  # a failed check is reported again on the next build
-    app.setup_extension("trace_config")  # every trace_* setting, typed and checked
+    app.setup_extension("guideline_trace.rebuild")  # a failed check is reported again on the next build
+    app.setup_extension("guideline_trace.config")  # every trace_* setting, typed and checked
     app.connect("config-inited", register_traced_directives, priority=900)
     app.add_env_collector(TraceCollector)
     app.connect("env-before-read-docs", forget_model)

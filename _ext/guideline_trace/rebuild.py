@@ -32,7 +32,8 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
-from trace_state import state
+
+from guideline_trace.state import state
 
 __version__ = "1.0.0"
 

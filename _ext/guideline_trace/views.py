@@ -1,7 +1,7 @@
 """Reviewer views: coverage matrices, gap lists, the requirement table, the SoA and trace chains.
 
 Each directive leaves a :class:`trace_view` placeholder while the page is read.
-The trace model and the :class:`~trace_report.TraceReport` are computed once per
+The trace model and the :class:`~trace_model.report.TraceReport` are computed once per
 build, after every page is read (``env-check-consistency``), and each placeholder
 is replaced by docutils nodes at ``doctree-resolved``; links come from the
 builder, so they work in every builder. Pages holding a view depend on every
@@ -19,8 +19,6 @@ from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any, ClassVar
 
-import trace_checks
-from catalog_data import load_soa
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
@@ -31,8 +29,9 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 from sphinx_needs.data import SphinxNeedsData
-from trace_model import Location, Problem, TraceItem, nearest
-from trace_report import (
+from trace_model.catalogs import load_soa
+from trace_model.model import Location, Problem, TraceItem, nearest
+from trace_model.report import (
     EXPORT_DIR,
     LEVEL_LABELS,
     REQUIREMENTS_CSV,
@@ -47,7 +46,9 @@ from trace_report import (
     soa_csv,
     soa_status,
 )
-from trace_state import state
+
+from guideline_trace import checks
+from guideline_trace.state import state
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ class TraceSoaDirective(_ViewDirective):
         files = self.config.trace_soa_files
         if standard not in files:
             known = ", ".join(sorted(files)) or "none"
-            trace_checks.warn(
+            checks.warn(
                 f"trace-soa: {standard!r} has no SoA file in trace_soa_files (known: {known}).",
                 "soa-file", self.get_location(),
             )
@@ -302,7 +303,7 @@ def current_report(app: Sphinx) -> TraceReport:
     key = id(app)
     if key not in _REPORTS:
         env = app.env
-        model = trace_checks.current_model(app)
+        model = checks.current_model(app)
         standards = {k: StandardSpec.from_config(k, v) for k, v in app.config.trace_standards.items()}
         titles = {doc: env.titles[doc].astext() for doc in env.titles}
         _REPORTS[key] = TraceReport(model, standards, titles, tuple(app.config.trace_covering_types))
@@ -587,7 +588,7 @@ class _Renderer:
         root = model.items.get(node["of"])
         if root is None or root.type not in ("theme", "viewpoint"):
             guess = nearest(node["of"], [i.id for t in ("theme", "viewpoint") for i in model.of_type(t)])
-            trace_checks.warn(
+            checks.warn(
                 f"trace-chain names {node['of']!r}, which is not a theme or viewpoint."
                 + (f" Did you mean {guess!r}?" if guess else ""),
                 "chain-target", node,
@@ -814,7 +815,7 @@ def check_thresholds(app: Sphinx, env: BuildEnvironment) -> None:
                 continue
             matrix = report.matrix(spec["standard"], spec["rows"], spec["columns"])
             if matrix.percent < float(threshold):
-                trace_checks.warn(
+                checks.warn(
                     f"{matrix.spec.label} coverage is {_percent(matrix.percent)} ({matrix.covered}/{matrix.total}), "
                     f"below the threshold of {float(threshold):g}%. Link more requirements to its entries, "
                     "or lower ':threshold:'.",
@@ -873,7 +874,7 @@ def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
                     f"Link it from the 例文 item that addresses it (':{spec.links[0]}: {coverage_row.entry.id}' with a "
                     f"reason), or add '- {{control: \"{number}\", justification: \"…\"}}' here.",
                 ))
-    trace_checks.report(sorted(problems, key=lambda p: (str(p.location.file) if p.location else "",
+    checks.report(sorted(problems, key=lambda p: (str(p.location.file) if p.location else "",
                                                         (p.location.line or 0) if p.location else 0)))
 
 
@@ -888,7 +889,7 @@ def _ancestors(report: TraceReport, entry: TraceItem) -> list[TraceItem]:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.setup_extension("trace_checks")
+    app.setup_extension("guideline_trace.checks")
     app.add_node(trace_view)
     app.add_directive("coverage-matrix", CoverageMatrixDirective)
     app.add_directive("trace-requirements", TraceRequirementsDirective)

@@ -13,15 +13,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from catalog_data import Catalog, CatalogEntry, CatalogSchema, load_catalog, number_to_id
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.api import InvalidNeedException, add_need
 from sphinx_needs.config import NeedsSphinxConfig
 from sphinx_needs.utils import add_doc
-from trace_checks import Definition, record_definition, record_problems
-from trace_model import Location, Problem, nearest
+from trace_model.catalogs import Catalog, CatalogEntry, CatalogSchema, load_catalog, number_to_id
+from trace_model.model import Location, Problem, nearest
+
+from guideline_trace.checks import Definition, record_definition, record_problems
 
 __version__ = "1.0.0"
 
@@ -164,7 +165,7 @@ def _text(value: Any) -> str:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.setup_extension("trace_checks")
+    app.setup_extension("guideline_trace.checks")
     app.add_directive("trace-catalog", TraceCatalogDirective)
     return {
         "version": __version__,

@@ -1,7 +1,7 @@
-"""Exports for reviewers: CSV per view (UTF-8 with BOM, for Excel) and one XLSX workbook.
+"""Exports for reviewers: CSV per view (UTF-8 with BOM, for Excel) and one XLSX workbook, as bytes.
 
-Written into ``<outdir>/exports/`` when an HTML build finishes, from the same
-:class:`~trace_report.TraceReport` the pages show. The bytes depend only on the
+:mod:`guideline_trace.exports` writes them into ``<outdir>/exports/`` when an HTML build finishes, from the same
+:class:`~trace_model.report.TraceReport` the pages show. The bytes depend only on the
 sources: rows are sorted, and the workbook's timestamps (document properties and
 zip entries) come from ``SOURCE_DATE_EPOCH`` or a fixed date.
 """
@@ -15,12 +15,9 @@ import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from sphinx.application import Sphinx
-from trace_report import (
-    EXPORT_DIR,
+from trace_model.report import (
     LEVEL_LABELS,
     REQUIREMENTS_CSV,
     SOA_LABELS,
@@ -31,8 +28,6 @@ from trace_report import (
     entry_name,
     soa_csv,
 )
-
-__version__ = "1.0.0"
 
 #: The fixed time stamp of exports when SOURCE_DATE_EPOCH is not set (the discussion paper's date).
 DEFAULT_EPOCH = int(datetime(2014, 10, 6, tzinfo=UTC).timestamp())
@@ -295,30 +290,3 @@ def export_files(report: TraceReport, exclusions: Mapping[str, Mapping[str, str]
     files = {name: csv_bytes(table) for name, table in tables.items()}
     files[WORKBOOK] = xlsx_bytes(sheets, epoch)
     return files
-
-
-def write_exports(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
-        return
-    from trace_matrix import current_report, soa_exclusions, sources_changed
-
-    target = Path(app.outdir, EXPORT_DIR)
-    names = export_names(app.config.trace_standards, app.config.trace_soa_files)
-    if not sources_changed(app) and all((target / name).exists() for name in names):
-        return  # nothing was read or removed: the exports on disk are current
-    target.mkdir(parents=True, exist_ok=True)
-    for name, data in export_files(current_report(app), soa_exclusions(app), build_epoch()).items():
-        path = target / name
-        if not path.exists() or path.read_bytes() != data:
-            path.write_bytes(data)
-
-
-def setup(app: Sphinx) -> dict[str, Any]:
-    app.setup_extension("trace_matrix")
-    app.connect("build-finished", write_exports)
-    return {
-        "version": __version__,
-        "env_version": 2,
-        "parallel_read_safe": True,
-        "parallel_write_safe": True,
-    }

@@ -37,7 +37,7 @@ class Vocabulary:
     (``needs_fields`` and the core ones a rule may name); ``links``: link types
     (``needs_links``); ``standards``: keys of ``trace_standards``; ``srcdir``: the
     folder file paths are relative to (``None``: paths are not checked); ``levels``:
-    the catalog levels (``catalog_data.SCHEMAS``; empty: levels are not checked).
+    the catalog levels (``trace_model.catalogs.SCHEMAS``; empty: levels are not checked).
     """
 
     types: frozenset[str]
@@ -63,7 +63,7 @@ Spec = Callable[[Any, str, Vocabulary], list[ConfigProblem]]
 KIND_WORDS = {"types": "need type", "fields": "need field", "links": "link type", "standards": "standard",
               "levels": "catalog level"}
 KIND_SOURCES = {"types": "needs_types", "fields": "needs_fields", "links": "needs_links",
-                "standards": "trace_standards", "levels": "the catalog schemas in _ext/catalog_data.py"}
+                "standards": "trace_standards", "levels": "the catalog schemas in _ext/trace_model/catalogs.py"}
 
 
 def _setting(where: str) -> str:
@@ -330,7 +330,7 @@ def vocabulary(config: Any, srcdir: Path | None) -> Vocabulary:
     types = {str(t["directive"]) for t in (config.needs_types or []) if isinstance(t, Mapping) and "directive" in t}
     fields = {str(k) for k in (config.needs_fields or {})} | CORE_FIELDS
     standards = {str(k) for k in config.trace_standards} if isinstance(config.trace_standards, Mapping) else set()
-    from catalog_data import SCHEMAS
+    from trace_model.catalogs import SCHEMAS
 
     levels = {level for schema in SCHEMAS.values() for level in schema.levels}
     return Vocabulary(frozenset(types), frozenset(fields), frozenset(links), frozenset(standards), srcdir,
@@ -355,7 +355,7 @@ def stop_on_problems(app: Any, problems: list[ConfigProblem], subtype: str, summ
     if not problems:
         return
     from sphinx.util import logging
-    from trace_warnings import check_subtype
+    from trace_model.warnings import check_subtype
 
     logger = logging.getLogger(__name__)
     conf_path = Path(app.confdir) / "conf.py"

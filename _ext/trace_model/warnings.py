@@ -2,7 +2,7 @@
 
 All of them are Sphinx warnings (errors, for the configuration) of type ``trace``,
 ``trace.<subtype>``, each with the file and line the editor must change. This is
-the one list of them: :func:`trace_checks.report` and :func:`trace_checks.warn`
+the one list of them: :func:`guideline_trace.checks.report` and :func:`guideline_trace.checks.warn`
 refuse a subtype that is not here, and a test compares it with the error table in
 README.md, so a new check cannot go undocumented. Pure Python (no Sphinx import).
 """
@@ -62,5 +62,5 @@ WARNINGS: dict[str, str] = {
 def check_subtype(subtype: str) -> str:
     """Return ``subtype`` if registered in :data:`WARNINGS`; raise ``ValueError`` (a bug in our code) if not."""
     if subtype not in WARNINGS:
-        raise ValueError(f"warning subtype {subtype!r} is not registered in trace_warnings.WARNINGS")
+        raise ValueError(f"warning subtype {subtype!r} is not registered in trace_model.warnings.WARNINGS")
     return subtype

@@ -1,5 +1,5 @@
 /*
- * Japanese search results that hold what the reader typed (_ext/ja_search.py).
+ * Japanese search results that hold what the reader typed (_ext/guideline_site/ja_search.py).
  *
  * The index finds every page that has all the bigrams of the query; a page can
  * have them apart. Here each candidate page's text is read (as Sphinx does for

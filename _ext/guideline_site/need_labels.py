@@ -10,8 +10,8 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from trace_model import parse_reasons
-from trace_report import LEVEL_LABELS
+from trace_model.model import parse_reasons
+from trace_model.report import LEVEL_LABELS
 
 __version__ = "1.0.0"
 

@@ -1,8 +1,8 @@
 """Reviewer views as plain data: coverage matrices, gap lists, the requirement table, the SoA.
 
-Computed from a :class:`~trace_model.TraceModel` once per build and shared by the
-Sphinx directives (``trace_matrix``) and the CSV / XLSX exports
-(``trace_exports``), so a page and its export cannot disagree. No Sphinx import.
+Computed from a :class:`~trace_model.model.TraceModel` once per build and shared by the
+Sphinx directives (``guideline_trace.views``) and the CSV / XLSX exports
+(``guideline_trace.exports``), so a page and its export cannot disagree. No Sphinx import.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from trace_model import Coverage, CoverageRow, TraceItem, TraceModel, natural_key, parse_reasons
+from trace_model.model import Coverage, CoverageRow, TraceItem, TraceModel, natural_key, parse_reasons
 
 #: The need types that count as covering a standard entry unless conf.py says otherwise
 #: (``trace_covering_types``): the guideline's 例文 items.

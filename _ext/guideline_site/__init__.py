@@ -1,0 +1,31 @@
+"""The Japanese reader's polish, apart from the trace: line breaks, search, labels, accessibility, anchors.
+
+``conf.py`` lists ``guideline_site``; each module is also an extension of its own (the search benchmark
+builds the site without :mod:`guideline_site.ja_search`).
+
+- :mod:`guideline_site.ja_text`: soft line breaks inside Japanese text joined without a stray space.
+- :mod:`guideline_site.search_index`: the search index of an incremental build equal to a clean build's.
+- :mod:`guideline_site.ja_search`: Japanese search that finds words inside longer words (bigrams).
+- :mod:`guideline_site.needtable_ja`: sphinx-needs' interactive table in Japanese, sorted as text.
+- :mod:`guideline_site.a11y`: accessibility repairs of the HTML that Sphinx, furo and graphviz write.
+- :mod:`guideline_site.need_labels`: Japanese wording for the coded values a need shows.
+- :mod:`guideline_site.stable_anchors`: anchors from the text of headings, terms, figures and tables.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+__version__ = "1.0.0"
+
+COMPONENTS = ("ja_text", "search_index", "ja_search", "needtable_ja", "a11y", "need_labels", "stable_anchors")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Set up every component, in the order their event handlers must run."""
+    for component in COMPONENTS:
+        app.setup_extension(f"{__name__}.{component}")
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
