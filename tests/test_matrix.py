@@ -162,29 +162,36 @@ def test_each_theme_has_a_chain_graph_linking_its_objects(site) -> None:
 
 
 def test_view_tables_are_written_as_sphinx_writes_their_nodes(build_root) -> None:
-    """The HTML path of a view table (table_html) equals Sphinx's HTML5 writer on build_table's nodes."""
-    from docutils import nodes
-    from guideline_trace.views import build_table, table_html
+    """The HTML fast path of a view table (table_html) equals Sphinx's HTML5 writer on build_table's nodes."""
+    from guideline_trace.views import _Renderer, build_table, table_html
     from sphinx.util.docutils import new_document
+    from trace_model.views import Ref, Strong, Table
 
     app = build_root("basic").app
+    titles = {"REQ-1": 'a "quoted" & <tagged> title @ here', "REQ-2": "two\tlines", "REQ-3": "three", "REQ-4": "",
+              "A-5-1-2": "t"}
 
-    def link(text: str, title: str) -> nodes.reference:
-        return nodes.reference("", text, internal=True, refuri=f"a.html#{text}", reftitle=title)
+    class Renderer(_Renderer):
+        def uri(self, need_id: str) -> str | None:
+            return f"a.html#{need_id}" if need_id in titles else None  # NOPAGE: an item without a page
 
-    cell = nodes.paragraph()
-    cell += [link("REQ-1", 'a "quoted" & <tagged> title @ here'), nodes.Text("、"), link("REQ-2", "two\tlines")]
-    reasons = nodes.paragraph(classes=["trace-exports"])
-    reasons += [nodes.strong(text="ダウンロード: "), nodes.reference("", "x.csv", refuri="../x.csv")]
-    headers = ["番号", "名称 <&>", "対応"]
-    parts = [link("REQ-3", "three"), "、", link("REQ-4", ""), "（理由 <a>）"]
-    rows = [["A.5.1.1", cell, "1"], [link("A.5.1.2", "t"), reasons, nodes.strong(text="全体")], ["", parts, []]]
+        def title(self, need_id: str) -> str:
+            return titles[need_id]
 
+    renderer = Renderer(app, "index")
+    table = Table(
+        ("番号", "名称 <&>", "対応"),
+        (("A.5.1.1", (Ref("REQ-1"), "、", Ref("REQ-2")), "1"),
+         (Ref("A-5-1-2", "A.5.1.2"), (Strong("ダウンロード: "), "x.csv"), Strong("全体")),
+         ("", (Ref("REQ-3"), "、", Ref("REQ-4"), "（理由 <a>）"), ()),
+         (Ref("NOPAGE"), Ref("REQ-1", ""), "@")),
+        classes=("trace-matrix",),
+    )
     document = new_document("test", app.builder.docsettings)
-    document += build_table(headers, rows, classes=["trace-matrix"])
+    document += build_table(table, renderer.part)
     translator = app.builder.create_translator(document, app.builder)
     document.walkabout(translator)
-    assert "".join(translator.body) == table_html(headers, rows, classes=["trace-matrix"])
+    assert "".join(translator.body) == table_html(table, renderer.part_html)
 
 
 def test_view_tables_are_left_out_of_the_search_index(site: tuple[object, Path]) -> None:

@@ -14,7 +14,8 @@ EXT = ROOT / "_ext"
 
 def emitted_subtypes() -> set[str]:
     """Subtypes written in _ext/: Problem(location, "code", ...), a catalog report(line, "code", ...),
-    warn(message, "code", ...), check_subtype("code") and stop_on_problems(app, problems, "code", ...)."""
+    warn(message, "code", ...), a view's Notice(message, "code"), check_subtype("code") and
+    stop_on_problems(app, problems, "code", ...)."""
     found: set[str] = set()
     for path in sorted(EXT.rglob("*.py")):
         text = path.read_text(encoding="utf-8")
@@ -22,6 +23,7 @@ def emitted_subtypes() -> set[str]:
         found.update(re.findall(r'Problem\(\s*(?:[\w.]+\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)|[^",()]+),\s*"([a-z-]+)"', text))
         found.update(re.findall(r'\breport\([^",]+,\s*"([a-z-]+)"', text))
         found.update(re.findall(r'\bwarn\(\s*(?:f?"(?:[^"\\]|\\.)*"\s*(?:\+[^,]*)?\s*)+,\s*"([a-z-]+)"', text, re.DOTALL))
+        found.update(re.findall(r'\bNotice\(\s*(?:f?"(?:[^"\\]|\\.)*"\s*(?:\+[^,]*)?\s*)+,\s*"([a-z-]+)"', text, re.DOTALL))
         found.update(re.findall(r'check_subtype\("([a-z-]+)"\)', text))
         found.update(re.findall(r'stop_on_problems\([^"]*?"([a-z-]+)"', text))
     return found

@@ -1,21 +1,28 @@
 """Reviewer views: coverage matrices, gap lists, the requirement table, the SoA and trace chains.
 
-Each directive leaves a :class:`trace_view` placeholder while the page is read.
-The trace model and the :class:`~trace_model.report.TraceReport` are computed once per
-build, after every page is read (``env-check-consistency``), and each placeholder
-is replaced by docutils nodes at ``doctree-resolved``; links come from the
-builder, so they work in every builder. Pages holding a view depend on every
-need, so they are returned from ``env-get-updated`` and written on every build:
-an incremental or parallel build shows the same figures as a clean one.
+Each view is one :class:`View` in :data:`VIEWS`: its directive (options and checks), the options its
+data depends on, and its data — the plain blocks of :mod:`trace_model.views`, computed from the
+:class:`~trace_model.report.TraceReport` without Sphinx. A directive leaves a :class:`trace_view`
+placeholder while the page is read; at ``doctree-resolved`` the placeholder is replaced by the
+blocks rendered as nodes, links coming from the builder, so they work in every builder.
+
+What a page shows and when it is written again come from the same blocks: a view page is returned
+from ``env-get-updated`` when the digest of its blocks (and of the titles and pages of the items they
+link to) differs from the last build's, so an incremental or parallel build shows the same figures
+as a clean one, and an edit of an ISO link leaves the NISC matrix's page alone.
+
+Tables are :class:`trace_table` nodes: in the HTML builders their HTML is written here at once (the
+fast path: a view holds thousands of links, and translating and search-indexing them as nodes was
+most of the cost of a view page, ``bench/PROFILE.md``); the other builders get docutils tables.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -28,23 +35,31 @@ from sphinx.ext.graphviz import graphviz
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
+from sphinx.writers.html5 import HTML5Translator
 from sphinx_needs.data import SphinxNeedsData
 from trace_model.catalogs import load_soa
 from trace_model.model import Location, Problem, TraceItem, nearest
-from trace_model.report import (
-    EXPORT_DIR,
-    LEVEL_LABELS,
-    REQUIREMENTS_CSV,
-    SOA_LABELS,
-    WORKBOOK,
-    Matrix,
-    MatrixRow,
-    StandardSpec,
-    TraceReport,
-    coverage_csv,
-    entry_name,
-    soa_csv,
-    soa_status,
+from trace_model.report import EXPORT_DIR, LEVEL_LABELS, StandardSpec, TraceReport, entry_name
+from trace_model.views import (
+    Block,
+    Cell,
+    ChainGraph,
+    Container,
+    Downloads,
+    Notice,
+    Paragraph,
+    Part,
+    Ref,
+    Rubric,
+    Strong,
+    Table,
+    chain_dot,
+    chain_view,
+    linked_ids,
+    matrix_view,
+    percent,
+    requirements_view,
+    soa_view,
 )
 
 from guideline_trace import checks
@@ -58,11 +73,11 @@ COLUMN_KINDS = ("themes", "viewpoints", "chapters", "none")
 
 
 class trace_view(nodes.General, nodes.Element):
-    """Placeholder for a view computed from the whole trace at write time."""
+    """Placeholder for a view computed from the whole trace at write time (attributes: ``view`` and its options)."""
 
 
-def _percent(value: float) -> str:
-    return f"{value:.1f}%"
+class trace_table(nodes.General, nodes.Element):
+    """A view table whose HTML is already written (attribute ``html``); only the HTML builders get one."""
 
 
 class _ViewDirective(SphinxDirective):
@@ -183,12 +198,61 @@ class TraceChainDirective(_ViewDirective):
         return self.placeholder(of=self.arguments[0].strip())
 
 
-# -- per-build state ------------------------------------------------------------
+# -- the views -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ViewInputs:
+    """What every view's data is computed from: the report and each standard's SoA exclusions."""
+
+    report: TraceReport
+    exclusions: Mapping[str, Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class View:
+    """One reviewer view.
+
+    ``name``: the placeholder's ``view``; ``directive``: its directive's name and class; ``keys``: the
+    options its data depends on; ``data``: its blocks from the inputs and those options.
+    """
+
+    name: str
+    directive_name: str
+    directive: type[SphinxDirective]
+    keys: tuple[str, ...]
+    data: Callable[[ViewInputs, Mapping[str, Any]], tuple[Block, ...]]
+
+
+VIEWS: dict[str, View] = {view.name: view for view in (
+    View("matrix", "coverage-matrix", CoverageMatrixDirective, ("standard", "rows", "columns", "gaps"),
+         lambda i, o: matrix_view(i.report, o["standard"], o["rows"], o["columns"], bool(o["gaps"]),
+                                  i.exclusions.get(o["standard"]))),
+    View("requirements", "trace-requirements", TraceRequirementsDirective, (),
+         lambda i, o: requirements_view(i.report)),
+    View("soa", "trace-soa", TraceSoaDirective, ("standard",),
+         lambda i, o: soa_view(i.report, o["standard"], i.exclusions.get(o["standard"], {}))),
+    View("chain", "trace-chain", TraceChainDirective, ("of",),
+         lambda i, o: chain_view(i.report.model, o["of"])),
+)}
 
 
 def _view_specs(env: BuildEnvironment) -> dict[str, list[dict[str, Any]]]:
     """Page -> the views on it, each as its directive's options (and ``view`` and ``line``)."""
     return state(env).view_specs
+
+
+def view_blocks(app: Sphinx, options: Mapping[str, Any]) -> tuple[Block, ...]:
+    """The blocks of the view described by ``options`` (a placeholder's attributes or a recorded spec).
+
+    Computed once per build for each distinct view (the fingerprint and the page share them).
+    """
+    view = VIEWS[options["view"]]
+    key = (view.name, *(str(options.get(k)) for k in view.keys))
+    cache = _BLOCKS.setdefault(id(app), {})
+    if key not in cache:
+        cache[key] = view.data(ViewInputs(current_report(app), soa_exclusions(app)), options)
+    return cache[key]
 
 
 class TraceViewCollector(EnvironmentCollector):
@@ -206,11 +270,10 @@ class TraceViewCollector(EnvironmentCollector):
         """The directives record their page while it is read."""
 
     def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
-        """View pages whose figures, rows or links differ from the last written ones.
+        """View pages whose blocks, or the titles and pages their links show, differ from the last build's.
 
-        A view shows data from every page, so its page is written again whenever the
-        data it shows changed (a fingerprint of that data, compared with the last
-        build's), and only then: an edit of an ISO link leaves the NISC matrix alone.
+        A view shows data from every page, so its page is written again whenever that data
+        changed, and only then: an edit of an ISO link leaves the NISC matrix alone.
         """
         if not sources_changed(app):  # nothing read or removed: the views on disk are current
             return []
@@ -224,61 +287,25 @@ class TraceViewCollector(EnvironmentCollector):
         return sorted(docname for docname, print_ in current.items() if previous.get(docname) != print_)
 
 
-def view_fingerprint(app: Sphinx, specs: Sequence[dict[str, Any]]) -> str:
-    """A digest of everything the views of one page show (rows, figures, link titles and targets)."""
-    report = current_report(app)
-    model = report.model
-    parts: list[Any] = [_link_targets(app)]
-    where = {i.id: i.fields.get("docname", "") for i in model.items.values()} if any(
-        spec["view"] == "chain" for spec in specs) else {}
+def view_fingerprint(app: Sphinx, specs: Sequence[Mapping[str, Any]]) -> str:
+    """A digest of what the views of one page show: their blocks, and the title and page of each linked item."""
+    model = current_report(app).model
+    parts: list[Any] = []
+    linked: set[str] = set()
     for spec in specs:
-        view = spec["view"]
-        parts.append(sorted((k, str(v)) for k, v in spec.items() if k not in ("line", "threshold")))
-        if view == "matrix":
-            parts.append(_canon(report.matrix(spec["standard"], spec["rows"], spec["columns"])))
-            # the summary, the 状態 column and the gap list show the SoA's exclusions and reasons
-            parts.append(sorted(soa_exclusions(app).get(spec["standard"], {}).items()))
-        elif view == "requirements":
-            parts += [_canon(report.requirement_rows()), _canon(report.orphans())]
-        elif view == "soa":
-            parts.append(_canon(report.soa(spec["standard"], soa_exclusions(app).get(spec["standard"], {}))))
-        elif view == "chain" and spec["of"] in model.items:
-            parts.append(chain_dot(model, model.items[spec["of"]], lambda i: f"{where.get(i, '')}#{i}"))
+        blocks = view_blocks(app, spec)
+        parts.append(blocks)
+        linked |= linked_ids(blocks)
+    targets = []
+    for item_id in sorted(linked):
+        item = model.items.get(item_id)
+        targets.append((item_id, item.title, item.fields.get("docname", "")) if item is not None else (item_id,))
+    parts.append(targets)
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
-def _link_targets(app: Sphinx) -> str:
-    """A digest of every item's title and page: what a link in a view shows and points to."""
-    key = id(app)
-    if key not in _TARGETS:
-        model = current_report(app).model
-        rows = sorted((i.id, i.title, i.fields.get("docname", "")) for i in model.items.values())
-        _TARGETS[key] = hashlib.sha256(repr(rows).encode("utf-8")).hexdigest()
-    return _TARGETS[key]
-
-
-def _canon(value: Any) -> Any:
-    """Plain data for a fingerprint: dataclasses as their fields, but not where an item is defined."""
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if isinstance(value, TraceItem):  # most of the data: flattened in one step
-        return (value.id, value.type, value.title, tuple(sorted(value.fields.items())),
-                tuple(sorted((name, tuple(targets)) for name, targets in value.links.items())))
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return tuple(
-            (f.name, _canon(getattr(value, f.name))) for f in dataclasses.fields(value) if f.name != "location"
-        )
-    if isinstance(value, Mapping):
-        return tuple(sorted((str(k), _canon(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
-        if all(type(v) is str for v in value):  # IDs: as they are
-            return tuple(value)
-        return tuple(_canon(v) for v in value)
-    return value
-
-
 _REPORTS: dict[int, TraceReport] = {}
-_TARGETS: dict[int, str] = {}
+_BLOCKS: dict[int, dict[tuple[str, ...], tuple[Block, ...]]] = {}
 _CHANGED: dict[int, bool] = {}
 
 
@@ -314,7 +341,7 @@ def reset_report(app: Sphinx, env: BuildEnvironment, *args: Any) -> None:
     """Forget the last build's report (a new build may have changed any need or SoA file)."""
     _REPORTS.pop(id(app), None)
     _EXCLUSIONS.pop(id(app), None)
-    _TARGETS.pop(id(app), None)
+    _BLOCKS.pop(id(app), None)
 
 
 _EXCLUSIONS: dict[int, dict[str, dict[str, str]]] = {}
@@ -338,16 +365,15 @@ def soa_exclusions(app: Sphinx) -> dict[str, dict[str, str]]:
 
 
 class _Renderer:
-    """Turns report data into docutils nodes for one page."""
+    """Turns view blocks into nodes for one page (HTML written at once for the HTML builders' tables)."""
 
-    def __init__(self, app: Sphinx, docname: str, report: TraceReport) -> None:
+    def __init__(self, app: Sphinx, docname: str) -> None:
         self.app = app
         self.docname = docname
-        self.report = report
         self.needs = SphinxNeedsData(app.env).get_needs_view()
         self._page_uris: dict[str, str] = {}
         self.as_html = app.builder.format == "html"
-        self._ref_html: dict[tuple[str, str | None], Html] = {}
+        self._ref_html: dict[Ref, str] = {}
 
     def uri(self, need_id: str) -> str | None:
         need = self.needs.get(need_id)
@@ -358,423 +384,143 @@ class _Renderer:
             self._page_uris[target] = self.app.builder.get_relative_uri(self.docname, target)
         return self._page_uris[target] + "#" + need_id
 
-    def ref(self, need_id: str, text: str | None = None) -> nodes.Node:
-        uri = self.uri(need_id)
-        label = text if text is not None else need_id
-        if uri is None:
-            return nodes.Text(label)
-        return nodes.reference("", label, internal=True, refuri=uri, reftitle=self._title(need_id))
-
-    def _title(self, need_id: str) -> str:
+    def title(self, need_id: str) -> str:
         need = self.needs.get(need_id)
         return str(need["title"]) if need is not None else need_id
 
-    def refs(self, need_ids: Iterable[str]) -> nodes.paragraph:
-        para = nodes.paragraph()
-        for index, need_id in enumerate(need_ids):
-            if index:
-                para += nodes.Text("、")
-            para += self.ref(need_id)
-        return para
+    def render(self, blocks: Sequence[Block], placeholder: trace_view) -> list[nodes.Node]:
+        out: list[nodes.Node] = []
+        for block in blocks:
+            if isinstance(block, Paragraph):
+                para = nodes.paragraph(classes=list(block.classes))
+                para += [self.part(p) for p in block.parts]
+                out.append(para)
+            elif isinstance(block, Table):
+                out.append(self.table(block))
+            elif isinstance(block, Rubric):
+                out.append(nodes.rubric(text=block.text))
+            elif isinstance(block, Container):
+                box = nodes.container(classes=list(block.classes))
+                box += self.render(block.children, placeholder)
+                out.append(box)
+            elif isinstance(block, Downloads):
+                out.append(self.downloads(block))
+            elif isinstance(block, ChainGraph):
+                out.append(self.chain(block))
+            elif isinstance(block, Notice):
+                checks.warn(block.message, block.subtype, placeholder)
+            else:
+                raise TypeError(f"a view block of an unknown kind: {type(block).__name__}")
+        return out
 
-    def cell_ref(self, need_id: str, text: str | None = None) -> Any:
-        """:meth:`ref` for a table cell: its HTML once per need and text when writing HTML."""
+    def part(self, part: Part) -> nodes.Node:
+        if isinstance(part, Ref):
+            uri = self.uri(part.id)
+            label = part.text if part.text is not None else part.id
+            if uri is None:
+                return nodes.Text(label)
+            return nodes.reference("", label, internal=True, refuri=uri, reftitle=self.title(part.id))
+        if isinstance(part, Strong):
+            return nodes.strong(text=part.text)
+        return nodes.Text(part)
+
+    def part_html(self, part: Part) -> str:
+        if isinstance(part, Ref):
+            found = self._ref_html.get(part)
+            if found is None:  # an item is linked many times from one page's views
+                uri = self.uri(part.id)
+                label = _escape(part.text if part.text is not None else part.id)
+                found = label if uri is None else _link_html(uri, self.title(part.id), label, internal=True)
+                self._ref_html[part] = found
+            return found
+        if isinstance(part, Strong):
+            return f"<strong>{_escape(part.text)}</strong>"
+        return _escape(part)
+
+    def table(self, table: Table) -> nodes.Element:
         if not self.as_html:
-            return self.ref(need_id, text)
-        key = (need_id, text)
-        found = self._ref_html.get(key)
-        if found is None:  # a need is linked many times from one page's views
-            uri = self.uri(need_id)
-            label = _escape(text if text is not None else need_id)
-            found = Html(label if uri is None else _link_html(uri, self._title(need_id), label, internal=True))
-            self._ref_html[key] = found
-        return found
+            return build_table(table, self.part)
+        return trace_table("", html=table_html(table, self.part_html), classes=["no-search"])
 
-    def cell_refs(self, need_ids: Iterable[str]) -> list[Any]:
-        """:meth:`refs` for a table cell, as the parts :func:`build_table` and :func:`table_html` take."""
-        parts: list[Any] = []
-        for need_id in need_ids:
-            if parts:
-                parts.append("、")
-            parts.append(self.cell_ref(need_id))
-        return parts
-
-    def export_links(self, *names: tuple[str, str]) -> nodes.paragraph:
+    def downloads(self, block: Downloads) -> nodes.paragraph:
         para = nodes.paragraph(classes=["trace-exports"])
         para += nodes.strong(text="ダウンロード: ")
         base = self.app.builder.get_target_uri(self.docname)
-        for index, (filename, label) in enumerate(names):
+        for index, (filename, label) in enumerate(block.files):
             if index:
                 para += nodes.Text("、")
             para += nodes.reference("", label, refuri=relative_uri(base, f"{EXPORT_DIR}/{filename}"))
         return para
 
-    # -- views --------------------------------------------------------------------
-
-    def matrix(self, node: trace_view) -> list[nodes.Node]:
-        matrix = self.report.matrix(node["standard"], node["rows"], node["columns"])
-        spec = matrix.spec
-        out: list[nodes.Node] = [
-            self.summary(matrix),
-            self.export_links(
-                (coverage_csv(spec.key), f"{spec.label} 対応表（CSV, UTF-8 BOM付き）"),
-                (WORKBOOK, "全規格の対応表（Excel）"),
-            ),
-        ]
-        if matrix.columns and not node["gaps"]:
-            legend = nodes.paragraph(classes=["trace-legend"])
-            legend += nodes.strong(text="列: ")
-            legend += nodes.Text("、".join(c.label if c.title == c.label else f"{c.label} {c.title}"
-                                          for c in matrix.columns))
-            out.append(legend)
-        if node["gaps"]:
-            out.extend(self.gaps(matrix))
-        elif node["rows"] == "entries" and matrix.groups:
-            for group in matrix.groups:
-                members = [r for r in matrix.rows if r.group is not None and r.group.id == group.item.id]
-                out.append(self.rubric(group))
-                out.append(self.table(matrix, members))
-        else:
-            out.append(self.table(matrix, list(matrix.rows)))
-        return out
-
-    def summary(self, matrix: Matrix) -> nodes.Element:
-        level = LEVEL_LABELS.get(matrix.spec.level, matrix.spec.level)
-        container = nodes.container(classes=["trace-matrix-summary"])
-        text = (f"{matrix.spec.label} の{level} {matrix.total} 件のうち、例文が対応付けられているもの "
-                f"{matrix.covered} 件（{_percent(matrix.percent)}）。")
-        exclusions = soa_exclusions(self.app).get(matrix.spec.key)
-        if exclusions is not None:
-            excluded = sum(1 for row in matrix.coverage.rows
-                           if soa_status(row.entry, row.covered, exclusions) == "excluded")
-            text += (f"適用除外として理由を示したもの {excluded} 件（適用宣言書）。"
-                     f"対応又は理由付きの適用除外 {matrix.covered + excluded} / {matrix.total} 件。")
-        container += nodes.paragraph(text=text)
-        if matrix.rows_level == "entries" and matrix.groups:
-            top = LEVEL_LABELS.get(matrix.spec.groups[0], matrix.spec.groups[0])
-            body: list[list[Any]] = [
-                [self.cell_ref(g.item.id, g.item.title), str(g.covered), str(g.total), _percent(g.percent)]
-                for g in matrix.groups
-            ]
-            body.append([nodes.strong(text="全体"), str(matrix.covered), str(matrix.total), _percent(matrix.percent)])
-            container += self.build_table([top, "対応", "総数", "対応率"], body, classes=["trace-summary"])
-        return container
-
-    def rubric(self, group: MatrixRow) -> nodes.rubric:
-        return nodes.rubric(
-            text=f"{group.item.title}（{group.covered} / {group.total}、{_percent(group.percent)}）"
-        )
-
-    def build_table(
-        self, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, classes: Sequence[str] = (),
-    ) -> nodes.Element:
-        """A view table: HTML written here for the HTML builders, docutils nodes for the others.
-
-        The HTML is what Sphinx's HTML writer makes of :func:`build_table`'s nodes
-        (tests/test_matrix.py compares the two), in a ``no-search`` raw node: a view
-        holds thousands of links, and translating and search-indexing them is most of
-        the cost of rewriting a view page (bench/PROFILE.md). Every entry of a view is
-        indexed on the page that defines it.
-        """
-        if not self.as_html:
-            return build_table(headers, rows, classes=classes)
-        return nodes.raw("", table_html(headers, rows, classes=classes), format="html", classes=["no-search"])
-
-    def status(self, matrix: Matrix, row: MatrixRow) -> str:
-        """対応, 適用除外 (excluded with a reason in the standard's SoA) or 未対応."""
-        exclusions = soa_exclusions(self.app).get(matrix.spec.key, {})
-        return SOA_LABELS[soa_status(row.item, bool(row.covered), exclusions)]
-
-    def table(self, matrix: Matrix, rows: Sequence[MatrixRow]) -> nodes.Element:
-        headers = ["番号", "名称", *(c.label for c in matrix.columns), "対応例文数", "対応率"]
-        body = []
-        for row in rows:
-            number = row.item.fields.get("clause", "")
-            cells: list[Any] = [self.cell_ref(row.item.id, number or row.item.id), entry_name(row.item)]
-            cells.extend(self.cell_refs(row.cells.get(c.key, ())) for c in matrix.columns)
-            cells.append(str(len(row.covered_by)))
-            cells.append(
-                f"{row.covered}/{row.total}（{_percent(row.percent)}）" if matrix.rows_level != "entries"
-                else self.status(matrix, row)
-            )
-            body.append(cells)
-        last = "対応率" if matrix.rows_level != "entries" else "状態"
-        headers[-1] = last
-        return self.build_table(headers, body, classes=["trace-matrix"])
-
-    def gaps(self, matrix: Matrix) -> list[nodes.Node]:
-        if matrix.rows_level == "entries":
-            uncovered = [r for r in matrix.rows if not r.covered]
-        else:
-            uncovered = [r for r in matrix.groups if r.covered < r.total]
-        para = nodes.paragraph(
-            text=f"例文が対応付けられていないもの: {matrix.total - matrix.covered} 件（全 {matrix.total} 件中）"
-        )
-        if not uncovered:
-            return [para, nodes.paragraph(text="例文が対応付けられていない項目はありません。")]
-        exclusions = soa_exclusions(self.app).get(matrix.spec.key)
-        body = []
-        for row in uncovered:
-            number = row.item.fields.get("clause", "")
-            group = row.group.title if row.group is not None else ""
-            cells: list[Any] = [self.cell_ref(row.item.id, number or row.item.id), row.item.title, group]
-            if exclusions is not None:
-                cells.append(exclusions.get(number, "（理由がありません）"))
-            body.append(cells)
-        headers = ["番号", "名称", "分類", *(["適用除外の理由（適用宣言書）"] if exclusions is not None else [])]
-        return [para, self.build_table(headers, body, classes=["trace-gaps"])]
-
-    def requirements(self, node: trace_view) -> list[nodes.Node]:
-        headers = ["ID", "例文・要件", "出所", "論点資料", "テーマ・観点 ／ 実現する論点", "NISC統一基準（理由）",
-                   "ISO/IEC 27001:2013（理由）"]
-        body = []
-        for row in self.report.requirement_rows():
-            item = row.item
-            iso: list[Any] = []
-            if row.revises:
-                iso = ["改定の対象: ", *self.cell_refs(row.revises)]
-            else:
-                iso = self.reasoned_refs(row.iso)
-            body.append([
-                self.cell_ref(item.id), item.title, item.fields.get("source", ""), item.fields.get("paper_ref", ""),
-                self.cell_refs(row.upstream), self.reasoned_refs(row.nisc), iso,
-            ])
-        out: list[nodes.Node] = [
-            self.export_links((REQUIREMENTS_CSV, "要件と対応規格（CSV, UTF-8 BOM付き）"),
-                              (WORKBOOK, "全規格の対応表（Excel）")),
-            self.build_table(headers, body, classes=["trace-requirements"]),
-            nodes.rubric(text="上流（テーマ・観点）のない要件"),
-        ]
-        orphans = self.report.orphans()
-        if orphans:
-            out.append(self.refs(o.id for o in orphans))
-        else:
-            out.append(nodes.paragraph(text="ありません。すべての要件・改定指示が議論テーマ又は改定の観点にリンクしています。"))
-        return out
-
-    def reasoned_refs(self, links: Sequence[tuple[str, str]]) -> list[Any]:
-        """Cell parts: each linked entry with its reason in brackets, separated by ／."""
-        parts: list[Any] = []
-        for target, reason in links:
-            if parts:
-                parts.append(" ／ ")
-            parts.append(self.cell_ref(target))
-            if reason:
-                parts.append(f"（{reason}）")
-        return parts
-
-    def soa(self, node: trace_view) -> list[nodes.Node]:
-        standard = node["standard"]
-        rows = self.report.soa(standard, soa_exclusions(self.app).get(standard, {}))
-        counts = {status: sum(1 for r in rows if r.status == status) for status in SOA_LABELS}
-        summary = nodes.paragraph(
-            text="、".join(f"{SOA_LABELS[s]} {n} 件" for s, n in counts.items()) + f"（計 {len(rows)} 件）"
-        )
-        body = []
-        for row in rows:
-            detail: Any = self.cell_refs(row.covered_by) if row.status == "covered" else row.justification
-            body.append([self.cell_ref(row.entry.id, row.entry.fields.get("clause", "")), entry_name(row.entry),
-                         SOA_LABELS[row.status], detail])
-        return [
-            summary,
-            self.export_links((soa_csv(standard), "適用宣言書（CSV, UTF-8 BOM付き）"),
-                              (WORKBOOK, "全規格の対応表（Excel）")),
-            self.build_table(["番号", LEVEL_LABELS.get(self.report.standards[standard].level, "項目"), "状態",
-                              "対応する例文 ／ 適用除外の理由"], body, classes=["trace-soa"]),
-        ]
-
-    def chain(self, node: trace_view) -> list[nodes.Node]:
-        model = self.report.model
-        root = model.items.get(node["of"])
-        if root is None or root.type not in ("theme", "viewpoint"):
-            guess = nearest(node["of"], [i.id for t in ("theme", "viewpoint") for i in model.of_type(t)])
-            checks.warn(
-                f"trace-chain names {node['of']!r}, which is not a theme or viewpoint."
-                + (f" Did you mean {guess!r}?" if guess else ""),
-                "chain-target", node,
-            )
-            return []
-        dot, alt = chain_dot(model, root, self.uri)
+    def chain(self, block: ChainGraph) -> nodes.container:
+        uris = {item_id: uri for item_id, _, _ in block.nodes if (uri := self.uri(item_id)) is not None}
         # a container, not a figure: a figure made after reading has no number to take
-        box = nodes.container(classes=["trace-chain"], ids=[f"chain-{root.id}"])
+        box = nodes.container(classes=["trace-chain"], ids=[f"chain-{block.root}"])
         graph = graphviz()
-        graph["code"] = dot
+        graph["code"] = chain_dot(block, uris)
         graph["options"] = {"docname": self.docname}
-        graph["alt"] = alt
+        graph["alt"] = block.alt
         graph["classes"] = ["trace-chain-graph"]
         box += graph
-        box += nodes.paragraph(text=f"図: {root.title} の追跡の連鎖（{alt}）", classes=["trace-chain-text"])
-        return [box]
+        box += nodes.paragraph(text=f"図: {block.title} の追跡の連鎖（{block.alt}）", classes=["trace-chain-text"])
+        return box
 
 
-def chain_dot(model: Any, root: TraceItem, uri: Any) -> tuple[str, str]:
-    """Graphviz source and a text alternative for the chain of a theme or viewpoint."""
-    theme_ids = [root.id] if root.type == "theme" else []
-    viewpoints = list(root.links.get("viewpoint", ())) if root.type == "theme" else [root.id]
-    changes: dict[str, None] = {}
-    for vp in viewpoints:
-        changes.update(dict.fromkeys(model.items[vp].links.get("change", ())) if vp in model.items else {})
-    if root.type == "theme":
-        changes.update(dict.fromkeys(root.links.get("change", ())))
-    reqs = [
-        i for t in ("req", "rev") for i in model.of_type(t)
-        if any(x in i.links.get("theme", ()) for x in theme_ids)
-        or (root.type == "viewpoint" and root.id in i.links.get("viewpoint", ()))
-    ]
-    # the 例文 items that put the revision points into effect, and the standards they rest on
-    examples: dict[str, TraceItem] = {}
-    for r in reqs:
-        for example_id in model.back_links(r.id, "realises"):
-            examples.setdefault(example_id, model.items[example_id])
-    standards: dict[str, None] = {}
-    for e in examples.values():
-        standards.update(dict.fromkeys(e.links.get("nisc", ())))
-        standards.update(dict.fromkeys(e.links.get("iso", ())))
-
-    def node_line(item_id: str, fill: str) -> str:
-        item = model.items.get(item_id)
-        label = f"{item_id}\\n{_wrap(item.title if item else '')}"
-        href = uri(item_id) or ""
-        return (f'  "{item_id}" [label="{_esc(label)}", fillcolor="{fill}", URL="{href}", '
-                f'target="_top", tooltip="{_esc(item.title if item else item_id)}"];')
-
-    lines = [
-        "digraph chain {",
-        '  graph [rankdir=LR, bgcolor="transparent", nodesep=0.15, ranksep=0.6];',
-        '  node [shape=box, style="rounded,filled", color="#444444", fontcolor="#1a1a1a", fontsize=10];',
-        '  edge [color="#555555"];',
-    ]
-    lines += [node_line(c, "#dae8fc") for c in changes]
-    lines += [node_line(v, "#d5e8d4") for v in viewpoints]
-    lines += [node_line(t, "#f2d7b6") for t in theme_ids]
-    lines += [node_line(r.id, "#bfd8d2" if r.type == "req" else "#e8e2c8") for r in reqs]
-    lines += [node_line(e, "#b3e5fc") for e in examples]
-    lines += [node_line(s, "#fedcd2" if s.startswith("NISC") else "#dcd2fe") for s in standards]
-    for vp in viewpoints:
-        for c in (model.items[vp].links.get("change", ()) if vp in model.items else ()):
-            lines.append(f'  "{c}" -> "{vp}";')
-        for t in theme_ids:
-            lines.append(f'  "{vp}" -> "{t}";')
-    for r in reqs:
-        sources = theme_ids or viewpoints
-        for s in sources:
-            lines.append(f'  "{s}" -> "{r.id}";')
-    for e in examples.values():
-        for target in e.links.get("realises", ()):
-            if any(r.id == target for r in reqs):
-                lines.append(f'  "{target}" -> "{e.id}";')
-        for target in (*e.links.get("nisc", ()), *e.links.get("iso", ())):
-            lines.append(f'  "{e.id}" -> "{target}";')
-    lines.append("}")
-    alt = (
-        f"{root.title} の追跡の連鎖。IT環境の変化 {', '.join(changes) or 'なし'} → 改定の観点 {', '.join(viewpoints)}"
-        + (f" → 議論テーマ {root.id}" if theme_ids else "")
-        + f" → 改定の論点 {', '.join(r.id for r in reqs) or 'なし'}"
-        + f" → 例文 {', '.join(examples) or 'なし'} → NISC統一基準・ISO管理策 "
-        + f"{', '.join(standards) or 'なし'}。"
-    )
-    return "\n".join(lines), alt
-
-
-def _wrap(text: str, width: int = 16) -> str:
-    return "\\n".join(text[i:i + width] for i in range(0, len(text), width))
-
-
-def _esc(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\\\\n", "\\n")
-
-
-def build_table(
-    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, classes: Sequence[str] = (),
-) -> nodes.table:
-    """A docutils table; a cell is a string, a paragraph, or inline nodes."""
-    table = nodes.table(classes=list(classes))
-    group = nodes.tgroup(cols=len(headers))
-    table += group
-    for _ in headers:
+def build_table(table: Table, part: Callable[[Part], nodes.Node]) -> nodes.table:
+    """``table`` as docutils nodes (the builders other than HTML); ``part`` makes a node of a cell part."""
+    out = nodes.table(classes=list(table.classes))
+    group = nodes.tgroup(cols=len(table.headers))
+    out += group
+    for _ in table.headers:
         group += nodes.colspec(colwidth=1)
     head = nodes.thead()
     header_row = nodes.row()
-    for header in headers:
+    for header in table.headers:
         entry = nodes.entry()
         entry += nodes.paragraph(text=header)
         header_row += entry
     head += header_row
     group += head
     body = nodes.tbody()
-    for row in rows:
+    for row in table.rows:
         body_row = nodes.row()
         for cell in row:
             entry = nodes.entry()
-            if isinstance(cell, nodes.paragraph):
-                entry += cell
-            elif isinstance(cell, list):
-                para = nodes.paragraph()
-                para += [nodes.Text(part) if isinstance(part, str) else part for part in cell]
-                entry += para
-            elif isinstance(cell, nodes.Node):
-                para = nodes.paragraph()
-                para += cell
-                entry += para
-            else:
-                entry += nodes.paragraph(text=str(cell))
+            para = nodes.paragraph()
+            para += [part(p) for p in (cell if isinstance(cell, tuple) else (cell,))]
+            entry += para
             body_row += entry
         body += body_row
     group += body
-    return table
+    return out
 
 
-def table_html(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, classes: Sequence[str] = ()) -> str:
-    """The HTML that Sphinx's HTML5 writer makes of ``build_table(headers, rows, classes=classes)``."""
-    out = [f'<table class="{_attr(" ".join([*classes, "docutils", "align-default"]))}">\n<thead>\n<tr class="row-odd">']
-    out.append("\n".join(f'<th class="head"><p>{_escape(h)}</p></th>' for h in headers))
+def table_html(table: Table, part_html: Callable[[Part], str]) -> str:
+    """The HTML that Sphinx's HTML5 writer makes of :func:`build_table`'s nodes (``tests/test_matrix.py``).
+
+    ``part_html`` writes one cell part (a link to an item is the same HTML as the writer's).
+    """
+    classes = _attr(" ".join([*table.classes, "docutils", "align-default"]))
+    out = [f'<table class="{classes}">\n<thead>\n<tr class="row-odd">']
+    out.append("\n".join(f'<th class="head"><p>{_escape(h)}</p></th>' for h in table.headers))
     out.append("\n</tr>\n</thead>\n<tbody>\n")
-    for index, row in enumerate(rows):
+    for index, row in enumerate(table.rows):
         out.append(f'<tr class="row-{"even" if index % 2 == 0 else "odd"}">')
-        out.append("\n".join(f"<td>{_cell_html(cell)}</td>" for cell in row))
+        out.append("\n".join(f"<td>{_cell_html(cell, part_html)}</td>" for cell in row))
         out.append("\n</tr>\n")
     out.append("</tbody>\n</table>\n")
     return "".join(out)
 
 
-class Html(str):
-    """A piece of HTML, already escaped (a table cell part that :func:`table_html` writes as is)."""
+def _cell_html(cell: Cell, part_html: Callable[[Part], str]) -> str:
+    return "<p>" + "".join(part_html(p) for p in (cell if isinstance(cell, tuple) else (cell,))) + "</p>"
 
 
-def _cell_html(cell: Any) -> str:
-    if isinstance(cell, list):
-        return "<p>" + "".join(_part_html(part) for part in cell) + "</p>"
-    if isinstance(cell, Html):
-        return f"<p>{cell}</p>"
-    if isinstance(cell, nodes.paragraph):
-        return _node_html(cell)
-    if isinstance(cell, nodes.Node):
-        return f"<p>{_node_html(cell)}</p>"
-    return f"<p>{_escape(str(cell))}</p>"
-
-
-def _part_html(part: Any) -> str:
-    if isinstance(part, Html):
-        return part
-    if isinstance(part, str):
-        return _escape(part)
-    return _node_html(part)
-
-
-def _node_html(node: nodes.Node) -> str:
-    """HTML of the few node kinds a view cell holds; any other kind is a programming error."""
-    if isinstance(node, nodes.Text):
-        return _escape(str(node))
-    inner = "".join(_node_html(child) for child in node.children)
-    if isinstance(node, nodes.reference):
-        return _link_html(node["refuri"], node.get("reftitle"), inner, internal=bool(node.get("internal")))
-    if isinstance(node, nodes.strong):
-        return f"<strong>{inner}</strong>"
-    if isinstance(node, nodes.paragraph):
-        return f'<p class="{_attr(" ".join(node["classes"]))}">{inner}</p>' if node["classes"] else f"<p>{inner}</p>"
-    if isinstance(node, nodes.inline) and not node["classes"]:
-        return f"<span>{inner}</span>"
-    raise TypeError(f"table_html: a view cell holds a {type(node).__name__} node, which it cannot write")
+def visit_trace_table_html(translator: HTML5Translator, node: trace_table) -> None:
+    """Write the table's HTML in a ``no-search`` block (left out of the search index; its items are indexed
+    on the pages that define them)."""
+    translator.body.append(translator.starttag(node, "div", suffix="") + node["html"] + "</div>")
+    raise nodes.SkipNode
 
 
 #: docutils' HTML writer's character references (``HTMLTranslator.special_characters``)
@@ -797,12 +543,13 @@ def _attr(text: str) -> str:
 
 
 def resolve_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved``: replace each view placeholder of the page by its blocks as nodes."""
     views = list(doctree.findall(trace_view))
     if not views:
         return
-    renderer = _Renderer(app, docname, current_report(app))
+    renderer = _Renderer(app, docname)
     for node in views:
-        node.replace_self(getattr(renderer, node["view"])(node))
+        node.replace_self(renderer.render(view_blocks(app, node.attributes), node))
 
 
 def check_thresholds(app: Sphinx, env: BuildEnvironment) -> None:
@@ -816,7 +563,7 @@ def check_thresholds(app: Sphinx, env: BuildEnvironment) -> None:
             matrix = report.matrix(spec["standard"], spec["rows"], spec["columns"])
             if matrix.percent < float(threshold):
                 checks.warn(
-                    f"{matrix.spec.label} coverage is {_percent(matrix.percent)} ({matrix.covered}/{matrix.total}), "
+                    f"{matrix.spec.label} coverage is {percent(matrix.percent)} ({matrix.covered}/{matrix.total}), "
                     f"below the threshold of {float(threshold):g}%. Link more requirements to its entries, "
                     "or lower ':threshold:'.",
                     "coverage-threshold", (docname, spec["line"]),
@@ -826,17 +573,23 @@ def check_thresholds(app: Sphinx, env: BuildEnvironment) -> None:
 def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
     """Check each standard's SoA file against the coverage.
 
-    Reports malformed rows, exclusions of unknown entries and of covered ones and, when
+    Reports malformed rows, exclusions of unknown entries and of covered ones (not for a standard
+    whose catalog failed to load) and, when
     ``trace_soa_complete`` is set, every entry that is neither addressed by a 例文 item nor
     excluded with a justification (``trace.soa-unjustified``, at the file's ``exclusions:`` line).
     """
     report = current_report(app)
     problems: list[Problem] = []
+    # a standard whose catalog could not be loaded has no entries to check the SoA against:
+    # the one catalog problem says what to fix
+    failed = checks.failed_catalog_types(app, [p for found in checks.read_problems(env).values() for p in found])
     for standard, relpath in sorted(app.config.trace_soa_files.items()):
         path = Path(app.srcdir, relpath)
         data = load_soa(path)
         problems.extend(data.problems)
         spec = report.standards[standard]
+        if spec.need_type in failed:
+            continue
         coverage = {row.entry.fields.get("clause"): row for row in report.coverage(standard).rows}
         level = LEVEL_LABELS.get(spec.level, spec.level)
         for row in data.rows:
@@ -891,10 +644,9 @@ def _ancestors(report: TraceReport, entry: TraceItem) -> list[TraceItem]:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("guideline_trace.checks")
     app.add_node(trace_view)
-    app.add_directive("coverage-matrix", CoverageMatrixDirective)
-    app.add_directive("trace-requirements", TraceRequirementsDirective)
-    app.add_directive("trace-soa", TraceSoaDirective)
-    app.add_directive("trace-chain", TraceChainDirective)
+    app.add_node(trace_table, html=(visit_trace_table_html, None))
+    for view in VIEWS.values():
+        app.add_directive(view.directive_name, view.directive)
     app.add_env_collector(TraceViewCollector)
     app.connect("env-get-outdated", note_removed)
     app.connect("env-before-read-docs", note_read)
@@ -904,7 +656,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", resolve_views)
     return {
         "version": __version__,
-        "env_version": 7,
+        "env_version": 8,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -1,0 +1,402 @@
+"""What each reviewer view shows, as plain frozen data: the blocks of a view, computed without Sphinx.
+
+A view (a coverage matrix, a gap list, the requirement table, a SoA, a trace chain) is a tuple of
+blocks — :class:`Paragraph`, :class:`Table`, :class:`Rubric`, :class:`Container`, :class:`Downloads`,
+:class:`ChainGraph`, :class:`Notice`. A link to a trace item is a :class:`Ref` (its ID and the text
+shown); the Sphinx adapter (:mod:`guideline_trace.views`) turns it into a link to the item's page.
+
+Because the blocks are plain data, one definition decides both what a view page shows and when it
+is written again: the adapter's page fingerprint is a digest of these blocks (and of the titles and
+pages of the items they link to), so a page cannot show data its fingerprint did not cover.
+
+The figures and rows come from :class:`~trace_model.report.TraceReport`, which the exports share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Union
+
+from trace_model.model import TraceItem, TraceModel, nearest
+from trace_model.report import (
+    LEVEL_LABELS,
+    REQUIREMENTS_CSV,
+    SOA_LABELS,
+    WORKBOOK,
+    Matrix,
+    MatrixRow,
+    TraceReport,
+    coverage_csv,
+    entry_name,
+    soa_csv,
+    soa_status,
+)
+from trace_model.warnings import check_subtype
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A link to the trace item ``id``, shown as ``text`` (the ID when ``None``; ``""`` shows nothing)."""
+
+    id: str
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Strong:
+    """Text in bold."""
+
+    text: str
+
+
+#: Inline content: text, a link to an item, bold text.
+Part = Union[str, Ref, Strong]  # noqa: UP007 (a runtime alias; the | form needs Python 3.12's type statement)
+#: A table cell: one part, or several parts in one paragraph (an empty tuple is an empty cell).
+Cell = Union[str, Ref, Strong, tuple[Part, ...]]  # noqa: UP007
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of parts, with CSS classes."""
+
+    parts: tuple[Part, ...]
+    classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: header texts, rows of cells (each row as long as ``headers``), CSS classes."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A heading that is not a section (a group of a matrix)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Container:
+    """Blocks in one box with CSS classes (a matrix's summary)."""
+
+    classes: tuple[str, ...]
+    children: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Downloads:
+    """Links to export files: (file name in the site's ``exports/`` folder, label) pairs."""
+
+    files: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ChainGraph:
+    """The chain 環境変化 → 観点 → テーマ → 改定の論点 → 例文 → NISC / ISO of one theme or viewpoint.
+
+    ``nodes``: (item ID, its title or ``None`` when the ID names no item, fill colour); ``edges``:
+    (from ID, to ID) pairs; ``alt``: the chain as a sentence (the figure's text alternative).
+    """
+
+    root: str
+    title: str
+    nodes: tuple[tuple[str, str | None, str], ...]
+    edges: tuple[tuple[str, str], ...]
+    alt: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A view that cannot be shown: the warning the adapter reports instead (``subtype``: a trace warning)."""
+
+    message: str
+    subtype: str
+
+    def __post_init__(self) -> None:
+        check_subtype(self.subtype)  # raises ValueError for a subtype not in the registry
+
+
+Block = Union[Paragraph, Table, Rubric, Container, Downloads, ChainGraph, Notice]  # noqa: UP007
+
+
+def percent(value: float) -> str:
+    """A ratio in percent with one decimal, as the views print it (``51.4%``)."""
+    return f"{value:.1f}%"
+
+
+def refs(ids: Iterable[str], separator: str = "、") -> tuple[Part, ...]:
+    """Links to ``ids`` separated by ``separator``."""
+    parts: list[Part] = []
+    for item_id in ids:
+        if parts:
+            parts.append(separator)
+        parts.append(Ref(item_id))
+    return tuple(parts)
+
+
+def reasoned_refs(links: Sequence[tuple[str, str]]) -> tuple[Part, ...]:
+    """Each linked entry with its reason in brackets, separated by ／."""
+    parts: list[Part] = []
+    for target, reason in links:
+        if parts:
+            parts.append(" ／ ")
+        parts.append(Ref(target))
+        if reason:
+            parts.append(f"（{reason}）")
+    return tuple(parts)
+
+
+# -- coverage matrix and gap list ---------------------------------------------------------
+
+
+def matrix_view(
+    report: TraceReport, standard: str, rows: str, columns: str, gaps: bool, exclusions: Mapping[str, str] | None,
+) -> tuple[Block, ...]:
+    """The ``coverage-matrix`` view: summary, downloads, legend and table(s), or the gap list.
+
+    ``rows``: ``entries`` or a group level of the standard; ``columns``: ``themes`` / ``viewpoints`` /
+    ``chapters`` / ``none``; ``exclusions``: the standard's SoA exclusions (clause number →
+    justification), ``None`` when the standard has no SoA file.
+    """
+    matrix = report.matrix(standard, rows, columns)
+    spec = matrix.spec
+    out: list[Block] = [
+        _summary(matrix, exclusions),
+        Downloads(((coverage_csv(spec.key), f"{spec.label} 対応表（CSV, UTF-8 BOM付き）"),
+                   (WORKBOOK, "全規格の対応表（Excel）"))),
+    ]
+    if matrix.columns and not gaps:
+        legend = "、".join(c.label if c.title == c.label else f"{c.label} {c.title}" for c in matrix.columns)
+        out.append(Paragraph((Strong("列: "), legend), classes=("trace-legend",)))
+    if gaps:
+        out.extend(_gaps(matrix, exclusions))
+    elif rows == "entries" and matrix.groups:
+        for group in matrix.groups:
+            members = [r for r in matrix.rows if r.group is not None and r.group.id == group.item.id]
+            out.append(Rubric(f"{group.item.title}（{group.covered} / {group.total}、{percent(group.percent)}）"))
+            out.append(_matrix_table(matrix, members, exclusions or {}))
+    else:
+        out.append(_matrix_table(matrix, list(matrix.rows), exclusions or {}))
+    return tuple(out)
+
+
+def _summary(matrix: Matrix, exclusions: Mapping[str, str] | None) -> Container:
+    level = LEVEL_LABELS.get(matrix.spec.level, matrix.spec.level)
+    text = (f"{matrix.spec.label} の{level} {matrix.total} 件のうち、例文が対応付けられているもの "
+            f"{matrix.covered} 件（{percent(matrix.percent)}）。")
+    if exclusions is not None:
+        excluded = sum(1 for row in matrix.coverage.rows
+                       if soa_status(row.entry, row.covered, exclusions) == "excluded")
+        text += (f"適用除外として理由を示したもの {excluded} 件（適用宣言書）。"
+                 f"対応又は理由付きの適用除外 {matrix.covered + excluded} / {matrix.total} 件。")
+    children: list[Block] = [Paragraph((text,))]
+    if matrix.rows_level == "entries" and matrix.groups:
+        top = LEVEL_LABELS.get(matrix.spec.groups[0], matrix.spec.groups[0])
+        body: list[tuple[Cell, ...]] = [
+            (Ref(g.item.id, g.item.title), str(g.covered), str(g.total), percent(g.percent)) for g in matrix.groups
+        ]
+        body.append((Strong("全体"), str(matrix.covered), str(matrix.total), percent(matrix.percent)))
+        children.append(Table((top, "対応", "総数", "対応率"), tuple(body), classes=("trace-summary",)))
+    return Container(("trace-matrix-summary",), tuple(children))
+
+
+def _matrix_table(matrix: Matrix, rows: Sequence[MatrixRow], exclusions: Mapping[str, str]) -> Table:
+    entries = matrix.rows_level == "entries"
+    headers = ("番号", "名称", *(c.label for c in matrix.columns), "対応例文数", "状態" if entries else "対応率")
+    body: list[tuple[Cell, ...]] = []
+    for row in rows:
+        number = row.item.fields.get("clause", "")
+        body.append((
+            Ref(row.item.id, number or row.item.id),
+            entry_name(row.item),
+            *(refs(row.cells.get(c.key, ())) for c in matrix.columns),
+            str(len(row.covered_by)),
+            SOA_LABELS[soa_status(row.item, bool(row.covered), exclusions)] if entries
+            else f"{row.covered}/{row.total}（{percent(row.percent)}）",
+        ))
+    return Table(headers, tuple(body), classes=("trace-matrix",))
+
+
+def _gaps(matrix: Matrix, exclusions: Mapping[str, str] | None) -> list[Block]:
+    if matrix.rows_level == "entries":
+        uncovered = [r for r in matrix.rows if not r.covered]
+    else:
+        uncovered = [r for r in matrix.groups if r.covered < r.total]
+    head = Paragraph((f"例文が対応付けられていないもの: {matrix.total - matrix.covered} 件（全 {matrix.total} 件中）",))
+    if not uncovered:
+        return [head, Paragraph(("例文が対応付けられていない項目はありません。",))]
+    body = []
+    for row in uncovered:
+        number = row.item.fields.get("clause", "")
+        cells: list[Cell] = [Ref(row.item.id, number or row.item.id), row.item.title,
+                             row.group.title if row.group is not None else ""]
+        if exclusions is not None:
+            cells.append(exclusions.get(number, "（理由がありません）"))
+        body.append(tuple(cells))
+    headers = ("番号", "名称", "分類", *(["適用除外の理由（適用宣言書）"] if exclusions is not None else []))
+    return [head, Table(headers, tuple(body), classes=("trace-gaps",))]
+
+
+# -- the requirement table and the SoA -----------------------------------------------------
+
+
+def requirements_view(report: TraceReport) -> tuple[Block, ...]:
+    """The ``trace-requirements`` view: every requirement with its upstream and standards, then the orphans."""
+    headers = ("ID", "例文・要件", "出所", "論点資料", "テーマ・観点 ／ 実現する論点", "NISC統一基準（理由）",
+               "ISO/IEC 27001:2013（理由）")
+    body = []
+    for row in report.requirement_rows():
+        item = row.item
+        iso = ("改定の対象: ", *refs(row.revises)) if row.revises else reasoned_refs(row.iso)
+        body.append((Ref(item.id), item.title, item.fields.get("source", ""), item.fields.get("paper_ref", ""),
+                     refs(row.upstream), reasoned_refs(row.nisc), iso))
+    orphans = report.orphans()
+    return (
+        Downloads(((REQUIREMENTS_CSV, "要件と対応規格（CSV, UTF-8 BOM付き）"), (WORKBOOK, "全規格の対応表（Excel）"))),
+        Table(headers, tuple(body), classes=("trace-requirements",)),
+        Rubric("上流（テーマ・観点）のない要件"),
+        Paragraph(refs(o.id for o in orphans)) if orphans
+        else Paragraph(("ありません。すべての要件・改定指示が議論テーマ又は改定の観点にリンクしています。",)),
+    )
+
+
+def soa_view(report: TraceReport, standard: str, exclusions: Mapping[str, str]) -> tuple[Block, ...]:
+    """The ``trace-soa`` view: every entry of ``standard`` as 対応 / 適用除外 / 未対応, with its 例文 or reason."""
+    rows = report.soa(standard, exclusions)
+    counts = {status: sum(1 for r in rows if r.status == status) for status in SOA_LABELS}
+    summary = "、".join(f"{SOA_LABELS[s]} {n} 件" for s, n in counts.items()) + f"（計 {len(rows)} 件）"
+    body = []
+    for row in rows:
+        detail: Cell = refs(row.covered_by) if row.status == "covered" else row.justification
+        body.append((Ref(row.entry.id, row.entry.fields.get("clause", "")), entry_name(row.entry),
+                     SOA_LABELS[row.status], detail))
+    level = LEVEL_LABELS.get(report.standards[standard].level, "項目")
+    return (
+        Paragraph((summary,)),
+        Downloads(((soa_csv(standard), "適用宣言書（CSV, UTF-8 BOM付き）"), (WORKBOOK, "全規格の対応表（Excel）"))),
+        Table(("番号", level, "状態", "対応する例文 ／ 適用除外の理由"), tuple(body), classes=("trace-soa",)),
+    )
+
+
+# -- the trace chain --------------------------------------------------------------------------
+
+#: Fill colours of the chain's boxes, per need type (as the need types' colours in conf.py).
+CHAIN_FILLS = {"change": "#dae8fc", "viewpoint": "#d5e8d4", "theme": "#f2d7b6", "req": "#bfd8d2",
+               "rev": "#e8e2c8", "example": "#b3e5fc", "nisc": "#fedcd2", "iso": "#dcd2fe"}
+
+
+def chain_view(model: TraceModel, of: str) -> tuple[Block, ...]:
+    """The ``trace-chain`` view of the theme or viewpoint ``of``, or a :class:`Notice` when ``of`` is neither."""
+    root = model.items.get(of)
+    if root is None or root.type not in ("theme", "viewpoint"):
+        guess = nearest(of, [i.id for t in ("theme", "viewpoint") for i in model.of_type(t)])
+        return (Notice(f"trace-chain names {of!r}, which is not a theme or viewpoint."
+                       + (f" Did you mean {guess!r}?" if guess else ""), "chain-target"),)
+    return (chain_graph(model, root),)
+
+
+def chain_graph(model: TraceModel, root: TraceItem) -> ChainGraph:
+    """The chain of the theme or viewpoint ``root``: its items, the links between them, and its text alternative."""
+    theme_ids = [root.id] if root.type == "theme" else []
+    viewpoints = list(root.links.get("viewpoint", ())) if root.type == "theme" else [root.id]
+    changes: dict[str, None] = {}
+    for vp in viewpoints:
+        changes.update(dict.fromkeys(model.items[vp].links.get("change", ())) if vp in model.items else {})
+    if root.type == "theme":
+        changes.update(dict.fromkeys(root.links.get("change", ())))
+    reqs = [
+        i for t in ("req", "rev") for i in model.of_type(t)
+        if any(x in i.links.get("theme", ()) for x in theme_ids)
+        or (root.type == "viewpoint" and root.id in i.links.get("viewpoint", ()))
+    ]
+    # the 例文 items that put the revision points into effect, and the standards they rest on
+    examples: dict[str, TraceItem] = {}
+    for r in reqs:
+        for example_id in model.back_links(r.id, "realises"):
+            examples.setdefault(example_id, model.items[example_id])
+    standards: dict[str, None] = {}
+    for e in examples.values():
+        standards.update(dict.fromkeys(e.links.get("nisc", ())))
+        standards.update(dict.fromkeys(e.links.get("iso", ())))
+
+    def box(item_id: str, fill: str) -> tuple[str, str | None, str]:
+        item = model.items.get(item_id)
+        return (item_id, item.title if item else None, fill)
+
+    boxes = [box(c, CHAIN_FILLS["change"]) for c in changes]
+    boxes += [box(v, CHAIN_FILLS["viewpoint"]) for v in viewpoints]
+    boxes += [box(t, CHAIN_FILLS["theme"]) for t in theme_ids]
+    boxes += [box(r.id, CHAIN_FILLS[r.type]) for r in reqs]
+    boxes += [box(e, CHAIN_FILLS["example"]) for e in examples]
+    boxes += [box(s, CHAIN_FILLS["nisc"] if s.startswith("NISC") else CHAIN_FILLS["iso"]) for s in standards]
+    edges: list[tuple[str, str]] = []
+    for vp in viewpoints:
+        edges += [(c, vp) for c in (model.items[vp].links.get("change", ()) if vp in model.items else ())]
+        edges += [(vp, t) for t in theme_ids]
+    for r in reqs:
+        edges += [(s, r.id) for s in (theme_ids or viewpoints)]
+    for e in examples.values():
+        edges += [(target, e.id) for target in e.links.get("realises", ()) if any(r.id == target for r in reqs)]
+        edges += [(e.id, target) for target in (*e.links.get("nisc", ()), *e.links.get("iso", ()))]
+    alt = (
+        f"{root.title} の追跡の連鎖。IT環境の変化 {', '.join(changes) or 'なし'} → 改定の観点 {', '.join(viewpoints)}"
+        + (f" → 議論テーマ {root.id}" if theme_ids else "")
+        + f" → 改定の論点 {', '.join(r.id for r in reqs) or 'なし'}"
+        + f" → 例文 {', '.join(examples) or 'なし'} → NISC統一基準・ISO管理策 "
+        + f"{', '.join(standards) or 'なし'}。"
+    )
+    return ChainGraph(root.id, root.title, tuple(boxes), tuple(edges), alt)
+
+
+def chain_dot(graph: ChainGraph, uri: Mapping[str, str]) -> str:
+    """Graphviz source of ``graph``; ``uri``: item ID → the link of its box (a box without one links nowhere)."""
+    lines = [
+        "digraph chain {",
+        '  graph [rankdir=LR, bgcolor="transparent", nodesep=0.15, ranksep=0.6];',
+        '  node [shape=box, style="rounded,filled", color="#444444", fontcolor="#1a1a1a", fontsize=10];',
+        '  edge [color="#555555"];',
+    ]
+    for item_id, title, fill in graph.nodes:
+        label = f"{item_id}\\n{_wrap(title or '')}"
+        lines.append(f'  "{item_id}" [label="{_esc(label)}", fillcolor="{fill}", URL="{uri.get(item_id, "")}", '
+                     f'target="_top", tooltip="{_esc(title if title is not None else item_id)}"];')
+    lines += [f'  "{a}" -> "{b}";' for a, b in graph.edges]
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _wrap(text: str, width: int = 16) -> str:
+    return "\\n".join(text[i:i + width] for i in range(0, len(text), width))
+
+
+def _esc(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\\\\n", "\\n")
+
+
+def linked_ids(blocks: Iterable[Block]) -> set[str]:
+    """Every item ID the blocks link to (the targets whose title and page the links show)."""
+    found: set[str] = set()
+
+    def parts(value: object) -> None:
+        if isinstance(value, Ref):
+            found.add(value.id)
+        elif isinstance(value, tuple):
+            for part in value:
+                parts(part)
+
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            parts(block.parts)
+        elif isinstance(block, Table):
+            for row in block.rows:
+                parts(row)
+        elif isinstance(block, Container):
+            found |= linked_ids(block.children)
+        elif isinstance(block, ChainGraph):
+            found.update(item_id for item_id, _, _ in block.nodes)
+    return found

@@ -1,0 +1,129 @@
+"""Unit tests of the views' data (trace_model.views): what each view shows, computed without Sphinx
+from a small trace of two 例文 items, one theme, one revision point and four ISO entries."""
+
+from __future__ import annotations
+
+from trace_model.model import LinkRule, Location, TraceItem, TraceModel, TraceRules
+from trace_model.report import StandardSpec, TraceReport
+from trace_model.views import (
+    ChainGraph,
+    Container,
+    Downloads,
+    Notice,
+    Paragraph,
+    Ref,
+    Rubric,
+    Strong,
+    Table,
+    chain_dot,
+    chain_view,
+    linked_ids,
+    matrix_view,
+    requirements_view,
+    soa_view,
+)
+
+RULES = TraceRules(links={"iso": LinkRule(frozenset({"iso"}), frozenset({"control"})),
+                          "realises": LinkRule(frozenset({"req"})),
+                          "theme": LinkRule(frozenset({"theme"}))},
+                   reasons={"iso": "iso_reason"})
+ISO = StandardSpec("iso", "ISO/IEC 27001:2013", "iso", "control", ("iso",), groups=("clause",))
+
+
+def item(need_id: str, need_type: str, title: str = "", fields: dict[str, str] | None = None,
+         **links: tuple[str, ...]) -> TraceItem:
+    return TraceItem(need_id, need_type, title=title or need_id, fields=fields or {}, links=links,
+                     location=Location("x.md", 1))
+
+
+def report() -> TraceReport:
+    items = [
+        item("ISO-A-5", "iso", "情報セキュリティのための方針群", {"level": "clause", "clause": "A.5"}),
+        item("ISO-A-5-1-1", "iso", "方針群", {"level": "control", "clause": "A.5.1.1", "parent": "ISO-A-5"}),
+        item("ISO-A-5-1-2", "iso", "レビュー", {"level": "control", "clause": "A.5.1.2", "parent": "ISO-A-5"}),
+        item("ISO-A-5-1-3", "iso", "未使用", {"level": "control", "clause": "A.5.1.3", "parent": "ISO-A-5"}),
+        item("THEME-1", "theme", "外部委託", {"number": "①"}),
+        item("REQ-1", "req", "委託先を管理する", {"source": "paper"}, theme=("THEME-1",)),
+        item("STD-1", "measure", "委託先の管理", {"source": "paper", "iso_reason": "ISO-A-5-1-1: 方針を定めるため"},
+             iso=("ISO-A-5-1-1",), realises=("REQ-1",)),
+        item("STD-2", "measure", "見直し", {"source": "added"}, iso=("ISO-A-5-1-1", "ISO-A-5-1-2")),
+    ]
+    return TraceReport(TraceModel(items, RULES), {"iso": ISO})
+
+
+def test_a_matrix_shows_its_summary_downloads_and_one_table_per_group() -> None:
+    blocks = matrix_view(report(), "iso", "entries", "none", False, {"A.5.1.3": "使わないため"})
+    summary, downloads, rubric, table = blocks
+    assert isinstance(summary, Container) and isinstance(summary.children[0], Paragraph)
+    assert summary.children[0].parts == (
+        "ISO/IEC 27001:2013 の管理策 3 件のうち、例文が対応付けられているもの 2 件（66.7%）。"
+        "適用除外として理由を示したもの 1 件（適用宣言書）。対応又は理由付きの適用除外 3 / 3 件。",
+    )
+    group_table = summary.children[1]
+    assert isinstance(group_table, Table)
+    assert group_table.rows[-1] == (Strong("全体"), "2", "3", "66.7%")
+    assert isinstance(downloads, Downloads) and downloads.files[0][0] == "iso-coverage.csv"
+    assert rubric == Rubric("情報セキュリティのための方針群（2 / 3、66.7%）")
+    assert isinstance(table, Table) and table.headers == ("番号", "名称", "対応例文数", "状態")
+    assert [(row[0], row[-2], row[-1]) for row in table.rows] == [
+        (Ref("ISO-A-5-1-1", "A.5.1.1"), "2", "対応"),
+        (Ref("ISO-A-5-1-2", "A.5.1.2"), "1", "対応"),
+        (Ref("ISO-A-5-1-3", "A.5.1.3"), "0", "適用除外"),
+    ]
+
+
+def test_a_gap_list_gives_each_uncovered_entry_its_soa_reason_or_says_it_has_none() -> None:
+    with_reason = matrix_view(report(), "iso", "entries", "none", True, {"A.5.1.3": "使わないため"})
+    assert with_reason[-1] == Table(("番号", "名称", "分類", "適用除外の理由（適用宣言書）"),
+                                    ((Ref("ISO-A-5-1-3", "A.5.1.3"), "未使用", "情報セキュリティのための方針群",
+                                      "使わないため"),), classes=("trace-gaps",))
+    without_soa = matrix_view(report(), "iso", "entries", "none", True, None)
+    assert without_soa[-1].headers == ("番号", "名称", "分類")  # type: ignore[union-attr]
+    unexplained = matrix_view(report(), "iso", "entries", "none", True, {})
+    assert unexplained[-1].rows[0][-1] == "（理由がありません）"  # type: ignore[union-attr]
+
+
+def test_the_requirement_table_shows_reasons_and_the_orphans() -> None:
+    blocks = requirements_view(report())
+    table = next(b for b in blocks if isinstance(b, Table))
+    std1 = next(row for row in table.rows if row[0] == Ref("STD-1"))
+    assert std1[4] == (Ref("REQ-1"),)
+    assert std1[6] == (Ref("ISO-A-5-1-1"), "（方針を定めるため）")
+    assert blocks[-1] == Paragraph(("ありません。すべての要件・改定指示が議論テーマ又は改定の観点にリンクしています。",))
+
+
+def test_a_soa_lists_every_entry_with_its_items_or_its_reason() -> None:
+    summary, _, table = soa_view(report(), "iso", {"A.5.1.3": "使わないため"})
+    assert summary == Paragraph(("対応 2 件、未対応 0 件、適用除外 1 件（計 3 件）",))
+    assert isinstance(table, Table)
+    assert table.rows[1][3] == (Ref("STD-2"),)
+    assert table.rows[2][2:] == ("適用除外", "使わないため")
+
+
+def test_a_chain_runs_from_the_theme_to_the_standards() -> None:
+    (graph,) = chain_view(report().model, "THEME-1")
+    assert isinstance(graph, ChainGraph)
+    assert [n[0] for n in graph.nodes] == ["THEME-1", "REQ-1", "STD-1", "ISO-A-5-1-1"]
+    assert graph.edges == (("THEME-1", "REQ-1"), ("REQ-1", "STD-1"), ("STD-1", "ISO-A-5-1-1"))
+    dot = chain_dot(graph, {"STD-1": "a.html#STD-1"})
+    assert 'URL="a.html#STD-1"' in dot and '"REQ-1" [label="REQ-1\\n委託先を管理する"' in dot
+    assert 'URL=""' in dot  # an item without a page links nowhere
+
+
+def test_a_chain_of_something_else_is_a_notice_with_a_did_you_mean() -> None:
+    (notice,) = chain_view(report().model, "THEME-l")
+    assert notice == Notice("trace-chain names 'THEME-l', which is not a theme or viewpoint. "
+                            "Did you mean 'THEME-1'?", "chain-target")
+
+
+def test_linked_ids_finds_links_in_paragraphs_tables_containers_and_chains() -> None:
+    blocks = matrix_view(report(), "iso", "entries", "none", False, None)
+    assert linked_ids(blocks) == {"ISO-A-5", "ISO-A-5-1-1", "ISO-A-5-1-2", "ISO-A-5-1-3"}
+    assert linked_ids(chain_view(report().model, "THEME-1")) >= {"THEME-1", "STD-1"}
+
+
+def test_a_notice_with_an_unregistered_subtype_is_refused_when_made() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="not registered"):
+        Notice("x", "chain-targets")
