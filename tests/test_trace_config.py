@@ -95,6 +95,22 @@ def test_every_problem_is_reported_not_only_the_first() -> None:
     assert len(found) == 3
 
 
+def test_a_misspelt_definition_is_one_problem_at_the_definition_not_one_per_use() -> None:
+    """needs_types defines 'mesure' (a typo); the trace settings name 'measure' twice: the fix is in needs_types."""
+    vocab = Vocabulary(types=frozenset({"req", "mesure"}), fields=VOCAB.fields, links=VOCAB.links,
+                       standards=VOCAB.standards)
+    problems = validate({"trace_unnested_types": ["req", "measure"], "trace_covering_types": ["measure"]}, vocab)
+    assert [(p.setting, p.token) for p in problems] == [("needs_types", "mesure")]
+    assert problems[0].message == (
+        "needs_types defines the need type 'mesure', which no trace setting names, while 2 places in "
+        "trace_unnested_types, trace_covering_types name 'measure', which is not defined. Did you mean 'measure'? "
+        "Rename it in needs_types (or, if 'mesure' is right, rename 'measure' in each of those settings).")
+    # a typo in one trace setting, where the defined name is used elsewhere, stays at that setting
+    problems = validate({"trace_unnested_types": ["mesure"], "trace_covering_types": ["measure", "mesure"]}, VOCAB)
+    assert {p.setting for p in problems} == {"trace_unnested_types", "trace_covering_types"}
+    assert all("is not a need type of this site" in p.message for p in problems)
+
+
 def test_suggestions_cover_case_full_width_and_typos() -> None:
     assert suggestion("SOURCE", ["source"]) == " Did you mean 'source'?"
     assert suggestion("ｓｏｕｒｃｅ", ["source"]) == " Did you mean 'source'?"

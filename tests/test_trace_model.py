@@ -138,6 +138,27 @@ def test_value_outside_the_allowed_set_suggests_the_nearest() -> None:
     )
 
 
+def test_a_misspelt_allowed_value_is_one_problem_at_the_rule_not_one_per_item() -> None:
+    """The rule allows 'aded' (a typo), which no item gives; four items give 'added': the rule is wrong."""
+    items = [TraceItem(f"REQ-{n}", "req", fields={"source": "added"}, location=Location("r.md", n)) for n in (1, 2, 3, 10)]
+    items.append(TraceItem("REQ-5", "req", fields={"source": "adde"}, location=Location("r.md", 5)))
+    rules = TraceRules(field_values={"source": frozenset({"paper", "aded"})},
+                       value_locations={("source", "aded"): Location("conf.py", 226)})
+    problems = TraceModel(items, rules).problems()
+    assert problems == [
+        Problem(Location("conf.py", 226), "bad-value",
+                "the allowed values of 'source' (trace_field_values) include 'aded', which no item gives, while 4 "
+                "items give 'added', which is not allowed (REQ-1, REQ-2, REQ-3, …).",
+                "Did you mean 'added'? Correct it in trace_field_values (or, if 'aded' is right, correct those 4 items)."),
+        # a value given once is the item's own typo
+        Problem(Location("r.md", 5), "bad-value", "REQ-5: 'source' is 'adde', which is not one of: aded, paper.",
+                "Did you mean 'aded'?"),
+    ]
+    # once an item gives the allowed value, each wrong item is its own mistake again
+    items.append(TraceItem("REQ-6", "req", fields={"source": "aded"}, location=Location("r.md", 6)))
+    assert [p.location for p in TraceModel(items, rules).problems()] == [Location("r.md", n) for n in (1, 2, 3, 5, 10)]
+
+
 def test_duplicate_names_both_locations_and_keeps_the_first() -> None:
     first = req("REQ-1", 3, nisc=("NISC-4-1-1",), iso=("ISO-A-15-1-1",))
     again = TraceItem("REQ-1", "req", location=Location("other.md", 9))

@@ -37,6 +37,7 @@ from sphinx_needs.roles.need_ref import NeedRef
 from trace_model.model import LinkRule, Location, Problem, TraceItem, TraceModel, TraceRules, nearest
 from trace_model.warnings import check_subtype
 
+from guideline_trace.config import ConfigProblem, locate
 from guideline_trace.state import Definition, state
 
 logger = logging.getLogger(__name__)
@@ -301,8 +302,8 @@ def register_traced_directives(app: Sphinx, config: Config) -> None:
         app.add_directive(directive, TracedNeedDirective, override=True)
 
 
-def trace_rules(config: Config) -> TraceRules:
-    """The :class:`TraceRules` that ``conf.py`` describes."""
+def trace_rules(config: Config, confdir: str | Path | None = None) -> TraceRules:
+    """The :class:`TraceRules` that ``conf.py`` describes (in ``confdir``: where its allowed values are written)."""
     return TraceRules(
         links={
             name: LinkRule(
@@ -323,7 +324,22 @@ def trace_rules(config: Config) -> TraceRules:
         id_patterns=dict(config.trace_id_patterns),
         id_docnames=dict(config.trace_id_docnames),
         shown_fields={t: tuple(f) for t, f in config.trace_shown_fields.items()},
+        value_locations=_value_locations(config, confdir),
     )
+
+
+def _value_locations(config: Config, confdir: str | Path | None) -> dict[tuple[str, str], Location]:
+    """(``trace_field_values`` key, allowed value) -> its line in ``conf.py`` (empty without ``confdir``)."""
+    conf_path = Path(confdir, "conf.py") if confdir is not None else None
+    if conf_path is None or not conf_path.is_file():
+        return {}
+    lines = conf_path.read_text(encoding="utf-8").splitlines()
+    found = {}
+    for key, values in config.trace_field_values.items():
+        for value in values:
+            line = locate(lines, ConfigProblem("trace_field_values", "", str(value)))
+            found[(key, str(value))] = Location(str(conf_path), line)
+    return found
 
 
 def current_needs(env: BuildEnvironment) -> Any:
@@ -382,7 +398,7 @@ def build_model(app: Sphinx, env: BuildEnvironment) -> TraceModel:
     ]
     items.sort(key=lambda item: (_location_key(item.location), item.id))
     items.extend(TraceItem(id=d.id, type=d.type, location=d.location) for d in dropped)
-    return TraceModel(items, trace_rules(app.config))
+    return TraceModel(items, trace_rules(app.config, app.confdir))
 
 
 def _location_key(location: Location | None) -> tuple[str, int]:

@@ -50,11 +50,15 @@ class Vocabulary:
 
 @dataclass(frozen=True)
 class ConfigProblem:
-    """One problem: the setting, the message (with its fix), and the token to locate it by."""
+    """One problem: the setting, the message (with its fix), and the token to locate it by.
+
+    ``kind``: for an unknown name, the kind of name (a key of :data:`KIND_WORDS`).
+    """
 
     setting: str
     message: str
     token: str | None = None
+    kind: str | None = None
 
 
 #: A spec checks one value: (value, where it sits, e.g. "trace_x['a']", vocabulary) -> problems.
@@ -97,6 +101,7 @@ def name(kind: str) -> Spec:
             _setting(where),
             f"{where}: {value!r} is not a {KIND_WORDS[kind]} of this site ({KIND_SOURCES[kind]}).{suggestion(value, known)}",
             value,
+            kind,
         )]
 
     return check
@@ -295,7 +300,64 @@ def validate(values: Mapping[str, Any], vocab: Vocabulary, defined: Iterable[str
     for setting, (spec, _, _) in SCHEMA.items():
         if setting in values:
             problems.extend(spec(values[setting], setting, vocab))
-    return problems
+    return _blame_definitions(problems, values, vocab)
+
+
+#: The sphinx-needs setting that defines each kind of name (where a misspelt definition is fixed).
+DEFINED_IN = {"types": "needs_types", "links": "needs_links", "fields": "needs_fields"}
+
+
+def _blame_definitions(
+    problems: list[ConfigProblem], values: Mapping[str, Any], vocab: Vocabulary,
+) -> list[ConfigProblem]:
+    """One problem at the definition when the definition is what is misspelt.
+
+    If the trace settings name ``'measure'`` in several places and ``needs_types`` defines
+    ``'mesure'``, which no trace setting names, the typo is in ``needs_types``: the unknown-name
+    problems of ``'measure'`` become one problem located there, with the fix.
+    """
+    unknown: dict[tuple[str, str], list[ConfigProblem]] = {}
+    for problem in problems:
+        if problem.kind in DEFINED_IN and problem.token:
+            unknown.setdefault((problem.kind, problem.token), []).append(problem)
+    named = _strings(values)
+    replaced: dict[int, ConfigProblem | None] = {}
+    for (kind, token), group in unknown.items():
+        known: frozenset[str] = getattr(vocab, kind)
+        close = [option for option in get_close_matches(token, sorted(known), n=3, cutoff=0.6) if option not in named]
+        if len(group) < 2 or not close:
+            continue
+        defined = close[0]
+        settings = list(dict.fromkeys(p.setting for p in group))
+        merged = ConfigProblem(
+            DEFINED_IN[kind],
+            f"{DEFINED_IN[kind]} defines the {KIND_WORDS[kind]} {defined!r}, which no trace setting names, while "
+            f"{len(group)} places in {', '.join(settings)} name {token!r}, which is not defined. "
+            f"Did you mean {token!r}? Rename it in {DEFINED_IN[kind]} "
+            f"(or, if {defined!r} is right, rename {token!r} in each of those settings).",
+            defined,
+        )
+        replaced[id(group[0])] = merged
+        for problem in group[1:]:
+            replaced[id(problem)] = None
+    out = []
+    for problem in problems:
+        if id(problem) not in replaced:
+            out.append(problem)
+        elif (merged_problem := replaced[id(problem)]) is not None:
+            out.append(merged_problem)
+    return out
+
+
+def _strings(value: Any) -> set[str]:
+    """Every string in ``value`` (keys included), at any depth."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, Mapping):
+        return {s for k, v in value.items() for s in (_strings(k) | _strings(v))}
+    if isinstance(value, list | tuple | set | frozenset):
+        return {s for item in value for s in _strings(item)}
+    return set()
 
 
 def locate(conf_lines: list[str], problem: ConfigProblem) -> int | None:

@@ -90,6 +90,10 @@ class TraceRules:
     ``shown_fields`` maps a need type to the fields its layout shows; a need of that
     type that sets any other of the ``shown_fields`` fields would hide a value from
     readers, and is reported. Types not listed are not checked.
+    ``value_locations`` maps (a ``field_values`` key, an allowed value) to where that value is
+    written in the configuration: when several items give a value the rule does not allow and a
+    close allowed value is given by none, the rule is what is misspelt, and it is reported there
+    once instead of at every item.
     """
 
     links: Mapping[str, LinkRule] = field(default_factory=dict)
@@ -104,6 +108,7 @@ class TraceRules:
     id_patterns: Mapping[str, str] = field(default_factory=dict)
     id_docnames: Mapping[str, str] = field(default_factory=dict)
     shown_fields: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    value_locations: Mapping[tuple[str, str], Location] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, order=True)
@@ -382,11 +387,13 @@ class TraceModel:
         """Every rule the items break, sorted by location."""
         found: list[Problem] = []
         found.extend(self._check_duplicates())
+        misspelt = self._misspelt_values()
+        found.extend(self._check_misspelt_values(misspelt))
         layout_fields = sorted({name for fields in self.rules.shown_fields.values() for name in fields})
         for item in self.items.values():
             found.extend(self._check_links(item))
             found.extend(self._check_required(item))
-            found.extend(self._check_values(item))
+            found.extend(self._check_values(item, misspelt))
             found.extend(self._check_shown(item, layout_fields))
             found.extend(self._check_reasons(item))
             found.extend(self._check_placement(item))
@@ -558,13 +565,54 @@ class TraceModel:
                     f"Remove ':{name}:', or add {name!r} to trace_shown_fields[{item.type!r}] in conf.py.",
                 )
 
-    def _check_values(self, item: TraceItem) -> Iterable[Problem]:
+    def _values_of(self, key: str) -> dict[str, list[str]]:
+        """Value -> the IDs of the items that give it, for the ``field_values`` key ``key``."""
+        need_type, _, name = key.rpartition(".")
+        found: dict[str, list[str]] = defaultdict(list)
+        for item in self.items.values():
+            value = item.fields.get(name)
+            if value and (not need_type or need_type == item.type):
+                found[value].append(item.id)
+        return found
+
+    def _misspelt_values(self) -> dict[tuple[str, str], str]:
+        """(``field_values`` key, a value items give) -> the allowed value the rule misspells.
+
+        A value given by two or more items that the rule does not allow, when a close allowed
+        value is given by no item: the typo is in the rule (``"aded"`` for ``"added"``).
+        """
+        misspelt: dict[tuple[str, str], str] = {}
+        for key, allowed in self.rules.field_values.items():
+            given = self._values_of(key)
+            unused = [value for value in allowed if value not in given]
+            for value, ids in given.items():
+                if value in allowed or len(ids) < 2 or not unused:
+                    continue
+                guess = nearest(value, unused)
+                if guess:
+                    misspelt[(key, value)] = guess
+        return misspelt
+
+    def _check_misspelt_values(self, misspelt: Mapping[tuple[str, str], str]) -> Iterable[Problem]:
+        for (key, value), written in sorted(misspelt.items()):
+            ids = sorted(self._values_of(key)[value], key=natural_key)
+            shown = ", ".join(ids[:3]) + (", …" if len(ids) > 3 else "")
+            yield Problem(
+                self.rules.value_locations.get((key, written)),
+                "bad-value",
+                f"the allowed values of {key!r} (trace_field_values) include {written!r}, which no item gives, "
+                f"while {len(ids)} items give {value!r}, which is not allowed ({shown}).",
+                f"Did you mean {value!r}? Correct it in trace_field_values "
+                f"(or, if {written!r} is right, correct those {len(ids)} items).",
+            )
+
+    def _check_values(self, item: TraceItem, misspelt: Mapping[tuple[str, str], str]) -> Iterable[Problem]:
         for key, allowed in self.rules.field_values.items():
             need_type, _, name = key.rpartition(".")
             if need_type and need_type != item.type:
                 continue
             value = item.fields.get(name)
-            if value and value not in allowed:
+            if value and value not in allowed and (key, value) not in misspelt:
                 guess = nearest(value, allowed)
                 choices = ", ".join(sorted(allowed))
                 yield Problem(
