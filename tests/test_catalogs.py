@@ -93,6 +93,21 @@ def test_all_problems_of_a_file_are_reported_not_only_the_first(tmp_path: Path) 
     ]
 
 
+def test_a_refused_row_explains_the_links_to_it_and_its_childrens_missing_parent(tmp_path: Path) -> None:
+    """One mistake, one message: the refused row's problem names the ID it would have had (the trace checks
+    then leave out every link to that ID), and its children do not each report a missing parent."""
+    catalog = load_catalog(write(tmp_path, HEADER + """  - {number: "A.5", level: clause, title_en: "P", title_ja: "方針", source: [S1]}
+  - {number: "A.5.1", level: objectiv, title_en: "M", title_ja: "経営", source: [S1]}
+  - {number: "A.5.1.1", level: control, title_en: "C", title_ja: "方針群", source: [S1]}
+  - {number: "A.5.1.2", level: control, title_en: "C", title_ja: "レビュー", source: [S1]}
+  - {number: "A.6.1", level: objective, title_en: "I", title_ja: "内部", source: [S1]}
+"""))
+    assert [(p.code, p.location.line, p.explains) for p in catalog.problems] == [
+        ("catalog-level", 8, frozenset({"ISO-A-5-1"})),
+        ("catalog-row", 11, frozenset()),  # A.6 was never written: that parent is missing
+    ]
+
+
 def test_header_problems(tmp_path: Path) -> None:
     catalog = load_catalog(write(tmp_path, "catalog: iso27001-2031\nentries: []\n"))
     (problem,) = catalog.problems

@@ -13,7 +13,7 @@ EXT = ROOT / "_ext"
 
 
 def emitted_subtypes() -> set[str]:
-    """Subtypes written in _ext/: Problem(location, "code", ...), a catalog report(line, "code", ...),
+    """Subtypes written in _ext/: Problem(location, "code", ...), a catalog report(line, "code", ...) or refuse("code", ...),
     warn(message, "code", ...), a view's Notice(message, "code"), check_subtype("code") and
     stop_on_problems(app, problems, "code", ...)."""
     found: set[str] = set()
@@ -22,6 +22,7 @@ def emitted_subtypes() -> set[str]:
         # the location argument may be a call with nested calls: Location(str(path), node.line)
         found.update(re.findall(r'Problem\(\s*(?:[\w.]+\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)|[^",()]+),\s*"([a-z-]+)"', text))
         found.update(re.findall(r'\breport\([^",]+,\s*"([a-z-]+)"', text))
+        found.update(re.findall(r'\brefuse\(\s*"([a-z-]+)"', text))  # a refused catalog row
         found.update(re.findall(r'\bwarn\(\s*(?:f?"(?:[^"\\]|\\.)*"\s*(?:\+[^,]*)?\s*)+,\s*"([a-z-]+)"', text, re.DOTALL))
         found.update(re.findall(r'\bNotice\(\s*(?:f?"(?:[^"\\]|\\.)*"\s*(?:\+[^,]*)?\s*)+,\s*"([a-z-]+)"', text, re.DOTALL))
         found.update(re.findall(r'check_subtype\("([a-z-]+)"\)', text))

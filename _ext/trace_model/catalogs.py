@@ -188,8 +188,8 @@ def load_catalog(path: Path, expected_type: str | None = None) -> Catalog:
     catalog = Catalog(path=path, schema=None)
     where = str(path)
 
-    def report(line: int | None, code: str, message: str, hint: str = "") -> None:
-        catalog.problems.append(Problem(Location(where, line), code, message, hint))
+    def report(line: int | None, code: str, message: str, hint: str = "", explains: frozenset[str] = frozenset()) -> None:
+        catalog.problems.append(Problem(Location(where, line), code, message, hint, explains=explains))
 
     try:
         raw = path.read_bytes()
@@ -256,9 +256,11 @@ def load_catalog(path: Path, expected_type: str | None = None) -> Catalog:
         if entry is not None:
             catalog.entries.append(entry)
     known = {e.number for e in catalog.entries}
+    refused = {item_id for problem in catalog.problems for item_id in problem.explains}
     for entry in catalog.entries:
         parent = schema.parent_of(entry.number)
-        if parent is not None and parent not in known:
+        # a parent whose own row was refused is that row's problem, not one more per child
+        if parent is not None and parent not in known and number_to_id(schema.id_prefix, parent) not in refused:
             report(entry.location.line, "catalog-row",
                    f"entry {entry.number!r} has no parent entry {parent!r} in this catalog.",
                    f"Add a row for {parent!r} before it.")
@@ -274,29 +276,31 @@ def _check_row(
     where: str,
 ) -> CatalogEntry | None:
     line = row.get("__line__")
+    # a refused row leaves every link to it dangling: its problem explains those links (no cascade)
+    written = row.get("__number_text__", row.get("number"))
+    meant = frozenset({number_to_id(schema.id_prefix, str(written))}) if written not in (None, "", []) else frozenset()
+
+    def refuse(code: str, message: str, hint: str = "") -> None:
+        report(line, code, message, hint, meant)
+
     missing = [name for name in schema.required if row.get(name) in (None, "", [])]
     if missing:
-        report(line, "catalog-missing-column",
-               f"the row has no {', '.join(repr(m) for m in missing)}.",
+        refuse("catalog-missing-column", f"the row has no {', '.join(repr(m) for m in missing)}.",
                f"Every {schema.key!r} row needs: {', '.join(schema.required)}.")
         return None
     number = row["number"]
     if not isinstance(number, str):
-        written = row.get("__number_text__", number)
-        report(line, "catalog-number",
-               f"the number {written} must be a quoted string.",
+        refuse("catalog-number", f"the number {written} must be a quoted string.",
                f'Write number: "{written}" (unquoted, YAML reads it as the number {number!r}).')
         return None
     level = schema.level_of(number)
     if level is None:
-        report(line, "catalog-number",
-               f"{number!r} is not a {schema.key!r} number.",
+        refuse("catalog-number", f"{number!r} is not a {schema.key!r} number.",
                "Expected one of the forms: " + ", ".join(
                    f"{lv} {pattern}" for lv, pattern in schema.levels.items()) + ".")
         return None
     if row["level"] != level:
-        report(line, "catalog-level",
-               f"{number!r} is a {level} number, but the row says level {row['level']!r}.",
+        refuse("catalog-level", f"{number!r} is a {level} number, but the row says level {row['level']!r}.",
                f"Write level: {level}.")
         return None
     if number in seen:
@@ -307,17 +311,15 @@ def _check_row(
     seen[number] = line
     for name, allowed in schema.values.items():
         if name in row and row[name] not in allowed:
-            report(line, "catalog-value",
-                   f"{name} is {row[name]!r}, which is not one of: {', '.join(allowed)}.")
+            refuse("catalog-value", f"{name} is {row[name]!r}, which is not one of: {', '.join(allowed)}.")
             return None
     for name in schema.lists:
         if name in row and not isinstance(row[name], list):
-            report(line, "catalog-value", f"{name!r} must be a list, e.g. [S1, S2].")
+            refuse("catalog-value", f"{name!r} must be a list, e.g. [S1, S2].")
             return None
     unknown_sources = [s for s in row.get("source", []) if str(s) not in source_ids]
     if unknown_sources:
-        report(line, "catalog-value",
-               f"the source {unknown_sources[0]!r} is not in the 'sources' header.",
+        refuse("catalog-value", f"the source {unknown_sources[0]!r} is not in the 'sources' header.",
                "Add it to 'sources' or correct the id.")
         return None
     parent = schema.parent_of(number)
