@@ -27,6 +27,7 @@ RULES = TraceRules(links={"iso": LinkRule(frozenset({"iso"}), frozenset({"contro
                           "realises": LinkRule(frozenset({"req"})),
                           "theme": LinkRule(frozenset({"theme"}))},
                    reasons={"iso": "iso_reason"})
+COLOURS = {"theme": "#F2D7B6", "req": "#BFD8D2", "measure": "#B3E5FC"}
 ISO = StandardSpec("iso", "ISO/IEC 27001:2013", "iso", "control", ("iso",), groups=("clause",))
 
 
@@ -101,17 +102,19 @@ def test_a_soa_lists_every_entry_with_its_items_or_its_reason() -> None:
 
 
 def test_a_chain_runs_from_the_theme_to_the_standards() -> None:
-    (graph,) = chain_view(report().model, "THEME-1")
+    (graph,) = chain_view(report().model, "THEME-1", COLOURS)
     assert isinstance(graph, ChainGraph)
     assert [n[0] for n in graph.nodes] == ["THEME-1", "REQ-1", "STD-1", "ISO-A-5-1-1"]
     assert graph.edges == (("THEME-1", "REQ-1"), ("REQ-1", "STD-1"), ("STD-1", "ISO-A-5-1-1"))
+    # each box has its need type's colour (needs_types); a type without one is white
+    assert [n[2] for n in graph.nodes] == ["#f2d7b6", "#bfd8d2", "#b3e5fc", "#ffffff"]
     dot = chain_dot(graph, {"STD-1": "a.html#STD-1"})
     assert 'URL="a.html#STD-1"' in dot and '"REQ-1" [label="REQ-1\\n委託先を管理する"' in dot
     assert 'URL=""' in dot  # an item without a page links nowhere
 
 
 def test_a_chain_of_something_else_is_a_notice_with_a_did_you_mean() -> None:
-    (notice,) = chain_view(report().model, "THEME-l")
+    (notice,) = chain_view(report().model, "THEME-l", COLOURS)
     assert notice == Notice("trace-chain names 'THEME-l', which is not a theme or viewpoint. "
                             "Did you mean 'THEME-1'?", "chain-target")
 
@@ -119,7 +122,7 @@ def test_a_chain_of_something_else_is_a_notice_with_a_did_you_mean() -> None:
 def test_linked_ids_finds_links_in_paragraphs_tables_containers_and_chains() -> None:
     blocks = matrix_view(report(), "iso", "entries", "none", False, None)
     assert linked_ids(blocks) == {"ISO-A-5", "ISO-A-5-1-1", "ISO-A-5-1-2", "ISO-A-5-1-3"}
-    assert linked_ids(chain_view(report().model, "THEME-1")) >= {"THEME-1", "STD-1"}
+    assert linked_ids(chain_view(report().model, "THEME-1", COLOURS)) >= {"THEME-1", "STD-1"}
 
 
 def test_a_notice_with_an_unregistered_subtype_is_refused_when_made() -> None:

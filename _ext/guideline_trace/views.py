@@ -36,6 +36,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 from sphinx.writers.html5 import HTML5Translator
+from sphinx_needs.config import NeedsSphinxConfig
 from sphinx_needs.data import SphinxNeedsData
 from trace_model.catalogs import load_soa
 from trace_model.model import Location, Problem, TraceItem, nearest
@@ -203,10 +204,12 @@ class TraceChainDirective(_ViewDirective):
 
 @dataclass(frozen=True)
 class ViewInputs:
-    """What every view's data is computed from: the report and each standard's SoA exclusions."""
+    """What every view's data is computed from: the report, each standard's SoA exclusions, and each
+    need type's colour (``needs_types``)."""
 
     report: TraceReport
     exclusions: Mapping[str, Mapping[str, str]]
+    colours: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -233,7 +236,7 @@ VIEWS: dict[str, View] = {view.name: view for view in (
     View("soa", "trace-soa", TraceSoaDirective, ("standard",),
          lambda i, o: soa_view(i.report, o["standard"], i.exclusions.get(o["standard"], {}))),
     View("chain", "trace-chain", TraceChainDirective, ("of",),
-         lambda i, o: chain_view(i.report.model, o["of"])),
+         lambda i, o: chain_view(i.report.model, o["of"], i.colours)),
 )}
 
 
@@ -251,7 +254,8 @@ def view_blocks(app: Sphinx, options: Mapping[str, Any]) -> tuple[Block, ...]:
     key = (view.name, *(str(options.get(k)) for k in view.keys))
     cache = _BLOCKS.setdefault(id(app), {})
     if key not in cache:
-        cache[key] = view.data(ViewInputs(current_report(app), soa_exclusions(app)), options)
+        colours = {str(t["directive"]): str(t["color"]) for t in NeedsSphinxConfig(app.config).types if t.get("color")}
+        cache[key] = view.data(ViewInputs(current_report(app), soa_exclusions(app), colours), options)
     return cache[key]
 
 

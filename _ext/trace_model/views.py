@@ -285,23 +285,25 @@ def soa_view(report: TraceReport, standard: str, exclusions: Mapping[str, str]) 
 
 # -- the trace chain --------------------------------------------------------------------------
 
-#: Fill colours of the chain's boxes, per need type (as the need types' colours in conf.py).
-CHAIN_FILLS = {"change": "#dae8fc", "viewpoint": "#d5e8d4", "theme": "#f2d7b6", "req": "#bfd8d2",
-               "rev": "#e8e2c8", "example": "#b3e5fc", "nisc": "#fedcd2", "iso": "#dcd2fe"}
+def chain_view(model: TraceModel, of: str, colours: Mapping[str, str]) -> tuple[Block, ...]:
+    """The ``trace-chain`` view of the theme or viewpoint ``of``, or a :class:`Notice` when ``of`` is neither.
 
-
-def chain_view(model: TraceModel, of: str) -> tuple[Block, ...]:
-    """The ``trace-chain`` view of the theme or viewpoint ``of``, or a :class:`Notice` when ``of`` is neither."""
+    ``colours``: need type -> the fill colour of its boxes (the need types' colours in ``needs_types``).
+    """
     root = model.items.get(of)
     if root is None or root.type not in ("theme", "viewpoint"):
         guess = nearest(of, [i.id for t in ("theme", "viewpoint") for i in model.of_type(t)])
         return (Notice(f"trace-chain names {of!r}, which is not a theme or viewpoint."
                        + (f" Did you mean {guess!r}?" if guess else ""), "chain-target"),)
-    return (chain_graph(model, root),)
+    return (chain_graph(model, root, colours),)
 
 
-def chain_graph(model: TraceModel, root: TraceItem) -> ChainGraph:
-    """The chain of the theme or viewpoint ``root``: its items, the links between them, and its text alternative."""
+def chain_graph(model: TraceModel, root: TraceItem, colours: Mapping[str, str]) -> ChainGraph:
+    """The chain of the theme or viewpoint ``root``: its items, the links between them, and its text alternative.
+
+    ``colours``: need type -> fill colour of its boxes (an ID that names no item, or a type without a
+    colour, gets white).
+    """
     theme_ids = [root.id] if root.type == "theme" else []
     viewpoints = list(root.links.get("viewpoint", ())) if root.type == "theme" else [root.id]
     changes: dict[str, None] = {}
@@ -324,16 +326,11 @@ def chain_graph(model: TraceModel, root: TraceItem) -> ChainGraph:
         standards.update(dict.fromkeys(e.links.get("nisc", ())))
         standards.update(dict.fromkeys(e.links.get("iso", ())))
 
-    def box(item_id: str, fill: str) -> tuple[str, str | None, str]:
+    def box(item_id: str) -> tuple[str, str | None, str]:
         item = model.items.get(item_id)
-        return (item_id, item.title if item else None, fill)
+        return (item_id, item.title if item else None, colours.get(item.type, "#ffffff").lower() if item else "#ffffff")
 
-    boxes = [box(c, CHAIN_FILLS["change"]) for c in changes]
-    boxes += [box(v, CHAIN_FILLS["viewpoint"]) for v in viewpoints]
-    boxes += [box(t, CHAIN_FILLS["theme"]) for t in theme_ids]
-    boxes += [box(r.id, CHAIN_FILLS[r.type]) for r in reqs]
-    boxes += [box(e, CHAIN_FILLS["example"]) for e in examples]
-    boxes += [box(s, CHAIN_FILLS["nisc"] if s.startswith("NISC") else CHAIN_FILLS["iso"]) for s in standards]
+    boxes = [box(i) for i in (*changes, *viewpoints, *theme_ids, *(r.id for r in reqs), *examples, *standards)]
     edges: list[tuple[str, str]] = []
     for vp in viewpoints:
         edges += [(c, vp) for c in (model.items[vp].links.get("change", ()) if vp in model.items else ())]
