@@ -38,7 +38,7 @@ from trace_model.model import LinkRule, Location, Problem, TraceItem, TraceModel
 from trace_model.warnings import check_subtype
 
 from guideline_trace.config import ConfigProblem, locate
-from guideline_trace.state import Definition, state
+from guideline_trace.state import Definition, build_cache, start_reading, state
 
 logger = logging.getLogger(__name__)
 
@@ -431,23 +431,17 @@ def report(problems: Iterable[Problem]) -> None:
         warn(message, problem.code, location)
 
 
-_MODELS: dict[int, TraceModel] = {}
-
-
 def current_model(app: Sphinx) -> TraceModel:
-    """The trace model of this build, built once after every page is read.
-
-    Kept in memory only (not in the pickled environment); a parallel write forks
-    after it is built, so every writer sees the same model.
-    """
-    if id(app) not in _MODELS:
-        _MODELS[id(app)] = build_model(app, app.env)
-    return _MODELS[id(app)]
+    """The trace model of this build, built once after every page is read (kept in the build cache)."""
+    cache = build_cache(app)
+    if cache.model is None:
+        cache.model = build_model(app, app.env)
+    return cache.model
 
 
-def forget_model(app: Sphinx, *args: Any) -> None:
-    """A new build starts: the last build's model is stale."""
-    _MODELS.pop(id(app), None)
+def forget_last_build(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """``env-before-read-docs``: pages are about to be read; what was computed before is stale."""
+    start_reading(app, docnames)
 
 
 def check_consistency(app: Sphinx, env: BuildEnvironment) -> None:
@@ -700,7 +694,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("guideline_trace.config")  # every trace_* setting, typed and checked
     app.connect("config-inited", register_traced_directives, priority=900)
     app.add_env_collector(TraceCollector)
-    app.connect("env-before-read-docs", forget_model)
+    app.connect("env-before-read-docs", forget_last_build)
     app.connect("env-check-consistency", check_consistency)
     app.connect("builder-inited", install_cascade_filter)
     app.connect("doctree-resolved", stable_container_ids, priority=800)

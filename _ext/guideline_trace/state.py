@@ -7,6 +7,12 @@ records, and a parallel merge takes exactly the pages each worker read. One
 :class:`TraceState`, stored as ``env.guideline_trace``, replaces the separate
 ``env.trace_*`` attributes each module used to add; :meth:`TraceState.clear_doc`
 and :meth:`TraceState.merge` are the only ways records leave or arrive.
+
+What one build computes once and shares (the trace model, the report, the SoA exclusions,
+the views' blocks) is not kept between builds: it lives in one :class:`BuildCache` on the
+Sphinx application (:func:`build_cache`), emptied when a build starts reading
+(:func:`start_build`), instead of module-level dictionaries keyed by ``id(app)`` (an id
+that a later application in the same process can reuse).
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from trace_model.model import Location, Problem
+from trace_model.model import Location, Problem, TraceModel
+from trace_model.report import TraceReport
 
 #: The environment attribute that holds the state.
 ATTRIBUTE = "guideline_trace"
@@ -75,3 +82,46 @@ def state(env: Any) -> TraceState:
         current = TraceState()
         setattr(env, ATTRIBUTE, current)
     return current
+
+
+#: The application attribute that holds the per-build cache.
+CACHE_ATTRIBUTE = "guideline_build"
+
+
+@dataclass
+class BuildCache:
+    """What one build computes once, after every page is read, and shares; nothing of it is pickled.
+
+    ``model`` / ``report``: the trace model and the report the views and exports show;
+    ``exclusions``: standard -> {clause number: justification} from the SoA files;
+    ``blocks``: each distinct view's blocks (keyed by the view and the options its data
+    depends on); ``sources_changed``: whether this build read or removed any page
+    (``None`` until known: then the build is treated as changed). A parallel write forks
+    after these are computed, so every writer sees the same ones.
+    """
+
+    model: TraceModel | None = None
+    report: TraceReport | None = None
+    exclusions: dict[str, dict[str, str]] | None = None
+    blocks: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    sources_changed: bool | None = None
+
+
+def build_cache(app: Any) -> BuildCache:
+    """The application's :class:`BuildCache`, created on first use."""
+    current = getattr(app, CACHE_ATTRIBUTE, None)
+    if current is None:
+        current = BuildCache()
+        setattr(app, CACHE_ATTRIBUTE, current)
+    return current
+
+
+def start_build(app: Any, removed: bool) -> None:
+    """``env-get-outdated``: a new build starts; forget the last build's results (``removed``: pages were removed)."""
+    setattr(app, CACHE_ATTRIBUTE, BuildCache(sources_changed=removed))
+
+
+def start_reading(app: Any, docnames: Iterable[str]) -> None:
+    """``env-before-read-docs``: note whether pages are read, and drop anything computed before reading."""
+    cache = build_cache(app)
+    setattr(app, CACHE_ATTRIBUTE, BuildCache(sources_changed=bool(cache.sources_changed) or bool(list(docnames))))

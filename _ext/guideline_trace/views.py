@@ -64,7 +64,7 @@ from trace_model.views import (
 )
 
 from guideline_trace import checks
-from guideline_trace.state import state
+from guideline_trace.state import build_cache, start_build, state
 
 logger = logging.getLogger(__name__)
 
@@ -252,7 +252,7 @@ def view_blocks(app: Sphinx, options: Mapping[str, Any]) -> tuple[Block, ...]:
     """
     view = VIEWS[options["view"]]
     key = (view.name, *(str(options.get(k)) for k in view.keys))
-    cache = _BLOCKS.setdefault(id(app), {})
+    cache = build_cache(app).blocks
     if key not in cache:
         colours = {str(t["directive"]): str(t["color"]) for t in NeedsSphinxConfig(app.config).types if t.get("color")}
         cache[key] = view.data(ViewInputs(current_report(app), soa_exclusions(app), colours), options)
@@ -308,47 +308,30 @@ def view_fingerprint(app: Sphinx, specs: Sequence[Mapping[str, Any]]) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
-_REPORTS: dict[int, TraceReport] = {}
-_BLOCKS: dict[int, dict[tuple[str, ...], tuple[Block, ...]]] = {}
-_CHANGED: dict[int, bool] = {}
-
-
 def note_removed(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    _CHANGED[id(app)] = bool(removed)
+    """``env-get-outdated``: a build starts (the last build's cache is dropped); note whether pages were removed."""
+    start_build(app, bool(removed))
     return []
-
-
-def note_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    _CHANGED[id(app)] = _CHANGED.get(id(app), False) or bool(docnames)
 
 
 def sources_changed(app: Sphinx) -> bool:
     """Whether this build read or removed any page (so any need may have changed)."""
-    return _CHANGED.get(id(app), True)
+    changed = build_cache(app).sources_changed
+    return True if changed is None else changed
 
 
 def current_report(app: Sphinx) -> TraceReport:
     """The report of this build, computed once (on first use after reading)."""
-    key = id(app)
-    if key not in _REPORTS:
+    cache = build_cache(app)
+    if cache.report is None:
         env = app.env
         model = checks.current_model(app)
         standards = {k: StandardSpec.from_config(k, v) for k, v in app.config.trace_standards.items()}
         titles = {doc: env.titles[doc].astext() for doc in env.titles}
-        _REPORTS[key] = TraceReport(model, standards, titles, tuple(app.config.trace_covering_types))
-    return _REPORTS[key]
-
-
-def reset_report(app: Sphinx, env: BuildEnvironment, *args: Any) -> None:
-    """Forget the last build's report (a new build may have changed any need or SoA file)."""
-    _REPORTS.pop(id(app), None)
-    _EXCLUSIONS.pop(id(app), None)
-    _BLOCKS.pop(id(app), None)
-
-
-_EXCLUSIONS: dict[int, dict[str, dict[str, str]]] = {}
+        cache.report = TraceReport(model, standards, titles, tuple(app.config.trace_covering_types))
+    return cache.report
 
 
 def soa_exclusions(app: Sphinx) -> dict[str, dict[str, str]]:
@@ -356,13 +339,13 @@ def soa_exclusions(app: Sphinx) -> dict[str, dict[str, str]]:
 
     Read once per build (the views and the exports ask for it per table row).
     """
-    key = id(app)
-    if key not in _EXCLUSIONS:
-        _EXCLUSIONS[key] = {
+    cache = build_cache(app)
+    if cache.exclusions is None:
+        cache.exclusions = {
             standard: {row.number: row.justification for row in load_soa(Path(app.srcdir, path)).rows}
             for standard, path in app.config.trace_soa_files.items()
         }
-    return _EXCLUSIONS[key]
+    return cache.exclusions
 
 
 # -- rendering ------------------------------------------------------------------------
@@ -653,8 +636,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_directive(view.directive_name, view.directive)
     app.add_env_collector(TraceViewCollector)
     app.connect("env-get-outdated", note_removed)
-    app.connect("env-before-read-docs", note_read)
-    app.connect("env-before-read-docs", reset_report)
     app.connect("env-check-consistency", check_soa)
     app.connect("env-check-consistency", check_thresholds)
     app.connect("doctree-resolved", resolve_views)
