@@ -1,5 +1,5 @@
-"""Unit tests of the helpers in _ext/guideline_trace/checks.py that need no build: the ID a refused
-need ID should have been, and the need IDs an editor wrote in a MyST file."""
+"""Unit tests of the helpers that need no build: the ID a refused need ID should have been
+(guideline_trace.checks), and the options and need IDs an editor wrote in a MyST file (trace_model.sources)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def test_an_invalid_need_id_gets_a_valid_suggestion(written: str, expected: str)
 
 
 def test_written_need_ids_follow_the_editors_nesting_and_skip_examples() -> None:
-    from guideline_trace.checks import written_need_ids
+    from trace_model.sources import written_need_ids
 
     text = "\n".join([
         "```{req} A",            # 1
@@ -43,7 +43,19 @@ def test_written_need_ids_follow_the_editors_nesting_and_skip_examples() -> None
 
 
 def test_option_lines_locate_each_option_of_a_need() -> None:
-    from guideline_trace.checks import option_lines
+    from trace_model.sources import option_lines
 
     assert option_lines("```{req} T\n:id: X\n:iso: A\n\nbody\n:not: an option", 10) == (("id", 11), ("iso", 12))
     assert option_lines("```{req} T\n---\nid: X\niso: A\n---\nbody", 10) == (("id", 12), ("iso", 13))
+    # options end at the first line that is not one (MyST): a later ':x:' line is body text
+    assert option_lines("```{req} T\n:id: X\n\n:iso: A", 10) == (("id", 11),)
+
+
+def test_one_reader_of_options_serves_repeats_and_ids() -> None:
+    from trace_model.sources import directive_options, repeated_options, written_need_ids
+
+    block = "```{req} T\n:id: X\n:iso: A\n:iso: B\nbody"
+    assert [(o.name, o.value, o.line) for o in directive_options(block.splitlines(), 1, 5)] == [
+        ("id", "X", 5), ("iso", "A", 6), ("iso", "B", 7)]
+    assert repeated_options(block) == {"iso": ["A", "B"]}
+    assert written_need_ids('```{req} T\n---\nid: "REQ-Q"\n---\n```', {"req"}) == [("REQ-Q", 3)]

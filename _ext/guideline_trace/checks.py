@@ -35,6 +35,7 @@ from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.directives.need import NeedDirective
 from sphinx_needs.roles.need_ref import NeedRef
 from trace_model.model import LinkRule, Location, Problem, TraceItem, TraceModel, TraceRules, nearest
+from trace_model.sources import option_lines, repeated_options, written_need_ids
 from trace_model.warnings import check_subtype
 
 from guideline_trace.config import ConfigProblem, locate
@@ -240,42 +241,6 @@ class TracedNeedDirective(NeedDirective):
             # that sphinx-needs' docname and lineno point at together
             self.options["defined_at"] = f"{_relative(self.env, source)}:{line}"
         return super().run()
-
-
-def option_lines(block_text: str, first_line: int) -> tuple[tuple[str, int], ...]:
-    """(name, 1-based line) of each option in a directive whose first line is ``first_line``:
-    ``:name: value`` lines, or ``name: value`` lines of a YAML block between ``---`` lines."""
-    found: list[tuple[str, int]] = []
-    lines = block_text.splitlines()[1:]
-    in_yaml = bool(lines) and lines[0].strip() == "---"
-    for offset, text in enumerate(lines[1:] if in_yaml else lines, start=2 if in_yaml else 1):
-        if in_yaml:
-            if text.strip() == "---":
-                break
-            match = re.match(r"^\s*([\w-]+):", text)
-        else:
-            match = re.match(r"^\s*:([\w-]+):", text)
-            if match is None and text.strip():
-                break
-        if match and match.group(1) not in dict(found):
-            found.append((match.group(1), first_line + offset))
-    return tuple(found)
-
-
-def repeated_options(block_text: str) -> dict[str, list[str]]:
-    """Options written more than once in a directive's option lines: name -> every value, in order.
-
-    Docutils keeps the last value of a repeated option without a word.
-    """
-    values: dict[str, list[str]] = {}
-    for line in block_text.splitlines()[1:]:
-        match = re.match(r"^\s*:([\w-]+):(.*)$", line)
-        if match is None:
-            if line.strip():
-                break
-            continue
-        values.setdefault(match.group(1), []).append(match.group(2).strip())
-    return {name: found for name, found in values.items() if len(found) > 1}
 
 
 def suggest_id(written: str) -> str:
@@ -532,60 +497,6 @@ def without_cascades(app: Sphinx, problems: list[Problem]) -> list[Problem]:
         if not (p.code == "dangling-link" and (
             p.target_id in explained or (p.target_types and p.target_types <= failed_types)))
     ]
-
-
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*(\{([\w:-]+)\})?\s*(\S*)")
-_OPTION_ID = re.compile(r"^\s*:id:\s*(\S+)")
-_OPTION = re.compile(r"^\s*:[\w-]+:")
-_YAML_ID = re.compile(r"""^\s*id:\s*["']?([^"'\s]+)["']?\s*$""")
-
-
-def written_need_ids(text: str, directive_names: set[str]) -> list[tuple[str, int]]:
-    """(ID, 1-based line) of every need directive written in MyST ``text``, as the editor meant it.
-
-    Every ``{directive}`` fence opens a block and a bare fence closes the innermost
-    one, whatever the number of backticks (CommonMark would close an outer block
-    early on an inner fence of the same length, which is the mistake this finds);
-    a fenced code block with a language (````md``, ```python``), and a bare fence
-    outside any directive (a plain code block), are skipped whole, so examples of
-    the syntax are not counted. Options are read both as ``:id: X`` lines and as a
-    YAML block between ``---`` lines (``id: X``).
-    """
-    found: list[tuple[str, int]] = []
-    lines = text.splitlines()
-    stack: list[str] = []
-    i = 0
-    while i < len(lines):
-        match = _FENCE.match(lines[i])
-        if match is None:
-            i += 1
-            continue
-        fence, directive, info = match.group(1), match.group(3), match.group(4)
-        if directive:
-            stack.append(fence[0])
-            if directive in directive_names:
-                j = i + 1
-                if j < len(lines) and lines[j].strip() == "---":  # options as a YAML block
-                    j += 1
-                    while j < len(lines) and lines[j].strip() != "---":
-                        yaml_id = _YAML_ID.match(lines[j])
-                        if yaml_id:
-                            found.append((yaml_id.group(1), j + 1))
-                        j += 1
-                while j < len(lines) and _OPTION.match(lines[j]):
-                    id_match = _OPTION_ID.match(lines[j])
-                    if id_match:
-                        found.append((id_match.group(1), j + 1))
-                    j += 1
-        elif info or not stack:  # a code block (with a language, or outside any directive): skip it
-            closing = next((k for k in range(i + 1, len(lines))
-                            if re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[k])), None)
-            if closing is not None:  # a fence never closed is a stray one: read on
-                i = closing
-        elif stack:
-            stack.pop()
-        i += 1
-    return found
 
 
 def lost_needs(app: Sphinx, env: BuildEnvironment) -> list[Problem]:

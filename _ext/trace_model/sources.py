@@ -1,0 +1,108 @@
+"""MyST source text read as the editor wrote it: a directive's options with their lines, and the need IDs
+written in a file. No parser and no Sphinx: these read the text a parser may have misread (a fence closed
+early turns the next need into a code block), so the build can say where that happened.
+
+One reader of directive options (:func:`directive_options`) serves every use: where each option of a need
+is written (:func:`option_lines`), options written twice (:func:`repeated_options`), and the IDs of the
+needs in a file (:func:`written_need_ids`). Options are written either as ``:name: value`` lines at the
+top of the directive's body, up to the first line that is not one (MyST's rule), or as a YAML block
+between ``---`` lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*(\{([\w:-]+)\})?\s*(\S*)")
+_COLON_OPTION = re.compile(r"^\s*:([\w-]+):(.*)$")
+_YAML_OPTION = re.compile(r"^\s*([\w-]+):(.*)$")
+
+
+@dataclass(frozen=True)
+class WrittenOption:
+    """One option as written: its name, its value (YAML quotes removed) and its 1-based line."""
+
+    name: str
+    value: str
+    line: int
+
+
+def directive_options(lines: Sequence[str], start: int = 0, first_line: int | None = None) -> list[WrittenOption]:
+    """The options at the top of a directive's body, which begins at ``lines[start]`` (the line after the
+    fence line), in order; a name written twice appears twice.
+
+    ``first_line``: the 1-based line of ``lines[start]`` in its file (default ``start + 1``).
+    """
+    base = (start + 1 if first_line is None else first_line) - start
+    found: list[WrittenOption] = []
+    if start < len(lines) and lines[start].strip() == "---":  # a YAML block
+        for index in range(start + 1, len(lines)):
+            if lines[index].strip() == "---":
+                break
+            match = _YAML_OPTION.match(lines[index])
+            if match:
+                found.append(WrittenOption(match.group(1), match.group(2).strip().strip("'\""), base + index))
+        return found
+    for index in range(start, len(lines)):
+        match = _COLON_OPTION.match(lines[index])
+        if match is None:
+            break
+        found.append(WrittenOption(match.group(1), match.group(2).strip(), base + index))
+    return found
+
+
+def option_lines(block_text: str, first_line: int) -> tuple[tuple[str, int], ...]:
+    """(name, 1-based line) of each option of the directive ``block_text`` (its fence line on ``first_line``),
+    the first place each name is written."""
+    seen: dict[str, int] = {}
+    for option in directive_options(block_text.splitlines(), 1, first_line + 1):
+        seen.setdefault(option.name, option.line)
+    return tuple(seen.items())
+
+
+def repeated_options(block_text: str) -> dict[str, list[str]]:
+    """Options written more than once in the directive ``block_text``: name -> every value, in order.
+
+    Docutils keeps the last value of a repeated option without a word.
+    """
+    values: dict[str, list[str]] = {}
+    for option in directive_options(block_text.splitlines(), 1):
+        values.setdefault(option.name, []).append(option.value)
+    return {name: found for name, found in values.items() if len(found) > 1}
+
+
+def written_need_ids(text: str, directive_names: Collection[str]) -> list[tuple[str, int]]:
+    """(ID, 1-based line) of every need directive written in MyST ``text``, as the editor meant it.
+
+    Every ``{directive}`` fence opens a block and a bare fence closes the innermost
+    one, whatever the number of backticks (CommonMark would close an outer block
+    early on an inner fence of the same length, which is the mistake this finds);
+    a fenced code block with a language (````md``, ```python``), and a bare fence
+    outside any directive (a plain code block), are skipped whole, so examples of
+    the syntax are not counted. ``directive_names``: the need directives.
+    """
+    found: list[tuple[str, int]] = []
+    lines = text.splitlines()
+    stack: list[str] = []
+    i = 0
+    while i < len(lines):
+        match = _FENCE.match(lines[i])
+        if match is None:
+            i += 1
+            continue
+        fence, directive, info = match.group(1), match.group(3), match.group(4)
+        if directive:
+            stack.append(fence[0])
+            if directive in directive_names:
+                found += [(o.value, o.line) for o in directive_options(lines, i + 1) if o.name == "id"]
+        elif info or not stack:  # a code block (with a language, or outside any directive): skip it
+            closing = next((k for k in range(i + 1, len(lines))
+                            if re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[k])), None)
+            if closing is not None:  # a fence never closed is a stray one: read on
+                i = closing
+        elif stack:
+            stack.pop()
+        i += 1
+    return found
