@@ -108,6 +108,18 @@ def test_a_refused_row_explains_the_links_to_it_and_its_childrens_missing_parent
     ]
 
 
+def test_a_malformed_number_gets_the_number_it_was_meant_to_be(tmp_path: Path) -> None:
+    """'A15.1' (no dot) is refused with "Did you mean 'A.15.1'?", and explains that entry's links and
+    its children's missing parent: one message."""
+    catalog = load_catalog(write(tmp_path, HEADER + """  - {number: "A.15", level: clause, title_en: "S", title_ja: "供給者", source: [S1]}
+  - {number: "A15.1", level: objective, title_en: "M", title_ja: "目的", source: [S1]}
+  - {number: "A.15.1.1", level: control, title_en: "C", title_ja: "方針", source: [S1]}
+"""))
+    (problem,) = catalog.problems
+    assert (problem.code, problem.location.line, problem.hint) == ("catalog-number", 8, "Did you mean 'A.15.1'?")
+    assert problem.explains == frozenset({"ISO-A-15-1"})
+
+
 def test_header_problems(tmp_path: Path) -> None:
     catalog = load_catalog(write(tmp_path, "catalog: iso27001-2031\nentries: []\n"))
     (problem,) = catalog.problems

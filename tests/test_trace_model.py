@@ -159,6 +159,14 @@ def test_a_misspelt_allowed_value_is_one_problem_at_the_rule_not_one_per_item() 
     assert [p.location for p in TraceModel(items, rules).problems()] == [Location("r.md", n) for n in (1, 2, 3, 5, 10)]
 
 
+def test_a_link_of_the_wrong_type_is_one_problem_not_also_a_missing_reason() -> None:
+    item = TraceItem("REQ-1", "req", fields={"source": "paper", "iso_reason": "ISO-A-15-1-1: 理由"},
+                     links={"nisc": ("NISC-4-1-1",), "iso": ("ISO-A-15-1-1", "NISC-4-1-2")},
+                     location=Location("reqs.md", 1))
+    problems = TraceModel([*CATALOG, item], RULES).problems()
+    assert [p.code for p in problems] == ["wrong-link-type"]
+
+
 def test_duplicate_names_both_locations_and_keeps_the_first() -> None:
     first = req("REQ-1", 3, nisc=("NISC-4-1-1",), iso=("ISO-A-15-1-1",))
     again = TraceItem("REQ-1", "req", location=Location("other.md", 9))

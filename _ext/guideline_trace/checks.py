@@ -35,7 +35,7 @@ from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.directives.need import NeedDirective
 from sphinx_needs.roles.need_ref import NeedRef
 from trace_model.model import LinkRule, Location, Problem, TraceItem, TraceModel, TraceRules, nearest
-from trace_model.sources import option_lines, repeated_options, written_need_ids
+from trace_model.sources import directive_options, option_lines, repeated_options, written_need_ids
 from trace_model.warnings import check_subtype
 
 from guideline_trace.config import ConfigProblem, locate
@@ -198,32 +198,41 @@ class TracedNeedDirective(NeedDirective):
     def run(self) -> Sequence[nodes.Node]:
         need_id = (self.options.get("id") or "").strip()
         source, line = self.get_source_info()
-        here = Location(source, line)
+        written = directive_options(self.block_text.splitlines(), 1, line + 1)
+
+        def at(option: str, occurrence: int = 0) -> Location:
+            """Where ``option`` is written (its ``occurrence``-th time), else the directive's line."""
+            lines = [o.line for o in written if o.name == option]
+            return Location(source, lines[occurrence] if len(lines) > occurrence else line)
+
         if need_id and not re.match(self.config.needs_id_regex, need_id):
             # one message with the fix, instead of sphinx-needs' and a cascade of missing fields
             record_problems(self.env, [Problem(
-                here, "bad-id",
+                at("id"), "bad-id",
                 f"{need_id!r} is not a valid ID: IDs are upper-case ASCII letters, digits and hyphens "
                 "(a dot would make sphinx-needs read a need part).",
                 f"Write ':id: {suggest_id(need_id)}'.",
                 explains=frozenset({suggest_id(need_id)}),
             )])
             return []
-        for option, values in repeated_options(self.block_text).items():
-            record_problems(self.env, [Problem(
-                here, "duplicate-option",
-                f"':{option}:' is written {len(values)} times in this {self.name!r}; only the last would be kept.",
-                f"Write one ':{option}:' line with every value, separated by ', '.",
-            )])
-            # read as meant (all values), so the one slip gives one message, not a missing reason too
-            self.options[option] = ", ".join(values)
         needs_config = NeedsSphinxConfig(self.config)
+        for option, values in repeated_options(self.block_text).items():
+            many = option in needs_config._links  # a link option takes several values; a field takes one
+            record_problems(self.env, [Problem(
+                at(option, 1), "duplicate-option",
+                f"':{option}:' is written {len(values)} times in this {self.name!r}; only the last would be kept.",
+                f"Write one ':{option}:' line with every value, separated by ', '." if many else
+                f"Keep the one ':{option}:' line that is right.",
+            )])
+            if many:
+                # read as meant (all values), so the one slip gives one message, not a missing reason too
+                self.options[option] = ", ".join(values)
         known = self.CORE_OPTIONS | set(needs_config.fields) | set(needs_config._links)
         for option in sorted(set(self.options) - known):
             value = self.options.pop(option)
             guess = nearest(option, known)
             record_problems(self.env, [Problem(
-                here, "unknown-option",
+                at(option), "unknown-option",
                 f"':{option}:' is not an option of a {self.name!r}, so its value would be lost.",
                 f"Did you mean ':{guess}:'?" if guess else
                 f"Use one of: {', '.join(sorted(known - self.CORE_OPTIONS))}.",
@@ -573,14 +582,18 @@ def unincluded_files(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
     requirements would vanish from every view and export without a word."""
     included = included_files(app, env)
     srcdir = Path(app.srcdir)
+    directive_names = _need_directive_types(app.config)
     found = []
     for pattern in app.config.trace_included_files:
         for path in sorted(srcdir.glob(pattern)):
             if path.resolve() not in included:
+                written = written_need_ids(path.read_text(encoding="utf-8"), directive_names) if path.is_file() else []
                 found.append(Problem(
                     Location(str(path), 1), "not-included",
                     f"{path.relative_to(srcdir).as_posix()} is included by no page, so nothing in it is published.",
                     "Include it (an {include} directive) from the chapter page that presents it, or delete the file.",
+                    # the links to its needs dangle because of this one problem
+                    explains=frozenset(need_id for need_id, _ in written),
                 ))
     return found
 

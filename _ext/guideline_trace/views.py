@@ -38,7 +38,7 @@ from sphinx.util.osutil import relative_uri
 from sphinx.writers.html5 import HTML5Translator
 from sphinx_needs.config import NeedsSphinxConfig
 from sphinx_needs.data import SphinxNeedsData
-from trace_model.catalogs import load_soa
+from trace_model.catalogs import SCHEMAS, load_soa, number_to_id
 from trace_model.model import Location, Problem, TraceItem, nearest
 from trace_model.report import EXPORT_DIR, LEVEL_LABELS, StandardSpec, TraceReport, entry_name
 from trace_model.views import (
@@ -569,7 +569,10 @@ def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
     problems: list[Problem] = []
     # a standard whose catalog could not be loaded has no entries to check the SoA against:
     # the one catalog problem says what to fix
-    failed = checks.failed_catalog_types(app, [p for found in checks.read_problems(env).values() for p in found])
+    read = [p for found in checks.read_problems(env).values() for p in found]
+    failed = checks.failed_catalog_types(app, read)
+    # an entry whose catalog row was refused: that row's problem already says what to fix
+    refused = {item_id for p in read for item_id in p.explains}
     for standard, relpath in sorted(app.config.trace_soa_files.items()):
         path = Path(app.srcdir, relpath)
         data = load_soa(path)
@@ -579,7 +582,10 @@ def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
             continue
         coverage = {row.entry.fields.get("clause"): row for row in report.coverage(standard).rows}
         level = LEVEL_LABELS.get(spec.level, spec.level)
+        prefix = next((s.id_prefix for s in SCHEMAS.values() if s.need_type == spec.need_type), "")
         for row in data.rows:
+            if number_to_id(prefix, row.number) in refused:
+                continue
             target = coverage.get(row.number)
             other = next((e for e in report.model.of_type(spec.need_type)
                           if e.fields.get("clause") == row.number), None)

@@ -11,6 +11,7 @@ tests all use it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +140,18 @@ def number_to_id(prefix: str, number: str) -> str:
     IDs have no dots: sphinx-needs reads a dot as the need-part separator.
     """
     return prefix + re.sub(r"[.(]", "-", number).replace(")", "")
+
+
+def repair_number(number: str, schema: CatalogSchema) -> str | None:
+    """The number of ``schema`` that ``number`` was most likely meant to be, or ``None``.
+
+    Tries, in turn: full-width characters as half-width (NFKC), surrounding spaces and stray
+    dots removed, ``、`` ``,`` ``-`` as dots, and a dot after a letter prefix (``A15.1`` -> ``A.15.1``).
+    """
+    candidate = unicodedata.normalize("NFKC", number).strip().strip(".,")
+    tries = [candidate, re.sub(r"[、,\-]", ".", candidate)]
+    tries.append(re.sub(r"^([A-Za-z]+)(\d)", r"\1.\2", tries[-1]))
+    return next((t for t in tries if t != number and schema.level_of(t) is not None), None)
 
 
 def parent_number(number: str) -> str | None:
@@ -280,8 +293,8 @@ def _check_row(
     written = row.get("__number_text__", row.get("number"))
     meant = frozenset({number_to_id(schema.id_prefix, str(written))}) if written not in (None, "", []) else frozenset()
 
-    def refuse(code: str, message: str, hint: str = "") -> None:
-        report(line, code, message, hint, meant)
+    def refuse(code: str, message: str, hint: str = "", explains: frozenset[str] | None = None) -> None:
+        report(line, code, message, hint, meant if explains is None else explains)
 
     missing = [name for name in schema.required if row.get(name) in (None, "", [])]
     if missing:
@@ -295,9 +308,11 @@ def _check_row(
         return None
     level = schema.level_of(number)
     if level is None:
+        repaired = repair_number(number, schema)
+        forms = "Expected one of the forms: " + ", ".join(f"{lv} {pattern}" for lv, pattern in schema.levels.items()) + "."
         refuse("catalog-number", f"{number!r} is not a {schema.key!r} number.",
-               "Expected one of the forms: " + ", ".join(
-                   f"{lv} {pattern}" for lv, pattern in schema.levels.items()) + ".")
+               f"Did you mean {repaired!r}?" if repaired else forms,
+               frozenset({number_to_id(schema.id_prefix, repaired)}) if repaired else None)
         return None
     if row["level"] != level:
         refuse("catalog-level", f"{number!r} is a {level} number, but the row says level {row['level']!r}.",

@@ -650,7 +650,10 @@ class TraceModel:
                     f"{item.id}: {reason_field!r} gives more than one reason for {repeated!r}.",
                     "Keep one reason per ID.",
                 )
+            rule = self.rules.links.get(link_field)
             for target in links:
+                if rule is not None and self.items[target].type not in rule.targets:
+                    continue  # a link of the wrong type is reported as such; no reason is asked for it
                 if not reasons.get(target):
                     yield Problem(
                         self._at(item, reason_field, link_field),
