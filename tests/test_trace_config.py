@@ -111,6 +111,51 @@ def test_a_misspelt_definition_is_one_problem_at_the_definition_not_one_per_use(
     assert all("is not a need type of this site" in p.message for p in problems)
 
 
+def test_a_misspelt_link_used_as_a_required_field_is_grouped_too() -> None:
+    """'realises' named by a link rule and by trace_required_when (a field or a link) is one problem."""
+    vocab = Vocabulary(types=VOCAB.types, fields=VOCAB.fields, links=frozenset({"iso", "nisc", "realise", "links"}))
+    problems = validate({"trace_required_backlinks": {"req": ["realises"]},
+                         "trace_required_when": {"source=paper": ["realises"]}}, vocab)
+    assert [(p.setting, p.token) for p in problems] == [("needs_links", "realise")]
+
+
+def test_a_standards_levels_must_be_levels_of_its_own_catalog() -> None:
+    vocab = Vocabulary(types=VOCAB.types, fields=VOCAB.fields, links=VOCAB.links, levels=VOCAB.levels,
+                       type_levels={"iso": frozenset({"clause", "objective", "control"}),
+                                    "nisc": frozenset({"part", "section", "item", "requirement"})})
+    standard = {"label": "ISO", "type": "iso", "level": "item", "links": ["iso"], "groups": ["clause"]}
+    assert messages_with(vocab, {"trace_standards": {"iso": standard}}) == [
+        "trace_standards['iso']['level']: 'item' is not a level of the 'iso' catalog "
+        "(its levels: clause, control, objective)."]
+    rule = {"targets": ["iso"], "levels": ["control", "item"]}
+    assert messages_with(vocab, {"trace_link_rules": {"iso": rule}}) == [
+        "trace_link_rules['iso']['levels'][1]: 'item' is not a level of the 'iso' catalog "
+        "(its levels: clause, control, objective)."]
+
+
+def messages_with(vocab: Vocabulary, values: dict[str, Any]) -> list[str]:
+    return [p.message for p in validate(values, vocab)]
+
+
+def test_a_shape_problem_is_located_by_the_keys_it_names() -> None:
+    lines = [
+        "trace_standards = {",
+        '    "nisc": {',
+        '        "links": ["nisc"],',
+        "    },",
+        '    "iso": {',
+        '        "level": "item",',
+        '        "links": "iso",',
+        "    },",
+        "}",
+    ]
+    shape = ConfigProblem("trace_standards", "trace_standards['iso']['links'] must be a list, not str 'iso'.")
+    assert locate(lines, shape) == 7
+    # a token is looked for from the entry the keys lead to ("item" could be in an earlier entry)
+    level = ConfigProblem("trace_standards", "trace_standards['iso']['level']: 'item' is not a level", "item")
+    assert locate(lines, level) == 6
+
+
 def test_suggestions_cover_case_full_width_and_typos() -> None:
     assert suggestion("SOURCE", ["source"]) == " Did you mean 'source'?"
     assert suggestion("ｓｏｕｒｃｅ", ["source"]) == " Did you mean 'source'?"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,8 @@ class Vocabulary:
     (``needs_fields`` and the core ones a rule may name); ``links``: link types
     (``needs_links``); ``standards``: keys of ``trace_standards``; ``srcdir``: the
     folder file paths are relative to (``None``: paths are not checked); ``levels``:
-    the catalog levels (``trace_model.catalogs.SCHEMAS``; empty: levels are not checked).
+    the catalog levels (``trace_model.catalogs.SCHEMAS``; empty: levels are not checked);
+    ``type_levels``: need type -> the levels of its catalog (a standard's levels must be its catalog's).
     """
 
     types: frozenset[str]
@@ -46,6 +47,7 @@ class Vocabulary:
     standards: frozenset[str] = frozenset()
     srcdir: Path | None = None
     levels: frozenset[str] = frozenset()
+    type_levels: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -233,7 +235,7 @@ def field_or_link(value: Any, where: str, vocab: Vocabulary) -> list[ConfigProbl
     if problems and isinstance(value, str):
         hint = suggestion(value, vocab.fields | vocab.links)
         return [ConfigProblem(_setting(where), f"{where}: {value!r} is neither a need field (needs_fields) "
-                              f"nor a link type (needs_links).{hint}", value)]
+                              f"nor a link type (needs_links).{hint}", value, "fields_or_links")]
     return problems
 
 
@@ -300,7 +302,35 @@ def validate(values: Mapping[str, Any], vocab: Vocabulary, defined: Iterable[str
     for setting, (spec, _, _) in SCHEMA.items():
         if setting in values:
             problems.extend(spec(values[setting], setting, vocab))
+    if not problems:  # the shapes are right: check levels against the catalog of each type
+        problems.extend(_catalog_levels(values, vocab))
     return _blame_definitions(problems, values, vocab)
+
+
+def _catalog_levels(values: Mapping[str, Any], vocab: Vocabulary) -> list[ConfigProblem]:
+    """A standard's ``level`` and ``groups``, and a link rule's ``levels``, must be levels of the catalog
+    of the need type they apply to (``'item'`` is a NISC level, not an ISO one)."""
+    problems: list[ConfigProblem] = []
+
+    def check(setting: str, where: str, level: str, types: list[str]) -> None:
+        known = [vocab.type_levels[t] for t in types if t in vocab.type_levels]
+        if len(known) != len(types) or not known:
+            return  # a type without a catalog schema: its levels are not known
+        allowed = frozenset().union(*known)
+        if level not in allowed:
+            problems.append(ConfigProblem(
+                setting, f"{where}: {level!r} is not a level of the {', '.join(map(repr, types))} catalog "
+                f"(its levels: {', '.join(sorted(allowed))}).{suggestion(level, allowed)}", level))
+
+    for key, standard in values.get("trace_standards", {}).items():
+        where = f"trace_standards[{key!r}]"
+        check("trace_standards", f"{where}['level']", standard["level"], [standard["type"]])
+        for i, group in enumerate(standard.get("groups", [])):
+            check("trace_standards", f"{where}['groups'][{i}]", group, [standard["type"]])
+    for key, rule in values.get("trace_link_rules", {}).items():
+        for i, level in enumerate(rule.get("levels") or []):
+            check("trace_link_rules", f"trace_link_rules[{key!r}]['levels'][{i}]", level, list(rule["targets"]))
+    return problems
 
 
 #: The sphinx-needs setting that defines each kind of name (where a misspelt definition is fixed).
@@ -316,18 +346,20 @@ def _blame_definitions(
     ``'mesure'``, which no trace setting names, the typo is in ``needs_types``: the unknown-name
     problems of ``'measure'`` become one problem located there, with the fix.
     """
-    unknown: dict[tuple[str, str], list[ConfigProblem]] = {}
+    unknown: dict[str, list[ConfigProblem]] = {}
     for problem in problems:
-        if problem.kind in DEFINED_IN and problem.token:
-            unknown.setdefault((problem.kind, problem.token), []).append(problem)
+        if problem.kind in (*DEFINED_IN, "fields_or_links") and problem.token:
+            unknown.setdefault(problem.token, []).append(problem)
     named = _strings(values)
     replaced: dict[int, ConfigProblem | None] = {}
-    for (kind, token), group in unknown.items():
-        known: frozenset[str] = getattr(vocab, kind)
-        close = [option for option in get_close_matches(token, sorted(known), n=3, cutoff=0.6) if option not in named]
-        if len(group) < 2 or not close:
+    for token, group in unknown.items():
+        kinds = [k for p in group for k in (("fields", "links") if p.kind == "fields_or_links" else (str(p.kind),))]
+        found = next(((kind, close[0]) for kind in dict.fromkeys(kinds) if (close := [
+            option for option in get_close_matches(token, sorted(getattr(vocab, kind)), n=3, cutoff=0.6)
+            if option not in named])), None)
+        if len(group) < 2 or found is None:
             continue
-        defined = close[0]
+        kind, defined = found
         settings = list(dict.fromkeys(p.setting for p in group))
         merged = ConfigProblem(
             DEFINED_IN[kind],
@@ -361,23 +393,42 @@ def _strings(value: Any) -> set[str]:
 
 
 def locate(conf_lines: list[str], problem: ConfigProblem) -> int | None:
-    """The 1-based line of ``conf.py`` that a problem is about: the line of its token within
-    the setting's assignment, else the assignment's first line; ``None`` if not assigned there."""
+    """The 1-based line of ``conf.py`` that a problem is about, ``None`` if the setting is not assigned there.
+
+    Within the setting's assignment: follow the keys of the place the message names
+    (``trace_standards['iso']['links']``: the line of ``"iso"``, then of ``"links"`` after it), then
+    look for the problem's token from there (so a value that also appears in an earlier entry is found
+    in the right one); else the line the keys led to, else the assignment's first line.
+    """
     start = next((i for i, line in enumerate(conf_lines)
                   if re.match(rf"{re.escape(problem.setting)}\s*(:[^=]*)?=", line)), None)
     if start is None:
         return None
     end = next((i for i in range(start + 1, len(conf_lines))
                 if re.match(r"[A-Za-z_]\w*\s*(:[^=]*)?=", conf_lines[i])), len(conf_lines))
+    cursor = start
+    for key in _key_path(problem):
+        quoted = re.compile(re.escape(f'"{key}"') + "|" + re.escape(f"'{key}'"))
+        found = next((i for i in range(cursor, end) if quoted.search(conf_lines[i])), None)
+        if found is None:
+            break
+        cursor = found
     if problem.token:
         # the token as a quoted string first (so 'chang' is not found inside "change"), then as a word
         patterns = [re.escape(f'"{problem.token}"'), re.escape(f"'{problem.token}'"),
                     rf"(?<![\w-]){re.escape(problem.token)}(?![\w-])"]
-        for pattern in patterns:
-            for i in range(start, end):
-                if re.search(pattern, conf_lines[i]):
-                    return i + 1
-    return start + 1
+        for first in (cursor, start):
+            for pattern in patterns:
+                for i in range(first, end):
+                    if re.search(pattern, conf_lines[i]):
+                        return i + 1
+    return cursor + 1
+
+
+def _key_path(problem: ConfigProblem) -> list[str]:
+    """The dict keys of the place a message starts with: ``x['a']['b'][0]: ...`` -> ``['a', 'b']``."""
+    match = re.match(rf"{re.escape(problem.setting)}((?:\[[^\]]*\])*)", problem.message)
+    return re.findall(r"\['([^']*)'\]", match.group(1)) if match else []
 
 
 # -- Sphinx ------------------------------------------------------------------
@@ -395,8 +446,9 @@ def vocabulary(config: Any, srcdir: Path | None) -> Vocabulary:
     from trace_model.catalogs import SCHEMAS
 
     levels = {level for schema in SCHEMAS.values() for level in schema.levels}
+    type_levels = {schema.need_type: frozenset(schema.levels) for schema in SCHEMAS.values()}
     return Vocabulary(frozenset(types), frozenset(fields), frozenset(links), frozenset(standards), srcdir,
-                      frozenset(levels))
+                      frozenset(levels), type_levels)
 
 
 def check_config(app: Any, config: Any) -> None:
