@@ -53,7 +53,7 @@ serve: $(STAMP) system-deps  ## Live preview at http://127.0.0.1:8000 (rebuilds 
 test: $(STAMP) system-deps  ## Run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)  ## ruff and mypy over _ext/, tests/, bench/ and conf.py
+lint: $(STAMP)  ## ruff over _ext/, tests/, bench/ and conf.py; mypy over _ext/ and conf.py
 	$(BIN)/ruff check _ext tests bench conf.py
 	$(BIN)/mypy _ext conf.py
 
