@@ -561,6 +561,16 @@ def repeated_includes(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
             pages.extend(d for d in dict.fromkeys(docnames) if d not in pages)
     problems = []
     for file, pages in sorted(pages_of.items()):
+        includes = [place for page in pages for place in include_lines(Path(env.doc2path(page)), Path(file))]
+        if len(includes) > 1:  # at the last {include} of it, naming the others
+            *others, last = includes
+            where = ", ".join(f"{_relative(env, str(f))}:{n}" for f, n in others)
+            problems.append(Problem(
+                Location(str(last[0]), last[1]), "included-twice",
+                f"{_relative(env, file)} is included here and at {where}, so every ID in it would be defined twice.",
+                "Delete one of the {include} lines, and refer to its items from the other page with {need}`ID`.",
+            ))
+            continue
         where = ", ".join(str(env.doc2path(p).relative_to(app.srcdir)) for p in pages)
         problems.append(Problem(
             Location(file, 1), "included-twice",
@@ -568,6 +578,21 @@ def repeated_includes(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
             "Include it from one page only, and refer to its items from the others with {need}`ID`.",
         ))
     return problems
+
+
+_INCLUDE = re.compile(r"^\s*(?:`{3,}|~{3,}|:{3,})\{include\}\s+(\S+)")
+
+
+def include_lines(page: Path, target: Path) -> list[tuple[Path, int]]:
+    """(page, 1-based line) of each ``{include}`` in ``page`` that reads ``target`` (paths relative to the page)."""
+    if not page.is_file():
+        return []
+    found = []
+    for number, text in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
+        match = _INCLUDE.match(text)
+        if match and (page.parent / match.group(1)).resolve() == target.resolve():
+            found.append((page, number))
+    return found
 
 
 def included_files(app: Sphinx, env: BuildEnvironment) -> set[Path]:
