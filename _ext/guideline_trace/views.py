@@ -41,6 +41,7 @@ from sphinx_needs.data import SphinxNeedsData
 from trace_model.catalogs import SCHEMAS, load_soa, number_to_id
 from trace_model.model import Location, Problem, TraceItem, nearest
 from trace_model.report import EXPORT_DIR, LEVEL_LABELS, StandardSpec, TraceReport, entry_name
+from trace_model.sources import option_lines
 from trace_model.views import (
     Block,
     Cell,
@@ -84,6 +85,13 @@ class trace_table(nodes.General, nodes.Element):
 class _ViewDirective(SphinxDirective):
     view = ""
     has_content = False
+
+    def reject_option(self, option: str, message: str) -> list[nodes.Node]:
+        """Report a value the view cannot take (``trace.view-option``, at the option's line); show nothing."""
+        source, line = self.get_source_info()
+        lines = dict(option_lines(self.block_text, line))
+        checks.record_problems(self.env, [Problem(Location(source, lines.get(option, line)), "view-option", message)])
+        return []
 
     def placeholder(self, **options: Any) -> list[nodes.Node]:
         node = trace_view(view=self.view, **options)
@@ -129,21 +137,19 @@ class CoverageMatrixDirective(_ViewDirective):
         standard = self.options.get("standard", "")
         if standard not in standards:
             guess = nearest(standard, standards)
-            raise self.error(
-                f"coverage-matrix: unknown standard {standard!r}. "
-                + (f"Did you mean {guess!r}? " if guess else "")
-                + f"Use one of: {', '.join(standards)}."
-            )
+            return self.reject_option("standard", f"coverage-matrix: unknown standard {standard!r}. "
+                               + (f"Did you mean {guess!r}? " if guess else "")
+                               + f"Use one of: {', '.join(standards)}.")
         rows = self.options.get("rows", "entries")
         groups = standards[standard].get("groups", [])
         if rows != "entries" and rows not in groups:
-            raise self.error(
-                f"coverage-matrix: rows {rows!r} is not available for {standard!r}. "
-                f"Use 'entries' or one of: {', '.join(groups)}."
-            )
+            guess = nearest(rows, ["entries", *groups])
+            return self.reject_option("rows", f"coverage-matrix: rows {rows!r} is not available for {standard!r}. "
+                               + (f"Did you mean {guess!r}? " if guess else "")
+                               + f"Use 'entries' or one of: {', '.join(groups)}.")
         threshold = self.options.get("threshold")
         if threshold is not None and not 0 <= float(threshold) <= 100:
-            raise self.error(f"coverage-matrix: threshold {threshold} must be between 0 and 100.")
+            return self.reject_option("threshold", f"coverage-matrix: threshold {threshold:g} must be between 0 and 100.")
         return self.placeholder(
             standard=standard,
             rows=rows,

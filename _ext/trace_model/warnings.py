@@ -50,6 +50,7 @@ WARNINGS: dict[str, str] = {
     "soa-excluded-but-covered": "a SoA exclusion names a control that a 例文 item addresses",
     "soa-unjustified": "a control or item is neither addressed by a 例文 item nor excluded with a reason",
     "coverage-threshold": "a coverage matrix is below its :threshold:",
+    "view-option": "a view directive's option names a standard, rows or threshold the view cannot show",
     "chain-target": "trace-chain names something that is not a theme or viewpoint",
     # the site as readers get it
     "image-alt": "an image or figure without a real text alternative",
