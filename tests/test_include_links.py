@@ -61,3 +61,25 @@ def test_an_included_file_links_and_shows_images_as_its_editor_wrote_them(build_
     assert 'href="../glossary.html#再委託"' in page
     assert 'href="../index.html"' in page
     assert 'alt="委託の流れ"' in page and "_images/flow.png" in page
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_myst_warnings_in_an_included_file_are_located_there_in_serial_and_parallel_reads(
+    build_root: Callable[..., object], tmp_path: object, parallel: int,
+) -> None:
+    """MyST names the including page with the included file's line; the build names the included file,
+    also when the page is read by a parallel worker (whose records the main process logs)."""
+    from pathlib import Path
+
+    from conftest import ROOTS, copy_root
+
+    expected = (ROOTS / "myst-error-in-included-file" / "expected-warnings.txt").read_text(encoding="utf-8").split("\n")
+    srcdir = copy_root("myst-error-in-included-file", Path(str(tmp_path)))
+    pages = [f"p{n}" for n in range(6)]  # work for both workers
+    for page in pages:
+        (srcdir / f"{page}.md").write_text(f"# {page}\n", encoding="utf-8")
+    index = srcdir / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("structure\n", "structure\n" + "\n".join(pages) + "\n"),
+                     encoding="utf-8")
+    built = build_root(srcdir, parallel=parallel)
+    assert built.warnings == [line for line in expected if line]  # type: ignore[attr-defined]

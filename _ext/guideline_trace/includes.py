@@ -10,12 +10,20 @@ Markdown link and image path outside code blocks is rewritten to the same target
 seen from the including page. Links that carry a scheme (``https:``, ``mailto:``,
 ``project:``), start at the site root (``/``) or only name an anchor (``#…``) are
 left as they are.
+
+MyST's own warnings about an included file (an unknown role or directive) name the
+including page with the included file's line number (MyST logs ``(docname, line)``,
+though it parses the included text with the included file as the document's source).
+:class:`IncludedSourceFilter` puts the included file's path on them, so the editor is
+sent to the line they must edit.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -109,8 +117,53 @@ def rebase_included_links(app: Any, relative_path: Path, parent_docname: str, co
     )
 
 
+class IncludedSourceFilter(logging.Filter):
+    """Locate MyST's warnings about an included file at that file, not at the including page.
+
+    MyST's ``create_warning(document, ...)`` logs ``location=(docname, line)``: the page's
+    name with the line in the included file. While MyST renders an included file, the
+    ``document["source"]`` it was given is that file; this filter reads it from the
+    ``create_warning`` call that is logging (the record is handled in the same call), and
+    rewrites the location to ``file:line``. Any other record passes unchanged; if MyST
+    changes, records keep MyST's location (``tests/roots/myst-error-in-included-file``
+    then fails).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        location = getattr(record, "location", None)
+        if not isinstance(location, tuple) or len(location) != 2 or not location[1]:
+            return True
+        source = _myst_document_source()
+        if source:  # the page itself, or the included file MyST is rendering
+            record.location = f"{source}:{location[1]}"
+        return True
+
+
+def _myst_document_source() -> str | None:
+    """``document["source"]`` of the MyST ``create_warning`` call on the stack, if any."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "create_warning" and "myst_parser" in code.co_filename:
+            document = frame.f_locals.get("document")
+            source = document.get("source") if document is not None else None
+            return str(source) if source else None
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+def install_source_filter() -> None:
+    """Put one :class:`IncludedSourceFilter` on the logger MyST's warnings go through."""
+    from myst_parser import warnings_
+
+    logger = logging.getLogger(f"sphinx.{warnings_.__name__}")
+    if not any(isinstance(f, IncludedSourceFilter) for f in logger.filters):
+        logger.addFilter(IncludedSourceFilter())
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.connect("include-read", rebase_included_links)
+    install_source_filter()
     return {
         "version": __version__,
         "env_version": 1,
