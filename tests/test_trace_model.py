@@ -167,6 +167,21 @@ def test_a_link_of_the_wrong_type_is_one_problem_not_also_a_missing_reason() -> 
     assert [p.code for p in problems] == ["wrong-link-type"]
 
 
+def test_a_copy_pasted_into_another_chapter_is_the_duplicate_to_rename_in_one_message() -> None:
+    """STD-5-1-1 copied into chapter 4 (read first) is reported there once, not as a misplaced ID here
+    and a duplicate at the untouched original."""
+    rules = TraceRules(id_patterns={"measure": r"STD-(\d+)-\d+-\d+"}, id_docnames={"measure": r"standards/0*(\d+)-"})
+
+    def measure(docname: str, file: str) -> TraceItem:
+        return TraceItem("STD-5-1-1", "measure", fields={"docname": docname}, location=Location(file, 8))
+
+    copy, original = measure("standards/04-physical", "04.md"), measure("standards/05-human", "05.md")
+    (problem,) = TraceModel([copy, original], rules).problems()
+    assert (problem.code, problem.location) == ("duplicate-id", Location("04.md", 8))
+    assert problem.message == "ID 'STD-5-1-1' is defined twice: here and at 05.md:8."
+    assert "another chapter (standards/04-physical)" in problem.hint
+
+
 def test_duplicate_names_both_locations_and_keeps_the_first() -> None:
     first = req("REQ-1", 3, nisc=("NISC-4-1-1",), iso=("ISO-A-15-1-1",))
     again = TraceItem("REQ-1", "req", location=Location("other.md", 9))

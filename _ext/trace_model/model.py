@@ -266,12 +266,15 @@ class TraceModel:
         self.rules = rules or TraceRules()
         self.items: dict[str, TraceItem] = {}
         self._duplicates: list[tuple[TraceItem, TraceItem]] = []
+        #: IDs defined twice: their placement is judged with the duplicate (one message)
+        self._duplicate_ids: set[str] = set()
         for item in items:
             first = self.items.get(item.id)
             if first is None:
                 self.items[item.id] = item
             else:
                 self._duplicates.append((first, item))
+                self._duplicate_ids.add(item.id)
         self._by_type: dict[str, list[TraceItem]] = defaultdict(list)
         for item in self.items.values():
             self._by_type[item.type].append(item)
@@ -401,12 +404,29 @@ class TraceModel:
 
     def _check_duplicates(self) -> Iterable[Problem]:
         for first, again in self._duplicates:
+            # a copy pasted into another chapter keeps the original's ID: it is the one to change
+            if self._chapter_mismatch(first) and not self._chapter_mismatch(again):
+                copy, original = first, again
+                hint = (f"This one is on the page of another chapter ({first.fields.get('docname')}): give it the "
+                        "ID of the chapter and section it sits in.")
+            else:
+                copy, original = again, first
+                hint = "Give one of them a new ID (IDs must be unique in the whole site)."
             yield Problem(
-                again.location,
+                self._at(copy, "id"),
                 "duplicate-id",
-                f"ID {again.id!r} is defined twice: here and at {first.location or 'an unknown place'}.",
-                "Give one of them a new ID (IDs must be unique in the whole site).",
+                f"ID {copy.id!r} is defined twice: here and at {original.location or 'an unknown place'}.",
+                hint,
             )
+
+    def _chapter_mismatch(self, item: TraceItem) -> bool:
+        """Whether ``item``'s ID names another chapter than the page it is on (``id_patterns``, ``id_docnames``)."""
+        pattern = self.rules.id_patterns.get(item.type)
+        if not pattern or item.type not in self.rules.id_docnames:
+            return False
+        match = re.fullmatch(pattern, item.id)
+        page = re.search(self.rules.id_docnames[item.type], item.fields.get("docname", ""))
+        return bool(match and match.groups() and page and int(page.group(1)) != int(match.group(1)))
 
     def _may_link(self, need_type: str, link_field: str) -> bool:
         rule = self.rules.links.get(link_field)
@@ -692,7 +712,7 @@ class TraceModel:
                     f"{item.id}: the ID of a {item.type!r} must match {pattern}.",
                     "Number it after the printed position of the item (4.1 の (1) → STD-4-1-1).",
                 )
-            elif match.groups() and item.type in self.rules.id_docnames:
+            elif match.groups() and item.type in self.rules.id_docnames and item.id not in self._duplicate_ids:
                 page = re.search(self.rules.id_docnames[item.type], item.fields.get("docname", ""))
                 if page and int(page.group(1)) != int(match.group(1)):
                     yield Problem(
