@@ -156,6 +156,22 @@ def test_a_shape_problem_is_located_by_the_keys_it_names() -> None:
     assert locate(lines, level) == 6
 
 
+def test_a_renamed_standard_used_once_names_the_unused_definition_too() -> None:
+    """trace_standards renames 'iso' to 'ios'; trace_soa_files still names 'iso'. The closest name is 'iso22',
+    but 'ios' is defined and used by nothing: the message names it, and says which side to fix."""
+    vocab = Vocabulary(types=VOCAB.types | {"iso22"}, fields=VOCAB.fields, links=VOCAB.links | {"corresponds"},
+                       standards=frozenset({"nisc", "ios", "iso22"}))
+    standards = {
+        "nisc": {"label": "NISC", "type": "nisc", "level": "item", "links": ["nisc"]},
+        "ios": {"label": "ISO 2013", "type": "iso", "level": "control", "links": ["iso"]},
+        "iso22": {"label": "ISO 2022", "type": "iso22", "level": "control", "links": ["iso"], "via": "corresponds"},
+    }
+    (problem,) = validate({"trace_standards": standards, "trace_soa_files": {"iso": "soa.yaml"}}, vocab)
+    assert problem.message == (
+        "trace_soa_files: 'iso' is not a standard of this site (trace_standards). Did you mean 'ios', which "
+        "trace_standards defines and no setting names? Or, if 'iso' is right, rename 'ios' in trace_standards.")
+
+
 def test_suggestions_cover_case_full_width_and_typos() -> None:
     assert suggestion("SOURCE", ["source"]) == " Did you mean 'source'?"
     assert suggestion("ｓｏｕｒｃｅ", ["source"]) == " Did you mean 'source'?"

@@ -334,7 +334,7 @@ def _catalog_levels(values: Mapping[str, Any], vocab: Vocabulary) -> list[Config
 
 
 #: The sphinx-needs setting that defines each kind of name (where a misspelt definition is fixed).
-DEFINED_IN = {"types": "needs_types", "links": "needs_links", "fields": "needs_fields"}
+DEFINED_IN = {"types": "needs_types", "links": "needs_links", "fields": "needs_fields", "standards": "trace_standards"}
 
 
 def _blame_definitions(
@@ -350,16 +350,31 @@ def _blame_definitions(
     for problem in problems:
         if problem.kind in (*DEFINED_IN, "fields_or_links") and problem.token:
             unknown.setdefault(problem.token, []).append(problem)
-    named = _strings(values)
+    # every name the settings use (a standard's key in trace_standards defines it, so is not a use)
+    named = _strings({k: v for k, v in values.items() if k != "trace_standards"})
+    named |= _strings(list(dict(values.get("trace_standards") or {}).values()))
     replaced: dict[int, ConfigProblem | None] = {}
     for token, group in unknown.items():
         kinds = [k for p in group for k in (("fields", "links") if p.kind == "fields_or_links" else (str(p.kind),))]
         found = next(((kind, close[0]) for kind in dict.fromkeys(kinds) if (close := [
             option for option in get_close_matches(token, sorted(getattr(vocab, kind)), n=3, cutoff=0.6)
             if option not in named])), None)
-        if len(group) < 2 or found is None:
+        if found is None:
             continue
         kind, defined = found
+        if len(group) == 1:
+            # one use of an unknown standard next to a standard no setting uses: either may be the
+            # typo, so the message names both (other kinds keep their plain did-you-mean)
+            (single,) = group
+            if kind != "standards" or f"Did you mean {defined!r}?" in single.message:
+                continue
+            base = single.message.split(" Did you mean", 1)[0]
+            replaced[id(single)] = ConfigProblem(
+                single.setting,
+                f"{base} Did you mean {defined!r}, which {DEFINED_IN[kind]} defines and no setting names? "
+                f"Or, if {token!r} is right, rename {defined!r} in {DEFINED_IN[kind]}.",
+                single.token, single.kind)
+            continue
         settings = list(dict.fromkeys(p.setting for p in group))
         merged = ConfigProblem(
             DEFINED_IN[kind],
