@@ -120,6 +120,22 @@ def test_a_malformed_number_gets_the_number_it_was_meant_to_be(tmp_path: Path) -
     assert problem.explains == frozenset({"ISO-A-15-1"})
 
 
+def test_a_misspelt_column_is_reported_and_the_row_kept(tmp_path: Path) -> None:
+    catalog = load_catalog(write(tmp_path, HEADER + """  - {number: "A.5", level: clause, title_en: "P", title_ja: "方針", ja_confidnce: low, source: [S1]}
+"""))
+    (problem,) = catalog.problems
+    assert (problem.code, problem.location.line, problem.hint) == ("catalog-value", 7, "Did you mean 'ja_confidence'?")
+    assert [e.number for e in catalog.entries] == ["A.5"]
+
+
+def test_an_unclosed_row_is_located_at_the_row_not_the_next_line(tmp_path: Path) -> None:
+    catalog = load_catalog(write(tmp_path, HEADER + """  - {number: "A.5", level: clause, title_en: "P", title_ja: "方針", source: [S1]
+  - {number: "A.5.1", level: objective, title_en: "M", title_ja: "経営", source: [S1]}
+"""))
+    (problem,) = catalog.problems
+    assert (problem.code, problem.location.line) == ("catalog-syntax", 7)
+
+
 def test_header_problems(tmp_path: Path) -> None:
     catalog = load_catalog(write(tmp_path, "catalog: iso27001-2031\nentries: []\n"))
     (problem,) = catalog.problems

@@ -182,6 +182,27 @@ def test_a_copy_pasted_into_another_chapter_is_the_duplicate_to_rename_in_one_me
     assert "another chapter (standards/04-physical)" in problem.hint
 
 
+def test_what_a_link_carries_is_not_judged_while_the_link_is_wrong() -> None:
+    """A 例文 whose 'realises' names a measure (wrong type) or a missing item gets that one problem, not also
+    a bad-value for the paper positions the link cannot carry."""
+    rules = TraceRules(links={"realises": LinkRule(frozenset({"req"}))}, inherited={"paper_ref": "realises"})
+    point = TraceItem("REQ-1", "req", fields={"paper_ref": "①-1"}, location=Location("r.md", 1))
+    other = TraceItem("STD-2", "measure", location=Location("s.md", 1))
+
+    def example(*targets: str) -> TraceItem:
+        return TraceItem("STD-1", "measure", fields={"paper_ref": "①-1"}, links={"realises": targets},
+                         location=Location("s.md", 5))
+
+    assert [p.code for p in TraceModel([point, other, example("STD-2")], rules).problems()] == ["wrong-link-type"]
+    assert [p.code for p in TraceModel([point, other, example("REQ-1", "REQ-9")], rules).problems()] == [
+        "dangling-link"]
+    # with its links right, the positions are judged
+    assert TraceModel([point, other, example("REQ-1")], rules).problems() == []
+    wrong = TraceItem("STD-1", "measure", fields={"paper_ref": "②-1"}, links={"realises": ("REQ-1",)},
+                      location=Location("s.md", 5))
+    assert [p.code for p in TraceModel([point, other, wrong], rules).problems()] == ["bad-value"]
+
+
 def test_duplicate_names_both_locations_and_keeps_the_first() -> None:
     first = req("REQ-1", 3, nisc=("NISC-4-1-1",), iso=("ISO-A-15-1-1",))
     again = TraceItem("REQ-1", "req", location=Location("other.md", 9))

@@ -616,6 +616,11 @@ def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
                                         "Remove the exclusion, or the links to it."))
         if app.config.trace_soa_complete and data.loaded:
             excluded = {row.number for row in data.rows}
+            # an exclusion with a misspelt number is reported with its did-you-mean; the entry it meant
+            # is not reported again as unjustified
+            numbers = {e.fields.get("clause") for e in report.model.of_type(spec.need_type)}
+            excluded |= {nearest(row.number, [n for n in coverage if n]) or "" for row in data.rows
+                         if row.number not in numbers}
             for number, coverage_row in coverage.items():
                 if coverage_row.covered or number in excluded:
                     continue

@@ -43,6 +43,11 @@ class CatalogSchema:
     values: Mapping[str, Sequence[str]] = field(default_factory=dict)
     links: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
+    def columns(self) -> frozenset[str]:
+        """Every key a row may have: the required ones, fields, lists, links, and the quoted
+        ``text`` and ``paper_text`` that the catalog page shows."""
+        return frozenset({*self.required, *self.fields, *self.lists, *self.values, *self.links, "text", "paper_text"})
+
     def level_of(self, number: str) -> str | None:
         """The level whose number pattern ``number`` matches, if any."""
         for level, pattern in self.levels.items():
@@ -222,6 +227,9 @@ def load_catalog(path: Path, expected_type: str | None = None) -> Catalog:
         data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        context_mark = getattr(err, "context_mark", None)
+        if "flow" in (getattr(err, "context", None) or "") and context_mark is not None:
+            mark = context_mark  # an unclosed '{…}' or '[…]' row: the line that opened it
         problem = getattr(err, "problem", None) or str(err)
         report(mark.line + 1 if mark else None, "catalog-syntax",
                f"YAML syntax error: {problem}.",
@@ -296,6 +304,12 @@ def _check_row(
     def refuse(code: str, message: str, hint: str = "", explains: frozenset[str] | None = None) -> None:
         report(line, code, message, hint, meant if explains is None else explains)
 
+    for key in sorted(k for k in row if not str(k).startswith("__") and k not in schema.columns()):
+        # reported, and the row kept: a misspelt column's value would otherwise be lost without a word
+        guess = nearest(str(key), schema.columns())
+        report(line, "catalog-value", f"the row has a column {key!r} that a {schema.key!r} catalog does not have, "
+               "so its value would be lost.",
+               f"Did you mean {guess!r}?" if guess else f"Use only: {', '.join(sorted(schema.columns()))}.")
     missing = [name for name in schema.required if row.get(name) in (None, "", [])]
     if missing:
         refuse("catalog-missing-column", f"the row has no {', '.join(repr(m) for m in missing)}.",

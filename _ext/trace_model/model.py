@@ -724,7 +724,11 @@ class TraceModel:
                     )
         for name, link_field in self.rules.inherited.items():
             given = _values(item.fields.get(name, ""))
-            targets = [self.items[t] for t in item.links.get(link_field, ()) if t in self.items]
+            rule = self.rules.links.get(link_field)
+            links = item.links.get(link_field, ())
+            if any(t not in self.items or (rule is not None and self.items[t].type not in rule.targets) for t in links):
+                continue  # a missing or wrong-type link is reported first; what it carries is judged once it is fixed
+            targets = [self.items[t] for t in links]
             if not given or not targets:
                 continue
             carried = {v for t in targets for v in _values(t.fields.get(name, ""))}
