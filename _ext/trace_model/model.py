@@ -419,14 +419,22 @@ class TraceModel:
                 hint,
             )
 
-    def _chapter_mismatch(self, item: TraceItem) -> bool:
-        """Whether ``item``'s ID names another chapter than the page it is on (``id_patterns``, ``id_docnames``)."""
+    def _chapters(self, item: TraceItem) -> tuple[int, int] | None:
+        """(the chapter ``item``'s ID names, the chapter of the page it is on), when the rules give both
+        (``id_patterns`` and ``id_docnames`` with a group each); else ``None``."""
         pattern = self.rules.id_patterns.get(item.type)
         if not pattern or item.type not in self.rules.id_docnames:
-            return False
+            return None
         match = re.fullmatch(pattern, item.id)
         page = re.search(self.rules.id_docnames[item.type], item.fields.get("docname", ""))
-        return bool(match and match.groups() and page and int(page.group(1)) != int(match.group(1)))
+        if not (match and match.groups() and page):
+            return None
+        return int(match.group(1)), int(page.group(1))
+
+    def _chapter_mismatch(self, item: TraceItem) -> bool:
+        """Whether ``item``'s ID names another chapter than the page it is on."""
+        chapters = self._chapters(item)
+        return chapters is not None and chapters[0] != chapters[1]
 
     def _may_link(self, need_type: str, link_field: str) -> bool:
         rule = self.rules.links.get(link_field)
@@ -595,13 +603,14 @@ class TraceModel:
                 found[value].append(item.id)
         return found
 
-    def _misspelt_values(self) -> dict[tuple[str, str], str]:
-        """(``field_values`` key, a value items give) -> the allowed value the rule misspells.
+    def _misspelt_values(self) -> dict[tuple[str, str], tuple[str, list[str]]]:
+        """(``field_values`` key, a value items give) -> (the allowed value the rule misspells, the IDs
+        of the items that give the value).
 
         A value given by two or more items that the rule does not allow, when a close allowed
         value is given by no item: the typo is in the rule (``"aded"`` for ``"added"``).
         """
-        misspelt: dict[tuple[str, str], str] = {}
+        misspelt: dict[tuple[str, str], tuple[str, list[str]]] = {}
         for key, allowed in self.rules.field_values.items():
             given = self._values_of(key)
             unused = [value for value in allowed if value not in given]
@@ -610,12 +619,14 @@ class TraceModel:
                     continue
                 guess = nearest(value, unused)
                 if guess:
-                    misspelt[(key, value)] = guess
+                    misspelt[(key, value)] = (guess, ids)
         return misspelt
 
-    def _check_misspelt_values(self, misspelt: Mapping[tuple[str, str], str]) -> Iterable[Problem]:
-        for (key, value), written in sorted(misspelt.items()):
-            ids = sorted(self._values_of(key)[value], key=natural_key)
+    def _check_misspelt_values(
+        self, misspelt: Mapping[tuple[str, str], tuple[str, list[str]]],
+    ) -> Iterable[Problem]:
+        for (key, value), (written, given_by) in sorted(misspelt.items()):
+            ids = sorted(given_by, key=natural_key)
             shown = ", ".join(ids[:3]) + (", …" if len(ids) > 3 else "")
             yield Problem(
                 self.rules.value_locations.get((key, written)),
@@ -626,7 +637,9 @@ class TraceModel:
                 f"(or, if {written!r} is right, correct those {len(ids)} items).",
             )
 
-    def _check_values(self, item: TraceItem, misspelt: Mapping[tuple[str, str], str]) -> Iterable[Problem]:
+    def _check_values(
+        self, item: TraceItem, misspelt: Mapping[tuple[str, str], tuple[str, list[str]]],
+    ) -> Iterable[Problem]:
         for key, allowed in self.rules.field_values.items():
             need_type, _, name = key.rpartition(".")
             if need_type and need_type != item.type:
@@ -712,16 +725,16 @@ class TraceModel:
                     f"{item.id}: the ID of a {item.type!r} must match {pattern}.",
                     "Number it after the printed position of the item (4.1 の (1) → STD-4-1-1).",
                 )
-            elif match.groups() and item.type in self.rules.id_docnames and item.id not in self._duplicate_ids:
-                page = re.search(self.rules.id_docnames[item.type], item.fields.get("docname", ""))
-                if page and int(page.group(1)) != int(match.group(1)):
-                    yield Problem(
-                        self._at(item, "id"),
-                        "bad-id",
-                        f"{item.id}: the ID names chapter {int(match.group(1))}, but the item is on the page "
-                        f"of chapter {int(page.group(1))} ({item.fields.get('docname')}).",
-                        "Number it after the chapter and section it sits in, or move it there.",
-                    )
+            elif (item.id not in self._duplicate_ids and (chapters := self._chapters(item)) is not None
+                  and chapters[0] != chapters[1]):
+                named, page = chapters
+                yield Problem(
+                    self._at(item, "id"),
+                    "bad-id",
+                    f"{item.id}: the ID names chapter {named}, but the item is on the page "
+                    f"of chapter {page} ({item.fields.get('docname')}).",
+                    "Number it after the chapter and section it sits in, or move it there.",
+                )
         for name, link_field in self.rules.inherited.items():
             given = _values(item.fields.get(name, ""))
             rule = self.rules.links.get(link_field)
