@@ -17,12 +17,14 @@ that a later application in the same process can reuse).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from trace_model.model import Location, Problem, TraceModel
 from trace_model.report import TraceReport
+
+T = TypeVar("T")
 
 #: The environment attribute that holds the state.
 ATTRIBUTE = "guideline_trace"
@@ -75,13 +77,18 @@ class TraceState:
             mine.update({doc: value for doc, value in theirs.items() if doc in wanted})
 
 
+def _attached(owner: Any, attribute: str, factory: Callable[[], T]) -> T:
+    """``owner.<attribute>``, set to ``factory()`` on first use."""
+    current: T | None = getattr(owner, attribute, None)
+    if current is None:
+        current = factory()
+        setattr(owner, attribute, current)
+    return current
+
+
 def state(env: Any) -> TraceState:
     """The environment's :class:`TraceState`, created on first use."""
-    current = getattr(env, ATTRIBUTE, None)
-    if current is None:
-        current = TraceState()
-        setattr(env, ATTRIBUTE, current)
-    return current
+    return _attached(env, ATTRIBUTE, TraceState)
 
 
 #: The application attribute that holds the per-build cache.
@@ -109,11 +116,7 @@ class BuildCache:
 
 def build_cache(app: Any) -> BuildCache:
     """The application's :class:`BuildCache`, created on first use."""
-    current = getattr(app, CACHE_ATTRIBUTE, None)
-    if current is None:
-        current = BuildCache()
-        setattr(app, CACHE_ATTRIBUTE, current)
-    return current
+    return _attached(app, CACHE_ATTRIBUTE, BuildCache)
 
 
 def start_build(app: Any, removed: bool) -> None:

@@ -266,15 +266,21 @@ def view_blocks(app: Sphinx, options: Mapping[str, Any]) -> tuple[Block, ...]:
 
 
 class TraceViewCollector(EnvironmentCollector):
-    """Knows which pages hold views, and writes them again when what they show changed."""
+    """Writes view pages again when what they show changed.
+
+    The views' records (``view_specs``, ``view_fingerprints``) live in the one
+    :class:`~guideline_trace.state.TraceState`, which
+    :class:`guideline_trace.checks.TraceCollector` clears and merges for every page; this
+    collector does neither again.
+    """
 
     def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-        state(env).clear_doc(docname)
+        """Done by ``TraceCollector`` for the whole state."""
 
     def merge_other(
         self, app: Sphinx, env: BuildEnvironment, docnames: AbstractSet[str], other: BuildEnvironment
     ) -> None:
-        state(env).merge(state(other), docnames)
+        """Done by ``TraceCollector`` for the whole state."""
 
     def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
         """The directives record their page while it is read."""

@@ -304,12 +304,13 @@ def _check_row(
     def refuse(code: str, message: str, hint: str = "", explains: frozenset[str] | None = None) -> None:
         report(line, code, message, hint, meant if explains is None else explains)
 
-    for key in sorted(k for k in row if not str(k).startswith("__") and k not in schema.columns()):
+    columns = schema.columns()
+    for key in sorted(k for k in row if not str(k).startswith("__") and k not in columns):
         # reported, and the row kept: a misspelt column's value would otherwise be lost without a word
-        guess = nearest(str(key), schema.columns())
+        guess = nearest(str(key), columns)
         report(line, "catalog-value", f"the row has a column {key!r} that a {schema.key!r} catalog does not have, "
                "so its value would be lost.",
-               f"Did you mean {guess!r}?" if guess else f"Use only: {', '.join(sorted(schema.columns()))}.")
+               f"Did you mean {guess!r}?" if guess else f"Use only: {', '.join(sorted(columns))}.")
     missing = [name for name in schema.required if row.get(name) in (None, "", [])]
     if missing:
         refuse("catalog-missing-column", f"the row has no {', '.join(repr(m) for m in missing)}.",
