@@ -353,12 +353,9 @@ def _blame_definitions(
     # every name the settings use (a standard's key in trace_standards defines it, so is not a use)
     named = _strings({k: v for k, v in values.items() if k != "trace_standards"})
     named |= _strings(list(dict(values.get("trace_standards") or {}).values()))
-    replaced: dict[int, ConfigProblem | None] = {}
+    replaced: dict[int, list[ConfigProblem]] = {}  # id of a problem -> what stands in its place
     for token, group in unknown.items():
-        kinds = [k for p in group for k in (("fields", "links") if p.kind == "fields_or_links" else (str(p.kind),))]
-        found = next(((kind, close[0]) for kind in dict.fromkeys(kinds) if (close := [
-            option for option in get_close_matches(token, sorted(getattr(vocab, kind)), n=3, cutoff=0.6)
-            if option not in named])), None)
+        found = _unused_definition(token, group, vocab, named)
         if found is None:
             continue
         kind, defined = found
@@ -366,34 +363,41 @@ def _blame_definitions(
             # one use of an unknown standard next to a standard no setting uses: either may be the
             # typo, so the message names both (other kinds keep their plain did-you-mean)
             (single,) = group
-            if kind != "standards" or f"Did you mean {defined!r}?" in single.message:
+            plain = suggestion(token, getattr(vocab, kind))
+            if kind != "standards" or plain == f" Did you mean {defined!r}?":
                 continue
-            base = single.message.split(" Did you mean", 1)[0]
-            replaced[id(single)] = ConfigProblem(
+            replaced[id(single)] = [ConfigProblem(
                 single.setting,
-                f"{base} Did you mean {defined!r}, which {DEFINED_IN[kind]} defines and no setting names? "
-                f"Or, if {token!r} is right, rename {defined!r} in {DEFINED_IN[kind]}.",
-                single.token, single.kind)
+                f"{single.message.removesuffix(plain)} Did you mean {defined!r}, which {DEFINED_IN[kind]} defines "
+                f"and no setting names? Or, if {token!r} is right, rename {defined!r} in {DEFINED_IN[kind]}.",
+                single.token, single.kind)]
             continue
         settings = list(dict.fromkeys(p.setting for p in group))
-        merged = ConfigProblem(
+        replaced[id(group[0])] = [ConfigProblem(
             DEFINED_IN[kind],
             f"{DEFINED_IN[kind]} defines the {KIND_WORDS[kind]} {defined!r}, which no trace setting names, while "
             f"{len(group)} places in {', '.join(settings)} name {token!r}, which is not defined. "
             f"Did you mean {token!r}? Rename it in {DEFINED_IN[kind]} "
             f"(or, if {defined!r} is right, rename {token!r} in each of those settings).",
             defined,
-        )
-        replaced[id(group[0])] = merged
-        for problem in group[1:]:
-            replaced[id(problem)] = None
-    out = []
-    for problem in problems:
-        if id(problem) not in replaced:
-            out.append(problem)
-        elif (merged_problem := replaced[id(problem)]) is not None:
-            out.append(merged_problem)
-    return out
+        )]
+        replaced.update((id(problem), []) for problem in group[1:])
+    return [kept for problem in problems for kept in replaced.get(id(problem), [problem])]
+
+
+def _unused_definition(
+    token: str, group: list[ConfigProblem], vocab: Vocabulary, named: set[str],
+) -> tuple[str, str] | None:
+    """(kind, name): the defined name closest to the unknown ``token`` that no setting uses, among the
+    kinds the problems in ``group`` are about (a field-or-link is both); ``None`` if there is none."""
+    kinds: dict[str, None] = {}
+    for problem in group:
+        kinds.update(dict.fromkeys(("fields", "links") if problem.kind == "fields_or_links" else (str(problem.kind),)))
+    for kind in kinds:
+        for option in get_close_matches(token, sorted(getattr(vocab, kind)), n=3, cutoff=0.6):
+            if option not in named:
+                return kind, option
+    return None
 
 
 def _strings(value: Any) -> set[str]:
