@@ -593,14 +593,15 @@ def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
         if spec.need_type in failed:
             continue
         coverage = {row.entry.fields.get("clause"): row for row in report.coverage(standard).rows}
+        entries = {e.fields.get("clause"): e for e in report.model.of_type(spec.need_type)}
         level = LEVEL_LABELS.get(spec.level, spec.level)
         prefix = next((s.id_prefix for s in SCHEMAS.values() if s.need_type == spec.need_type), "")
+        meant: set[str] = set()  # entries a misspelt exclusion was probably meant for
         for row in data.rows:
             if number_to_id(prefix, row.number) in refused:
                 continue
             target = coverage.get(row.number)
-            other = next((e for e in report.model.of_type(spec.need_type)
-                          if e.fields.get("clause") == row.number), None)
+            other = entries.get(row.number)
             if target is None and other is not None:
                 below = [r.entry.fields.get("clause", "") for r in report.coverage(standard).rows
                          if other.id in {a.id for a in _ancestors(report, r.entry)}]
@@ -612,6 +613,7 @@ def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
                     else f"Exclude a {level} of {spec.label} instead."))
             elif target is None:
                 guess = nearest(row.number, [n for n in coverage if n])
+                meant.add(guess or "")
                 problems.append(Problem(Location(str(path), row.line), "soa-unknown-control",
                                         f"the SoA excludes {row.number!r}, which is not an entry of {spec.label}.",
                                         f"Did you mean {guess!r}?" if guess else ""))
@@ -621,12 +623,9 @@ def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
                                         f"{', '.join(target.covered_by)}.",
                                         "Remove the exclusion, or the links to it."))
         if app.config.trace_soa_complete and data.loaded:
-            excluded = {row.number for row in data.rows}
             # an exclusion with a misspelt number is reported with its did-you-mean; the entry it meant
             # is not reported again as unjustified
-            numbers = {e.fields.get("clause") for e in report.model.of_type(spec.need_type)}
-            excluded |= {nearest(row.number, [n for n in coverage if n]) or "" for row in data.rows
-                         if row.number not in numbers}
+            excluded = {row.number for row in data.rows} | meant
             for number, coverage_row in coverage.items():
                 if coverage_row.covered or number in excluded:
                     continue
