@@ -35,7 +35,7 @@ from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.directives.need import NeedDirective
 from sphinx_needs.roles.need_ref import NeedRef
 from trace_model.model import LinkRule, Location, Problem, TraceItem, TraceModel, TraceRules, nearest
-from trace_model.sources import directive_options, option_lines, repeated_options, written_need_ids
+from trace_model.sources import directive_options, first_option_lines, repeated_values, written_need_ids
 from trace_model.warnings import check_subtype
 
 from guideline_trace.config import ConfigProblem, locate
@@ -216,7 +216,7 @@ class TracedNeedDirective(NeedDirective):
             )])
             return []
         needs_config = NeedsSphinxConfig(self.config)
-        for option, values in repeated_options(self.block_text).items():
+        for option, values in repeated_values(written).items():
             many = option in needs_config._links  # a link option takes several values; a field takes one
             record_problems(self.env, [Problem(
                 at(option, 1), "duplicate-option",
@@ -242,7 +242,7 @@ class TracedNeedDirective(NeedDirective):
                 self.options[guess] = value
         if need_id:
             record_definition(self.env, Definition(need_id, self.name, Location(source, line),
-                                                   option_lines(self.block_text, line)))
+                                                   first_option_lines(written)))
             if need_id in SphinxNeedsData(self.env).get_needs_mutable():
                 return []
         if "defined_at" in needs_config.fields:

@@ -12,7 +12,7 @@ between ``---`` lines.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*(\{([\w:-]+)\})?\s*(\S*)")
@@ -53,24 +53,33 @@ def directive_options(lines: Sequence[str], start: int = 0, first_line: int | No
     return found
 
 
-def option_lines(block_text: str, first_line: int) -> tuple[tuple[str, int], ...]:
-    """(name, 1-based line) of each option of the directive ``block_text`` (its fence line on ``first_line``),
-    the first place each name is written."""
+def first_option_lines(options: Iterable[WrittenOption]) -> tuple[tuple[str, int], ...]:
+    """(name, 1-based line) of each option name, where it is first written."""
     seen: dict[str, int] = {}
-    for option in directive_options(block_text.splitlines(), 1, first_line + 1):
+    for option in options:
         seen.setdefault(option.name, option.line)
     return tuple(seen.items())
 
 
-def repeated_options(block_text: str) -> dict[str, list[str]]:
-    """Options written more than once in the directive ``block_text``: name -> every value, in order.
+def repeated_values(options: Iterable[WrittenOption]) -> dict[str, list[str]]:
+    """Options written more than once: name -> every value, in order.
 
     Docutils keeps the last value of a repeated option without a word.
     """
     values: dict[str, list[str]] = {}
-    for option in directive_options(block_text.splitlines(), 1):
+    for option in options:
         values.setdefault(option.name, []).append(option.value)
     return {name: found for name, found in values.items() if len(found) > 1}
+
+
+def option_lines(block_text: str, first_line: int) -> tuple[tuple[str, int], ...]:
+    """:func:`first_option_lines` of the directive ``block_text``, whose fence line is on ``first_line``."""
+    return first_option_lines(directive_options(block_text.splitlines(), 1, first_line + 1))
+
+
+def repeated_options(block_text: str) -> dict[str, list[str]]:
+    """:func:`repeated_values` of the directive ``block_text``."""
+    return repeated_values(directive_options(block_text.splitlines(), 1))
 
 
 def written_need_ids(text: str, directive_names: Collection[str]) -> list[tuple[str, int]]:
