@@ -256,6 +256,21 @@ trace_included_files = ["requirements/**/*.md"]
 trace_required_backlinks = {"req": ["realises"], "rev": ["realises"]}
 trace_item_fields = ["parent", *_FIELD_LABELS]
 
+# The trace chain that ``trace-chain`` draws for a theme or viewpoint (our _ext/trace_model/views.py):
+# 環境変化 → 観点 → テーマ → 改定の論点 → 例文 → NISC / ISO. ``links``: the links by which a stage's
+# items name earlier ones; ``linked_by``: the links by which the previous stage's items name this one's.
+trace_chain = {
+    "roots": ["theme", "viewpoint"],
+    "stages": [
+        {"label": "IT環境の変化", "types": ["change"]},
+        {"label": "改定の観点", "types": ["viewpoint"], "links": ["change"]},
+        {"label": "議論テーマ", "types": ["theme"], "links": ["viewpoint", "change"]},
+        {"label": "改定の論点", "types": ["req", "rev"], "links": ["theme", "viewpoint"]},
+        {"label": "例文", "types": ["policy", "measure"], "links": ["realises"]},
+        {"label": "NISC統一基準・ISO管理策", "types": ["nisc", "iso"], "linked_by": ["nisc", "iso"]},
+    ],
+}
+
 # -- Catalogs (our _ext/guideline_trace/catalogs.py) --------------------------
 
 trace_catalogs = {

@@ -78,6 +78,19 @@ def test_the_real_configuration_is_valid() -> None:
      "in _ext/trace_model/catalogs.py). Did you mean 'control'?"),
     ({"trace_soa_complete": "yes"}, "trace_soa_complete must be True or False, not 'yes'."),
     ({"trace_covering_types": "measure"}, "trace_covering_types must be a list, not str 'measure'."),
+    ({"trace_chain": {"roots": ["req"], "stages": [{"label": "論点", "types": ["req"], "link": ["iso"]}]}},
+     "trace_chain['stages'][0]: unknown key 'link'. Did you mean 'links'? Allowed: label, linked_by, links, types."),
+    ({"trace_chain": {"roots": ["req"], "stages": [{"label": "論点", "types": ["req"]},
+                                                   {"label": "規格", "types": ["iso"], "linked_by": ["isos"]}]}},
+     "trace_chain['stages'][1]['linked_by'][0]: 'isos' is not a link type of this site (needs_links). "
+     "Did you mean 'iso'?"),
+    ({"trace_chain": {"roots": ["policy"], "stages": [{"label": "論点", "types": ["req"]}]}},
+     "trace_chain['roots'][0]: 'policy' is in no stage, so no chain can start from it. Add it to the 'types' "
+     "of a stage, or remove it from 'roots'."),
+    ({"trace_chain": {"roots": ["req"], "stages": [{"label": "論点", "types": ["req"]},
+                                                   {"label": "例文", "types": ["measure", "req"]}]}},
+     "trace_chain['stages'][1]['types']: 'req' is already in stage 0; a need type sits in one stage. "
+     "Remove it from one of them."),
 ])
 def test_each_kind_of_mistake_gets_one_plain_message(values: dict[str, Any], expected: str) -> None:
     assert messages(values) == [expected]

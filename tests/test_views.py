@@ -6,7 +6,9 @@ from __future__ import annotations
 from trace_model.model import LinkRule, Location, TraceItem, TraceModel, TraceRules
 from trace_model.report import StandardSpec, TraceReport
 from trace_model.views import (
+    Chain,
     ChainGraph,
+    ChainStage,
     Container,
     Downloads,
     Notice,
@@ -28,6 +30,12 @@ RULES = TraceRules(links={"iso": LinkRule(frozenset({"iso"}), frozenset({"contro
                           "theme": LinkRule(frozenset({"theme"}))},
                    reasons={"iso": "iso_reason"})
 COLOURS = {"theme": "#F2D7B6", "req": "#BFD8D2", "measure": "#B3E5FC"}
+CHAIN = Chain(
+    stages=(ChainStage("観点", ("viewpoint",)), ChainStage("テーマ", ("theme",), links=("viewpoint",)),
+            ChainStage("論点", ("req",), links=("theme", "viewpoint")), ChainStage("例文", ("measure",), links=("realises",)),
+            ChainStage("規格", ("iso",), linked_by=("iso",))),
+    roots=("theme", "viewpoint"),
+)
 ISO = StandardSpec("iso", "ISO/IEC 27001:2013", "iso", "control", ("iso",), groups=("clause",))
 
 
@@ -102,7 +110,7 @@ def test_a_soa_lists_every_entry_with_its_items_or_its_reason() -> None:
 
 
 def test_a_chain_runs_from_the_theme_to_the_standards() -> None:
-    (graph,) = chain_view(report().model, "THEME-1", COLOURS)
+    (graph,) = chain_view(report().model, "THEME-1", CHAIN, COLOURS)
     assert isinstance(graph, ChainGraph)
     assert [n[0] for n in graph.nodes] == ["THEME-1", "REQ-1", "STD-1", "ISO-A-5-1-1"]
     assert graph.edges == (("THEME-1", "REQ-1"), ("REQ-1", "STD-1"), ("STD-1", "ISO-A-5-1-1"))
@@ -113,8 +121,46 @@ def test_a_chain_runs_from_the_theme_to_the_standards() -> None:
     assert 'URL=""' in dot  # an item without a page links nowhere
 
 
+def test_a_chain_follows_the_configured_stages_up_and_down_from_its_root() -> None:
+    """Upstream: what the root names; downstream: what names the root or a later item, and what the
+    previous stage names through ``linked_by``. An item is drawn from its nearest named stage only."""
+    items = [
+        item("VP-1", "viewpoint", "観点1"),
+        item("VP-2", "viewpoint", "観点2"),
+        item("THEME-1", "theme", "テーマ1", viewpoint=("VP-1",)),
+        item("REQ-1", "req", "テーマの論点", theme=("THEME-1",), viewpoint=("VP-1",)),
+        item("REQ-2", "req", "観点だけの論点", viewpoint=("VP-1",)),
+        item("REQ-3", "req", "別の観点の論点", viewpoint=("VP-2",)),
+        item("STD-1", "measure", "例文1", realises=("REQ-1",), iso=("ISO-A-5-1-1",)),
+        item("ISO-A-5-1-1", "iso", "方針群", {"level": "control"}),
+    ]
+    model = TraceModel(items, RULES)
+    (theme,) = chain_view(model, "THEME-1", CHAIN, COLOURS)
+    assert isinstance(theme, ChainGraph)
+    assert [n[0] for n in theme.nodes] == ["VP-1", "THEME-1", "REQ-1", "STD-1", "ISO-A-5-1-1"]
+    # REQ-1 names both THEME-1 and VP-1: it is drawn from the theme, the nearer stage, only
+    assert theme.edges == (("VP-1", "THEME-1"), ("THEME-1", "REQ-1"), ("REQ-1", "STD-1"), ("STD-1", "ISO-A-5-1-1"))
+    assert theme.alt == ("テーマ1 の追跡の連鎖。観点 VP-1 → テーマ THEME-1 → 論点 REQ-1 → 例文 STD-1 → 規格 ISO-A-5-1-1。")
+    (viewpoint,) = chain_view(model, "VP-1", CHAIN, COLOURS)
+    assert isinstance(viewpoint, ChainGraph)
+    assert [n[0] for n in viewpoint.nodes] == ["VP-1", "THEME-1", "REQ-1", "REQ-2", "STD-1", "ISO-A-5-1-1"]
+    assert ("VP-1", "REQ-2") in viewpoint.edges and ("VP-1", "REQ-1") not in viewpoint.edges
+    assert "REQ-3" not in {n[0] for n in viewpoint.nodes}
+
+
+def test_a_chain_reads_its_stages_from_the_setting() -> None:
+    chain = Chain.from_config({"roots": ["theme"], "stages": [
+        {"label": "テーマ", "types": ["theme"]}, {"label": "論点", "types": ["req", "rev"], "links": ["theme"]},
+        {"label": "規格", "types": ["iso"], "linked_by": ["iso"]}]})
+    assert chain.roots == ("theme",)
+    assert chain.stages[1] == ChainStage("論点", ("req", "rev"), links=("theme",))
+    assert chain.stages[2].linked_by == ("iso",) and chain.stage_of("rev") == 1 and chain.stage_of("nisc") is None
+    (notice,) = chain_view(report().model, "THEME-1", Chain.from_config({}), COLOURS)
+    assert isinstance(notice, Notice) and notice.subtype == "chain-target"
+
+
 def test_a_chain_of_something_else_is_a_notice_with_a_did_you_mean() -> None:
-    (notice,) = chain_view(report().model, "THEME-l", COLOURS)
+    (notice,) = chain_view(report().model, "THEME-l", CHAIN, COLOURS)
     assert notice == Notice("trace-chain names 'THEME-l', which is not a theme or viewpoint. "
                             "Did you mean 'THEME-1'?", "chain-target")
 
@@ -122,7 +168,7 @@ def test_a_chain_of_something_else_is_a_notice_with_a_did_you_mean() -> None:
 def test_linked_ids_finds_links_in_paragraphs_tables_containers_and_chains() -> None:
     blocks = matrix_view(report(), "iso", "entries", "none", False, None)
     assert linked_ids(blocks) == {"ISO-A-5", "ISO-A-5-1-1", "ISO-A-5-1-2", "ISO-A-5-1-3"}
-    assert linked_ids(chain_view(report().model, "THEME-1", COLOURS)) >= {"THEME-1", "STD-1"}
+    assert linked_ids(chain_view(report().model, "THEME-1", CHAIN, COLOURS)) >= {"THEME-1", "STD-1"}
 
 
 def test_a_notice_with_an_unregistered_subtype_is_refused_when_made() -> None:

@@ -281,6 +281,12 @@ SCHEMA: dict[str, tuple[Spec, Any, str]] = {
     "trace_soa_complete": (boolean, False, "Every entry of a standard with a SoA file must be covered or excluded."),
     "trace_covering_types": (list_of(TYPES), ["policy", "measure"],
                              "The need types whose links cover standard entries (the 例文 items)."),
+    "trace_chain": (
+        record({"roots": list_of(TYPES), "stages": list_of(record(
+            {"label": string, "types": list_of(TYPES)}, {"links": list_of(LINKS), "linked_by": list_of(LINKS)}))}),
+        {"roots": [], "stages": []},
+        "The trace chain drawn by trace-chain: {'roots': [need types it may start from], 'stages': [{label, "
+        "types, links (held by the stage's items), linked_by (held by the previous stage's items)}]}."),
     "trace_catalog_paper_quote_source": (
         string, "（論点資料「NISC等の考え方」が {number} について示す記述。統一基準の原文ではなく、"
         "論点資料による要約を含みます。出典: 資料 {sources}）",
@@ -302,9 +308,29 @@ def validate(values: Mapping[str, Any], vocab: Vocabulary, defined: Iterable[str
     for setting, (spec, _, _) in SCHEMA.items():
         if setting in values:
             problems.extend(spec(values[setting], setting, vocab))
-    if not problems:  # the shapes are right: check levels against the catalog of each type
+    if not problems:  # the shapes are right: check levels against the catalog of each type, and the chain
         problems.extend(_catalog_levels(values, vocab))
+        problems.extend(_chain_stages(values.get("trace_chain", {})))
     return _blame_definitions(problems, values, vocab)
+
+
+def _chain_stages(chain: Mapping[str, Any]) -> list[ConfigProblem]:
+    """Each need type sits in at most one stage of ``trace_chain``, and each root in one."""
+    problems: list[ConfigProblem] = []
+    seen: dict[str, int] = {}
+    for k, stage in enumerate(chain.get("stages", [])):
+        for need_type in stage["types"]:
+            if need_type in seen:
+                problems.append(ConfigProblem(
+                    "trace_chain", f"trace_chain['stages'][{k}]['types']: {need_type!r} is already in stage "
+                    f"{seen[need_type]}; a need type sits in one stage. Remove it from one of them.", need_type))
+            seen.setdefault(need_type, k)
+    for i, root in enumerate(chain.get("roots", [])):
+        if root not in seen:
+            problems.append(ConfigProblem(
+                "trace_chain", f"trace_chain['roots'][{i}]: {root!r} is in no stage, so no chain can start from "
+                "it. Add it to the 'types' of a stage, or remove it from 'roots'.", root))
+    return problems
 
 
 def _catalog_levels(values: Mapping[str, Any], vocab: Vocabulary) -> list[ConfigProblem]:

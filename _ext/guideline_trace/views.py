@@ -45,6 +45,7 @@ from trace_model.sources import option_lines
 from trace_model.views import (
     Block,
     Cell,
+    Chain,
     ChainGraph,
     Container,
     Downloads,
@@ -195,7 +196,7 @@ class TraceSoaDirective(_ViewDirective):
 
 
 class TraceChainDirective(_ViewDirective):
-    """``trace-chain``: the chain 環境変化 → 観点 → テーマ → 要件 → NISC / ISO of one theme or viewpoint."""
+    """``trace-chain``: the trace chain (``trace_chain``) of one item, for this guideline a theme or viewpoint."""
 
     view = "chain"
     required_arguments = 1
@@ -210,12 +211,13 @@ class TraceChainDirective(_ViewDirective):
 
 @dataclass(frozen=True)
 class ViewInputs:
-    """What every view's data is computed from: the report, each standard's SoA exclusions, and each
-    need type's colour (``needs_types``)."""
+    """What every view's data is computed from: the report, each standard's SoA exclusions, each
+    need type's colour (``needs_types``) and the trace chain (``trace_chain``)."""
 
     report: TraceReport
     exclusions: Mapping[str, Mapping[str, str]]
     colours: Mapping[str, str]
+    chain: Chain
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,7 @@ VIEWS: dict[str, View] = {view.name: view for view in (
     View("soa", "trace-soa", TraceSoaDirective, ("standard",),
          lambda i, o: soa_view(i.report, o["standard"], i.exclusions.get(o["standard"], {}))),
     View("chain", "trace-chain", TraceChainDirective, ("of",),
-         lambda i, o: chain_view(i.report.model, o["of"], i.colours)),
+         lambda i, o: chain_view(i.report.model, o["of"], i.chain, i.colours)),
 )}
 
 
@@ -261,7 +263,8 @@ def view_blocks(app: Sphinx, options: Mapping[str, Any]) -> tuple[Block, ...]:
     cache = build_cache(app).blocks
     if key not in cache:
         colours = {str(t["directive"]): str(t["color"]) for t in NeedsSphinxConfig(app.config).types if t.get("color")}
-        cache[key] = view.data(ViewInputs(current_report(app), soa_exclusions(app), colours), options)
+        inputs = ViewInputs(current_report(app), soa_exclusions(app), colours, Chain.from_config(app.config.trace_chain))
+        cache[key] = view.data(inputs, options)
     return cache[key]
 
 

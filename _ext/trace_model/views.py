@@ -97,7 +97,8 @@ class Downloads:
 
 @dataclass(frozen=True)
 class ChainGraph:
-    """The chain 環境変化 → 観点 → テーマ → 改定の論点 → 例文 → NISC / ISO of one theme or viewpoint.
+    """The trace chain of one item (for this guideline: 環境変化 → 観点 → テーマ → 改定の論点 → 例文 → NISC / ISO
+    of one theme or viewpoint; the stages are configuration, :class:`Chain`).
 
     ``nodes``: (item ID, its title or ``None`` when the ID names no item, fill colour); ``edges``:
     (from ID, to ID) pairs; ``alt``: the chain as a sentence (the figure's text alternative).
@@ -285,69 +286,127 @@ def soa_view(report: TraceReport, standard: str, exclusions: Mapping[str, str]) 
 
 # -- the trace chain --------------------------------------------------------------------------
 
-def chain_view(model: TraceModel, of: str, colours: Mapping[str, str]) -> tuple[Block, ...]:
-    """The ``trace-chain`` view of the theme or viewpoint ``of``, or a :class:`Notice` when ``of`` is neither.
+@dataclass(frozen=True)
+class ChainStage:
+    """One stage of the trace chain (configuration ``trace_chain['stages']``, in chain order).
+
+    ``label``: its name in the figure's text alternative (e.g. 改定の観点); ``types``: the need types of
+    its items; ``links``: the link types by which its items name items of earlier stages (a 例文 item
+    ``realises`` a revision point); ``linked_by``: the link types by which the previous stage's items
+    name this stage's items (a 例文 item's ``nisc`` and ``iso`` links name the standards).
+    """
+
+    label: str
+    types: tuple[str, ...]
+    links: tuple[str, ...] = ()
+    linked_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The trace chain of the guideline: its stages, and the need types a ``trace-chain`` may start from.
+
+    Built from the ``trace_chain`` setting by :meth:`from_config` (checked in
+    ``guideline_trace.config`` before the build reads anything).
+    """
+
+    stages: tuple[ChainStage, ...]
+    roots: tuple[str, ...]
+
+    @classmethod
+    def from_config(cls, value: Mapping[str, object]) -> Chain:
+        """The chain of a ``trace_chain`` setting: ``{"roots": [types], "stages": [{label, types, links,
+        linked_by}]}``. An empty setting gives a chain with no stages (every ``trace-chain`` is a notice)."""
+        stages = tuple(
+            ChainStage(str(s["label"]), tuple(s["types"]), tuple(s.get("links", ())), tuple(s.get("linked_by", ())))
+            for s in value.get("stages", ())  # type: ignore[attr-defined]
+        )
+        return cls(stages, tuple(value.get("roots", ())))  # type: ignore[arg-type]
+
+    def stage_of(self, need_type: str) -> int | None:
+        """The index of the stage whose items have ``need_type``, or ``None``."""
+        return next((k for k, stage in enumerate(self.stages) if need_type in stage.types), None)
+
+
+def chain_view(model: TraceModel, of: str, chain: Chain, colours: Mapping[str, str]) -> tuple[Block, ...]:
+    """The ``trace-chain`` view of the item ``of`` (one of ``chain.roots``' types), or a :class:`Notice`
+    when ``of`` is no such item.
 
     ``colours``: need type -> the fill colour of its boxes (the need types' colours in ``needs_types``).
     """
     root = model.items.get(of)
-    if root is None or root.type not in ("theme", "viewpoint"):
-        guess = nearest(of, [i.id for t in ("theme", "viewpoint") for i in model.of_type(t)])
-        return (Notice(f"trace-chain names {of!r}, which is not a theme or viewpoint."
+    if root is None or root.type not in chain.roots or chain.stage_of(root.type) is None:
+        guess = nearest(of, [i.id for t in chain.roots for i in model.of_type(t)])
+        return (Notice(f"trace-chain names {of!r}, which is not a {' or '.join(chain.roots) or 'chain root'}."
                        + (f" Did you mean {guess!r}?" if guess else ""), "chain-target"),)
-    return (chain_graph(model, root, colours),)
+    return (chain_graph(model, root, chain, colours),)
 
 
-def chain_graph(model: TraceModel, root: TraceItem, colours: Mapping[str, str]) -> ChainGraph:
-    """The chain of the theme or viewpoint ``root``: its items, the links between them, and its text alternative.
+def chain_members(model: TraceModel, root: TraceItem, chain: Chain) -> list[list[str]]:
+    """The IDs of each stage's items in the chain of ``root``, one list per stage of ``chain``.
 
-    ``colours``: need type -> fill colour of its boxes (an ID that names no item, or a type without a
-    colour, gets white).
+    Towards the first stage, a stage holds what the later items (up to ``root``) name through their
+    ``links``; after ``root``, the items that name ``root`` or a later item already in the chain through
+    the stage's ``links``, and the items the previous stage names through its ``linked_by``. A theme's
+    chain thus runs from the changes its viewpoints name, through the revision points that name the theme
+    and the 例文 items that realise them, to the standards those 例文 link to.
     """
-    theme_ids = [root.id] if root.type == "theme" else []
-    viewpoints = list(root.links.get("viewpoint", ())) if root.type == "theme" else [root.id]
-    changes: dict[str, None] = {}
-    for vp in viewpoints:
-        changes.update(dict.fromkeys(model.items[vp].links.get("change", ())) if vp in model.items else {})
-    if root.type == "theme":
-        changes.update(dict.fromkeys(root.links.get("change", ())))
-    reqs = [
-        i for t in ("req", "rev") for i in model.of_type(t)
-        if any(x in i.links.get("theme", ()) for x in theme_ids)
-        or (root.type == "viewpoint" and root.id in i.links.get("viewpoint", ()))
-    ]
-    # the 例文 items that put the revision points into effect, and the standards they rest on
-    examples: dict[str, TraceItem] = {}
-    for r in reqs:
-        for example_id in model.back_links(r.id, "realises"):
-            examples.setdefault(example_id, model.items[example_id])
-    standards: dict[str, None] = {}
-    for e in examples.values():
-        standards.update(dict.fromkeys(e.links.get("nisc", ())))
-        standards.update(dict.fromkeys(e.links.get("iso", ())))
+    r = chain.stage_of(root.type)
+    assert r is not None, f"{root.type} is in no stage of the chain"
+    members: list[dict[str, None]] = [{} for _ in chain.stages]
+    members[r][root.id] = None
 
-    def box(item_id: str) -> tuple[str, str | None, str]:
-        item = model.items.get(item_id)
-        return (item_id, item.title if item else None, colours.get(item.type, "#ffffff").lower() if item else "#ffffff")
+    def typed(target: str, types: Sequence[str]) -> bool:
+        item = model.items.get(target)
+        return item is not None and item.type in types
 
-    boxes = [box(i) for i in (*changes, *viewpoints, *theme_ids, *(r.id for r in reqs), *examples, *standards)]
+    for k in range(r - 1, -1, -1):
+        for j in range(k + 1, r + 1):
+            for item_id in members[j]:
+                links = model.items[item_id].links
+                for link in chain.stages[j].links:
+                    members[k].update(dict.fromkeys(t for t in links.get(link, ()) if typed(t, chain.stages[k].types)))
+    for k in range(r + 1, len(chain.stages)):
+        stage = chain.stages[k]
+        earlier = {i for j in range(r, k) for i in members[j]}
+        for need_type in stage.types:
+            for item in model.of_type(need_type):
+                if any(t in earlier for link in stage.links for t in item.links.get(link, ())):
+                    members[k][item.id] = None
+        for item_id in members[k - 1]:
+            links = model.items[item_id].links
+            for link in stage.linked_by:
+                members[k].update(dict.fromkeys(t for t in links.get(link, ()) if typed(t, stage.types)))
+    return [list(m) for m in members]
+
+
+def chain_graph(model: TraceModel, root: TraceItem, chain: Chain, colours: Mapping[str, str]) -> ChainGraph:
+    """The chain of ``root`` (:func:`chain_members`): its boxes, the links between them, and its text
+    alternative.
+
+    An item's edge comes from the chain items it names through its stage's ``links`` in the latest
+    stage among them (a theme that names both a viewpoint and a change is drawn from the viewpoint),
+    and goes to the items it names through the next stage's ``linked_by``. ``colours``: need type ->
+    fill colour of its boxes (a type without a colour gets white).
+    """
+    members = chain_members(model, root, chain)
+    stage_at = {item_id: k for k, ids in enumerate(members) for item_id in ids}
     edges: list[tuple[str, str]] = []
-    for vp in viewpoints:
-        edges += [(c, vp) for c in (model.items[vp].links.get("change", ()) if vp in model.items else ())]
-        edges += [(vp, t) for t in theme_ids]
-    for r in reqs:
-        edges += [(s, r.id) for s in (theme_ids or viewpoints)]
-    for e in examples.values():
-        edges += [(target, e.id) for target in e.links.get("realises", ()) if any(r.id == target for r in reqs)]
-        edges += [(e.id, target) for target in (*e.links.get("nisc", ()), *e.links.get("iso", ()))]
-    alt = (
-        f"{root.title} の追跡の連鎖。IT環境の変化 {', '.join(changes) or 'なし'} → 改定の観点 {', '.join(viewpoints)}"
-        + (f" → 議論テーマ {root.id}" if theme_ids else "")
-        + f" → 改定の論点 {', '.join(r.id for r in reqs) or 'なし'}"
-        + f" → 例文 {', '.join(examples) or 'なし'} → NISC統一基準・ISO管理策 "
-        + f"{', '.join(standards) or 'なし'}。"
-    )
-    return ChainGraph(root.id, root.title, tuple(boxes), tuple(edges), alt)
+    for k, ids in enumerate(members):
+        for item_id in ids:
+            links = model.items[item_id].links
+            named = [t for link in chain.stages[k].links for t in links.get(link, ()) if stage_at.get(t, k) < k]
+            nearest_stage = max((stage_at[t] for t in named), default=None)
+            edges += [(t, item_id) for t in dict.fromkeys(named) if stage_at[t] == nearest_stage]
+            if k + 1 < len(members):
+                edges += [(item_id, t) for link in chain.stages[k + 1].linked_by for t in links.get(link, ())
+                          if stage_at.get(t) == k + 1]
+    boxes = [(i, model.items[i].title, colours.get(model.items[i].type, "#ffffff").lower())
+             for ids in members for i in ids]
+    alt = (f"{root.title} の追跡の連鎖。"
+           + " → ".join(f"{stage.label} {', '.join(ids) or 'なし'}" for stage, ids in zip(chain.stages, members, strict=True))
+           + "。")
+    return ChainGraph(root.id, root.title, tuple(boxes), tuple(dict.fromkeys(edges)), alt)
 
 
 def chain_dot(graph: ChainGraph, uri: Mapping[str, str]) -> str:
