@@ -50,6 +50,24 @@ def test_plain_code_blocks_inline_code_and_figure_paths() -> None:
     )
 
 
+def test_what_myst_reads_as_code_stays_as_written() -> None:
+    """Indented code blocks (at the top, in a list, in a 例文), literal directives and bare colon fences
+    are code for MyST, so their links are not rebased; a {note} inside a 例文 is Markdown."""
+    text = (
+        "intro\n\n    [indented](../../a.md)\n\n"
+        "- item\n\n      [in-a-list](../../a.md)\n\n"
+        "````{req} A\n:id: X\n\n[g](../../a.md)\n\n    [code-in-req](../../a.md)\n\n"
+        "```{note}\n[n](../../a.md)\n```\n````\n"
+        "```{code-block} md\n[cb](../../a.md)\n```\n"
+        ":::{note}\n[colon](../../a.md)\n:::\n"
+        ":::\n[bare-colon](../../a.md)\n:::\n"
+    )
+    rebased = rebase_markdown_links(text, "requirements/sub", "chapters")
+    assert [line for line in rebased.splitlines() if "](../a.md)" in line] == [
+        "[g](../a.md)", "[n](../a.md)", "[colon](../a.md)"]
+    assert sum("](../../a.md)" in line for line in rebased.splitlines()) == 5  # the code, as written
+
+
 def test_the_same_folder_changes_nothing() -> None:
     assert rebase_markdown_links("[a](b.md)", "source", "source/.") == "[a](b.md)"
 

@@ -6,7 +6,7 @@ would be resolved from ``source/standards/`` (the chapter page): it either fails
 as "target not found", reported against the chapter, or opens another page.
 MyST's own answer is the ``:relative-docs:`` option on every include; here, when
 MyST reads an included file (Sphinx's ``include-read`` event), every relative
-Markdown link and image path outside code blocks is rewritten to the same target
+Markdown link and image path outside what MyST reads as code is rewritten to the same target
 seen from the including page. Links that carry a scheme (``https:``, ``mailto:``,
 ``project:``), start at the site root (``/``) or only name an anchor (``#…``) are
 left as they are.
@@ -24,15 +24,18 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 __version__ = "1.0.0"
 
 #: ``](target)`` or ``](target "title")`` or ``](<target>)`` of a Markdown link or image.
 _LINK = re.compile(r"(?<!\\)\]\((<[^>]+>|[^)\s]+)((?:\s+\"[^\"]*\")?\))")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*(\{[^}]*\})?\s*(.*)$")
 _IMAGE_ARGUMENT = re.compile(r"^(\s*(?:`{3,}|~{3,}|:{3,})\{(?:image|figure)\}\s+)(\S+)(.*)$")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 
@@ -53,42 +56,70 @@ def rebase_target(target: str, from_dir: str, to_dir: str) -> str:
     return f"<{rebased}>" if bracketed else rebased
 
 
-def rebase_markdown_links(text: str, from_dir: str, to_dir: str) -> str:
+#: Directives whose content is not Markdown: links in it are code and stay as written.
+LITERAL_DIRECTIVES = frozenset({
+    "code-block", "code", "sourcecode", "code-cell", "literalinclude", "parsed-literal", "graphviz", "graph",
+    "digraph", "math", "raw", "csv-table", "eval-rst", "mermaid", "uml", "needuml",
+})
+
+Parse = Callable[[str], Sequence["Token"]]
+
+
+def myst_parse(config: Any = None) -> Parse:
+    """MyST's own block parser (markdown-it with MyST's plugins) for ``config`` (a ``MdParserConfig``;
+    ``None``: MyST's defaults with colon fences), as a function from text to tokens."""
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    return create_md_parser(config or MdParserConfig(enable_extensions={"colon_fence"}), RendererHTML).parse
+
+
+def code_lines(text: str, parse: Parse) -> set[int]:
+    """The 0-based numbers of the lines of ``text`` that MyST reads as code, not Markdown.
+
+    Code is what MyST's parser (``parse``) finds as an indented code block, a fence without a
+    directive (```` ```md ````, a bare ```` ``` ````), or a directive in :data:`LITERAL_DIRECTIVES`
+    (fence lines included). Other directives' bodies (a 例文 item, a ``{note}``) are Markdown: they are
+    parsed again, as MyST does, and only their own code counts.
+    """
+    found: set[int] = set()
+    for token in parse(text):
+        if token.map is None:
+            continue
+        start, end = token.map
+        if token.type == "code_block":
+            found.update(range(start, end))
+        elif token.type in ("fence", "colon_fence"):
+            info = token.info.strip()
+            name = info[1:info.index("}")] if info.startswith("{") and "}" in info else None
+            if name is None or name in LITERAL_DIRECTIVES:
+                found.update(range(start, end))
+            else:
+                found.update(start + 1 + n for n in code_lines(token.content, parse))
+    return found
+
+
+def rebase_markdown_links(text: str, from_dir: str, to_dir: str, parse: Parse | None = None) -> str:
     """Every relative link and image target in ``text`` rebased with :func:`rebase_target`,
     and the path argument of ``{image}`` and ``{figure}`` directives.
 
-    Left alone: code blocks (a fence with a language, or a bare fence outside any
-    directive) and inline code spans. Directive blocks (```` ```{measure} ````) are
-    Markdown and are rebased.
+    Left alone: what MyST reads as code (:func:`code_lines`, found with ``parse``, MyST's parser;
+    ``None``: :func:`myst_parse` with its defaults) and inline code spans. Directive blocks
+    (```` ```{measure} ````) are Markdown and are rebased.
     """
     if os.path.normpath(from_dir) == os.path.normpath(to_dir):
         return text
+    code = code_lines(text, parse or myst_parse())
     out: list[str] = []
-    directives = 0
-    closing: str | None = None
-    for line in text.splitlines(keepends=True):
-        fence = _FENCE.match(line)
-        if closing is not None:  # inside a code block
-            if fence and fence.group(1)[0] == closing[0] and len(fence.group(1)) >= len(closing) \
-                    and not fence.group(2) and not fence.group(3).strip():
-                closing = None
+    for n, line in enumerate(text.splitlines(keepends=True)):
+        if n in code:
             out.append(line)
             continue
-        if fence and fence.group(2):  # a directive opens
-            directives += 1
-            image = _IMAGE_ARGUMENT.match(line)
-            if image:
-                line = image.group(1) + rebase_target(image.group(2), from_dir, to_dir) + image.group(3) + (
-                    "\n" if line.endswith("\n") else "")
-            out.append(line)
-            continue
-        if fence and fence.group(1)[0] != ":" and (fence.group(3).strip() or directives == 0):
-            closing = fence.group(1)  # a code block: with a language, or a bare fence at the top
-            out.append(line)
-            continue
-        if fence and not fence.group(3).strip():  # a bare fence closes the innermost directive
-            directives = max(0, directives - 1)
-            out.append(line)
+        image = _IMAGE_ARGUMENT.match(line)
+        if image:
+            out.append(image.group(1) + rebase_target(image.group(2), from_dir, to_dir) + image.group(3)
+                       + ("\n" if line.endswith("\n") else ""))
             continue
         out.append(_rebase_outside_code_spans(line, from_dir, to_dir))
     return "".join(out)
@@ -113,7 +144,8 @@ def rebase_included_links(app: Any, relative_path: Path, parent_docname: str, co
     page_dir = Path(app.env.doc2path(app.env.docname)).parent
     from_dir = (srcdir / relative_path).parent
     content[0] = rebase_markdown_links(
-        content[0], os.path.relpath(from_dir, srcdir), os.path.relpath(page_dir, srcdir)
+        content[0], os.path.relpath(from_dir, srcdir), os.path.relpath(page_dir, srcdir),
+        myst_parse(getattr(app.env, "myst_config", None)),
     )
 
 
