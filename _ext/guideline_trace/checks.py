@@ -223,6 +223,8 @@ class TracedNeedDirective(NeedDirective):
                 f"':{option}:' is written {len(values)} times in this {self.name!r}; only the last would be kept.",
                 f"Write one ':{option}:' line with every value, separated by ', '." if many else
                 f"Keep the one ':{option}:' line that is right.",
+                # which value is meant is uncertain: what follows from the kept one is not reported
+                explains=frozenset() if many or not need_id else frozenset({f"{need_id}.{option}"}),
             )])
             if many:
                 # read as meant (all values), so the one slip gives one message, not a missing reason too
@@ -493,7 +495,9 @@ def without_cascades(app: Sphinx, problems: list[Problem]) -> list[Problem]:
     A catalog file that cannot be loaded (one tab, one bad byte) leaves every link
     into it dangling; a need reported lost (``lost-need``) or refused for its ID
     (``bad-id``; its ``explains`` holds the ID it should have) leaves every link to
-    it dangling. Those links are not reported, so the editor sees the one line to fix.
+    it dangling. Those links are not reported, so the editor sees the one line to fix. A field
+    written twice (``duplicate-option``) makes its value uncertain: what a rule concludes from
+    the kept value (a required ``paper_ref`` for ``source: paper``) is not reported either.
     """
     failed_types = failed_catalog_types(app, problems)
     explained = frozenset().union(*(p.explains for p in problems))
@@ -505,6 +509,7 @@ def without_cascades(app: Sphinx, problems: list[Problem]) -> list[Problem]:
         p for p in problems
         if not (p.code == "dangling-link" and (
             p.target_id in explained or (p.target_types and p.target_types <= failed_types)))
+        and not (p.rests_on & explained)
     ]
 
 

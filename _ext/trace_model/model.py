@@ -119,7 +119,10 @@ class Problem:
     would fix it. ``target_types`` and ``target_id``: for a dangling link, the need
     types it may point to and the ID it names (so a link into a catalog that failed
     to load, or to a need reported lost, is not reported a second time). ``explains``:
-    IDs whose dangling links this problem already accounts for (a lost or refused need).
+    IDs whose dangling links this problem already accounts for (a lost or refused need), and
+    ``"ID.field"`` values it makes uncertain (a field written twice). ``rests_on``: the
+    ``"ID.field"`` values a conditional finding follows from (a required ``paper_ref`` because
+    ``source`` is ``paper``); it is not reported when another problem explains one of them.
     """
 
     location: Location | None
@@ -129,6 +132,7 @@ class Problem:
     target_types: frozenset[str] = field(default=frozenset(), compare=False)
     target_id: str = field(default="", compare=False)
     explains: frozenset[str] = field(default=frozenset(), compare=False)
+    rests_on: frozenset[str] = field(default=frozenset(), compare=False)
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
@@ -565,6 +569,7 @@ class TraceModel:
                         f"{item.id}: this {item.type!r} has {cond_field!r} {value!r} but no {name!r}; "
                         "it is required then.",
                         f"Add the option ':{name}: <{'ID' if name in self.rules.links else 'value'}>'.",
+                        rests_on=frozenset({f"{item.id}.{cond_field}"}),
                     )
         for link_field in self.rules.required_backlinks.get(item.type, ()):
             if not any(
