@@ -67,13 +67,13 @@ class Built:
 
 @pytest.fixture
 def build_root(tmp_path: Path) -> Iterator[Callable[..., Built]]:
-    """Build a test root (by name, or an already laid-out folder) with the html builder."""
+    """Build a test root (by name, or an already laid-out folder) with the html builder (or ``buildername``)."""
     apps: list[SphinxTestApp] = []
 
-    def build(root: str | Path, *, parallel: int = 0, **confoverrides: object) -> Built:
+    def build(root: str | Path, *, parallel: int = 0, buildername: str = "html", **confoverrides: object) -> Built:
         srcdir = copy_root(root, tmp_path) if isinstance(root, str) else root
         app = SphinxTestApp(
-            "html", srcdir=srcdir, builddir=srcdir / "_build",
+            buildername, srcdir=srcdir, builddir=srcdir / "_build",
             confoverrides=confoverrides or None, parallel=parallel,
         )
         apps.append(app)

@@ -10,6 +10,7 @@ builds the site without :mod:`guideline_site.ja_search`).
 - :mod:`guideline_site.a11y`: accessibility repairs of the HTML that Sphinx, furo and graphviz write.
 - :mod:`guideline_site.need_labels`: Japanese wording for the coded values a need shows.
 - :mod:`guideline_site.stable_anchors`: anchors from the text of headings, terms, figures and tables.
+- :mod:`guideline_site.text_tables`: plain-text output (``-b text``) of needs that hold a table.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
 
 __version__ = "1.0.0"
 
-COMPONENTS = ("ja_text", "search_index", "ja_search", "needtable_ja", "a11y", "need_labels", "stable_anchors")
+COMPONENTS = ("ja_text", "search_index", "ja_search", "needtable_ja", "a11y", "need_labels", "stable_anchors",
+              "text_tables")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
