@@ -319,6 +319,19 @@ trace_soa_complete = True
 # -- HTML --------------------------------------------------------------------
 
 html_title = "地方公共団体情報セキュリティポリシーガイドライン（改定版）"
+# -- Site search (our _ext/guideline_site/site_search.py) ----------------------
+# A page's rank orders the results (higher first): the guideline's own text, then the reviewer
+# views, then the standards' catalogs. The first pattern a docname matches gives its rank.
+site_search_ranks = [
+    ["traceability/nisc", 1],
+    ["traceability/iso2013", 1],
+    ["traceability/iso2022", 1],
+    ["traceability/*", 2],
+    ["*", 3],
+]
+# Spellings readers type for the site's own words (スマホ → スマートフォン), each with its reason.
+site_search_variants = "source/search-variants.yaml"
+
 html_theme = "furo"
 html_static_path = ["_static"]
 # The priority is written out because Sphinx adds it to the configured entry while

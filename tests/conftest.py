@@ -183,7 +183,8 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser: object, served_site: str) -> Iterator[object]:
-    """A fresh page that may only talk to the site itself: any other host is blocked and recorded."""
+    """A fresh page that may only talk to the site itself (served, or read from disk): any other host is
+    blocked and recorded."""
     context = browser.new_context(locale="ja-JP")  # type: ignore[attr-defined]
     page = context.new_page()
     page.foreign_requests = []  # type: ignore[attr-defined]
@@ -192,7 +193,7 @@ def page(browser: object, served_site: str) -> Iterator[object]:
     def guard(route: object) -> None:
         request = route.request  # type: ignore[attr-defined]
         url = urlsplit(request.url)
-        if url.scheme in ("data", "blob", "about") or url.netloc == site_host:
+        if url.scheme in ("data", "blob", "about", "file") or url.netloc == site_host:
             route.continue_()  # type: ignore[attr-defined]
         else:
             page.foreign_requests.append(request.url)  # type: ignore[attr-defined]

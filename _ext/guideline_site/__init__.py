@@ -1,11 +1,10 @@
 """The Japanese reader's polish, apart from the trace: line breaks, search, labels, accessibility, anchors.
 
 ``conf.py`` lists ``guideline_site``; each module is also an extension of its own (the search benchmark
-builds the site without :mod:`guideline_site.ja_search`).
+builds the site without :mod:`guideline_site.site_search`, with Sphinx's own search, to compare).
 
 - :mod:`guideline_site.ja_text`: soft line breaks inside Japanese text joined without a stray space.
-- :mod:`guideline_site.search_index`: the search index of an incremental build equal to a clean build's.
-- :mod:`guideline_site.ja_search`: Japanese search that finds words inside longer words (bigrams).
+- :mod:`guideline_site.site_search`: the site search, from disk too: numbers, variants, typos, anchors.
 - :mod:`guideline_site.needtable_ja`: sphinx-needs' interactive table in Japanese, sorted as text.
 - :mod:`guideline_site.a11y`: accessibility repairs of the HTML that Sphinx, furo and graphviz write.
 - :mod:`guideline_site.need_labels`: Japanese wording for the coded values a need shows.
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
 
 __version__ = "1.0.0"
 
-COMPONENTS = ("ja_text", "search_index", "ja_search", "needtable_ja", "a11y", "need_labels", "stable_anchors",
+COMPONENTS = ("ja_text", "site_search", "needtable_ja", "a11y", "need_labels", "stable_anchors",
               "text_tables")
 
 

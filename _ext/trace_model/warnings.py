@@ -45,6 +45,8 @@ WARNINGS: dict[str, str] = {
     "catalog-value": "a catalog value is not allowed, or names an undefined source",
     "catalog-directive": "trace-catalog names an unknown catalog",
     # statements of applicability and views
+    # the site search
+    "search-variants": "the search variants file cannot be read, has a malformed entry, or names a term the site does not use",
     "soa-file": "a SoA file cannot be read or has the wrong shape, or trace-soa names a standard without one",
     "soa-unknown-control": "a SoA exclusion names a control or item that does not exist",
     "soa-excluded-but-covered": "a SoA exclusion names a control that a 例文 item addresses",

@@ -25,6 +25,7 @@ trace_covering_types = ["req", "policy", "measure"]
 trace_required_backlinks: dict[str, list[str]] = {}
 trace_link_reasons = {"iso": "iso_reason"}
 trace_required_when: dict[str, list[str]] = {}
+site_search_variants = ""  # the site's own file is not copied; a root may bring one (overrides.py)
 
 if os.path.exists("overrides.py"):
     exec(compile(open("overrides.py", encoding="utf-8").read(), "overrides.py", "exec"))

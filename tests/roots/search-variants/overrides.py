@@ -1,0 +1,1 @@
+site_search_variants = "variants.yaml"
