@@ -16,7 +16,7 @@ STRICT      := -W --keep-going
 
 help:  ## Show the targets
 	@echo "Targets:"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "Options: SPHINXOPTS=\"-j 2\" (parallel build), PYTHON=python3.11"
 
 # Debian packages the build needs: graphviz draws the figures at build time, and

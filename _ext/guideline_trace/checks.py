@@ -34,7 +34,16 @@ from sphinx_needs.config import NeedsSphinxConfig
 from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.directives.need import NeedDirective
 from sphinx_needs.roles.need_ref import NeedRef
-from trace_model.model import LinkRule, Location, Problem, TraceItem, TraceModel, TraceRules, nearest
+from trace_model.model import (
+    LinkRule,
+    Location,
+    Problem,
+    TraceItem,
+    TraceModel,
+    TraceRules,
+    diagnose_id,
+    nearest,
+)
 from trace_model.sources import directive_options, first_option_lines, repeated_values, written_need_ids
 from trace_model.warnings import check_subtype
 
@@ -430,6 +439,10 @@ def check_consistency(app: Sphinx, env: BuildEnvironment) -> None:
     problems.extend(repeated_includes(app, env))
     problems.extend(lost_needs(app, env))
     problems = without_cascades(app, problems)
+    if problems:
+        # end Sphinx's "checking consistency... " line, so that each problem starts a line of its own
+        # (a tool reading file:line at the start of a line finds the first one too)
+        logger.info("")
     report(sorted(set(problems), key=lambda p: (_location_key(p.location), p.code, p.message)))
 
 
@@ -439,12 +452,16 @@ CATALOG_LOAD_FAILURES = frozenset({"catalog-unreadable", "catalog-encoding", "ca
 
 class CatalogCascadeFilter(pylogging.Filter):
     """Drops sphinx-needs' "linked need X not found" for IDs already explained by another message:
-    IDs of a catalog that failed to load, and needs reported lost (``lost_ids``) or refused (bad ID).
+    IDs of a catalog that failed to load, and needs reported lost (``lost_ids``) or refused (bad ID);
+    adds the fix to the others.
 
     Those references are written in the pages' text (``{need}`` roles) and reported
     by sphinx-needs while pages are written; the one catalog problem already says
     what to fix. Installed first on Sphinx's warning handler, so a dropped record is
-    not counted as a warning either. ``prefixes`` is set by each consistency check.
+    not counted as a warning either. ``prefixes`` is set by each consistency check, and
+    ``known_ids`` (every need ID of the build): a reference to an unknown ID that is kept gets
+    the same hint as a link in a need's options (did-you-mean, case, full width; see
+    :func:`trace_model.model.diagnose_id`).
     """
 
     MESSAGE = re.compile(r"linked need (\S+) not found")
@@ -453,6 +470,7 @@ class CatalogCascadeFilter(pylogging.Filter):
         super().__init__()
         self.prefixes: tuple[str, ...] = ()
         self.lost_ids: frozenset[str] = frozenset()
+        self.known_ids: frozenset[str] = frozenset()
 
     def filter(self, record: pylogging.LogRecord) -> bool:
         if getattr(record, "type", "") != "needs" or getattr(record, "subtype", "") != "link_ref":
@@ -461,7 +479,13 @@ class CatalogCascadeFilter(pylogging.Filter):
         if match is None:
             return True
         need_id = match.group(1)
-        return not ((self.prefixes and need_id.startswith(self.prefixes)) or need_id in self.lost_ids)
+        if (self.prefixes and need_id.startswith(self.prefixes)) or need_id in self.lost_ids:
+            return False
+        hint = diagnose_id(need_id, self.known_ids) if self.known_ids else ""
+        if hint and hint not in str(record.msg):
+            record.msg = f"{record.getMessage()}. {hint}"
+            record.args = ()
+        return True
 
 
 _CASCADE_FILTER = CatalogCascadeFilter()
@@ -471,6 +495,7 @@ def install_cascade_filter(app: Sphinx) -> None:
     """``builder-inited``: put :data:`_CASCADE_FILTER` first on Sphinx's warning handlers."""
     _CASCADE_FILTER.prefixes = ()
     _CASCADE_FILTER.lost_ids = frozenset()
+    _CASCADE_FILTER.known_ids = frozenset()
     for handler in pylogging.getLogger("sphinx").handlers:
         if _CASCADE_FILTER not in handler.filters and handler.level >= pylogging.WARNING:
             handler.filters.insert(0, _CASCADE_FILTER)
@@ -505,6 +530,7 @@ def without_cascades(app: Sphinx, problems: list[Problem]) -> list[Problem]:
         str(t["prefix"]) for t in NeedsSphinxConfig(app.config).types if t["directive"] in failed_types
     )
     _CASCADE_FILTER.lost_ids = explained
+    _CASCADE_FILTER.known_ids = frozenset(current_model(app).items)
     return [
         p for p in problems
         if not (p.code == "dangling-link" and (
