@@ -231,3 +231,34 @@ def test_every_need_records_the_file_and_line_it_is_written_at(needs) -> None:
             assert lines[int(line) - 1].lstrip("`").startswith("{" + need["type"] + "}"), need_id
             block = "\n".join(lines[int(line):int(line) + 12])
             assert re.search(rf"^:id:\s*{re.escape(need_id)}\s*$", block, re.MULTILINE), need_id
+
+
+#: Two or more English words and nothing else: an interface label left untranslated.
+ENGLISH_LABEL = re.compile(r"^[A-Za-z][A-Za-z'/,.!?-]*(?:\s+[A-Za-z'/,.!?-]+)+$")
+
+
+def test_no_english_interface_label_outside_lang_en(site: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    """Every label a reader or a screen reader meets is Japanese, or marked lang="en" (WCAG 3.1.2):
+    the attributes that label an element anywhere, and the text of the page around its main content
+    (the theme's navigation, toggles, icons and footer; guideline_site.a11y.UI_LABELS)."""
+    from bs4 import BeautifulSoup
+
+    _, outdir = site
+    english: dict[tuple[str, str], set[str]] = {}
+    pages = sorted(outdir.rglob("*.html"))
+    assert len(pages) > 30
+    for path in pages:
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for marked in soup.select('[lang="en"]'):
+            marked.decompose()
+        for element in soup.find_all(True):
+            for attribute in ("aria-label", "title", "alt", "placeholder"):
+                value = element.get(attribute)
+                if isinstance(value, str) and ENGLISH_LABEL.match(value.strip()):
+                    english.setdefault((attribute, value.strip()), set()).add(path.name)
+        for inner in soup.select('[role="main"], script, style'):
+            inner.decompose()
+        for text in soup.find_all(string=True):
+            if ENGLISH_LABEL.match(" ".join(text.split())):
+                english.setdefault(("text", " ".join(text.split())), set()).add(path.name)
+    assert english == {}

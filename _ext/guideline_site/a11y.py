@@ -9,6 +9,13 @@
 
 Both are changed in the page context, after the theme has built it, so every
 builder-independent part of the site (doctrees, search index) stays as it is.
+
+* The interface labels that furo writes in its templates and Sphinx's HTML writer gives its
+  permalinks are English on these Japanese pages (Skip to content, Back to top, On this page,
+  the sidebar and colour-theme toggles, Link to this heading …), which WCAG 3.1.2 (JIS X 8341-3)
+  does not allow without ``lang="en"``. Each page's HTML, as the theme renders it, gets the
+  Japanese of :data:`UI_LABELS` instead; furo's credit line keeps its English inside
+  ``lang="en"``. The Japanese wording is this project's own.
 """
 
 from __future__ import annotations
@@ -45,12 +52,64 @@ def repair_page(app: Sphinx, pagename: str, templatename: str, context: dict[str
             context[key] = repair(value)
 
 
+#: (pattern, replacement) for each English interface label; a pattern that matches no page of a build
+#: means furo or Sphinx changed its markup (tests/test_browser_site.py then finds the English again).
+UI_LABELS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.DOTALL), r) for p, r in (
+    (r'(<a class="skip-to-content[^"]*"[^>]*>)\s*Skip to content\s*</a>', r"\1本文へ移動</a>"),
+    (r"<span>\s*Back to top\s*</span>", "<span>ページの先頭へ戻る</span>"),
+    (r'(<span class="toc-title">)\s*On this page\s*</span>', r"\1このページの内容</span>"),
+    (r'(<div class="context">\s*<span>)Next(</span>)', r"\1次へ\2"),
+    (r'(<div class="context">\s*<span>)Previous(</span>)', r"\1前へ\2"),
+    (r'aria-label="Toggle site navigation sidebar"', 'aria-label="サイトのナビゲーションの表示を切り替える"'),
+    (r'aria-label="Toggle table of contents sidebar"', 'aria-label="このページの内容の表示を切り替える"'),
+    (r'aria-label="Toggle Light / Dark / Auto color theme"', 'aria-label="配色（ライト・ダーク・自動）を切り替える"'),
+    (r'aria-label="Toggle navigation of ([^"]*)"', r'aria-label="\1 の下位ページの表示を切り替える"'),
+    (r"<title>Contents</title>", "<title>このページの内容</title>"),
+    (r"<title>Menu</title>", "<title>メニュー</title>"),
+    (r"<title>Expand</title>", "<title>展開する</title>"),
+    (r"<title>Light mode</title>", "<title>ライトモード</title>"),
+    (r"<title>Dark mode</title>", "<title>ダークモード</title>"),
+    (r"<title>Auto light/dark, in light mode</title>", "<title>自動（いまはライトモード）</title>"),
+    (r"<title>Auto light/dark, in dark mode</title>", "<title>自動（いまはダークモード）</title>"),
+    (r'title="Link to this heading"', 'title="この見出しへのリンク"'),
+    (r'title="Link to this term"', 'title="この用語へのリンク"'),
+    (r'title="Link to this image"', 'title="この図へのリンク"'),
+    (r'title="Link to this table"', 'title="この表へのリンク"'),
+    (r'title="Link to this code"', 'title="このコードへのリンク"'),
+    (r'title="Link to this definition"', 'title="この定義へのリンク"'),
+    (r'title="Link to this equation"', 'title="この式へのリンク"'),
+    (r"(Made with\s.*?>Furo</a>)", r'<span lang="en">\1</span>'),
+))
+
+
+def japanese_labels(html_page: str) -> str:
+    """``html_page`` with every English interface label of :data:`UI_LABELS` in Japanese."""
+    for pattern, replacement in UI_LABELS:
+        html_page = pattern.sub(replacement, html_page)
+    return html_page
+
+
+def render_in_japanese(app: Sphinx) -> None:
+    """``builder-inited``: pages the HTML builder renders from templates get :func:`japanese_labels`."""
+    templates = getattr(app.builder, "templates", None)
+    if templates is None or getattr(templates.render, "japanese_labels", False):
+        return
+    render = templates.render
+
+    def japanese_render(template: str, context: dict[str, Any]) -> str:
+        return japanese_labels(render(template, context))
+
+    japanese_render.japanese_labels = True  # type: ignore[attr-defined]
+    templates.render = japanese_render
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # after the theme (furo computes its navigation tree at the default priority)
     app.connect("html-page-context", repair_page, priority=900)
+    app.connect("builder-inited", render_in_japanese)
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": 2,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }
