@@ -167,7 +167,9 @@ def _layout(fields: list[str]) -> dict[str, object]:
         "grid": "simple",
         "layout": {
             "head": ['<<meta("type_name")>>: **<<meta("title")>>** <<meta_id()>>'],
-            "meta": [f'<<meta("{name}", prefix="{_FIELD_LABELS[name]}: ")>>' for name in fields]
+            # a field without a label (a typo in trace_shown_fields) is left to the trace_* check, which
+            # names it with a did-you-mean, instead of stopping conf.py here
+            "meta": [f'<<meta("{name}", prefix="{_FIELD_LABELS.get(name, name)}: ")>>' for name in fields]
             + ["<<meta_links_all()>>"],
         },
     }

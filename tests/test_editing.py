@@ -58,6 +58,19 @@ NEW_REQUIREMENT = """
 ```
 """
 
+MOVED = """
+```{req} 委託先を監督すること
+:id: REQ-E-002
+:source: added
+:theme: THEME-1
+:nisc: NISC-4-1-2
+:iso: ISO-A-15-2-1
+:iso_reason: ISO-A-15-2-1: 供給者のサービス提供の監視であるため
+
+自治体は委託先の業務を定期的に確認すること。
+```
+"""
+
 #: name -> (edit, a warning a clean build of the edited sources gives, or "" for none)
 EDITS: dict[str, tuple[Callable[[Path], None], str]] = {
     "add a term": (lambda s: edit(
@@ -81,8 +94,14 @@ EDITS: dict[str, tuple[Callable[[Path], None], str]] = {
     "add a requirement": (lambda s: (s / "requirements" / "reqs.md").write_text(
         (s / "requirements" / "reqs.md").read_text(encoding="utf-8") + NEW_REQUIREMENT, encoding="utf-8"), ""),
     "delete a requirement": (lambda s: truncate_at(s / "requirements" / "reqs.md", "```{req} 委託先を監督すること"),
-                             "chapter.md:9: linked need REQ-E-002 not found [needs.link_ref]"),
+                             "chapter.md:9: linked need REQ-E-002 not found. Did you mean 'REQ-E-001'? If REQ-E-002 "
+                             "was removed or renamed, change this reference to the need it should name. [needs.link_ref]"),
     "rename a requirement": (lambda s: edit(s / "requirements" / "reqs.md", ":id: REQ-E-001", ":id: REQ-E-011"), ""),
+    # the page it moves to (appendix) is read before the page it leaves (chapter); chapter.md names it
+    "move a requirement to another page": (lambda s: (
+        (s / "appendix.md").write_text((s / "appendix.md").read_text(encoding="utf-8") + MOVED, encoding="utf-8"),
+        truncate_at(s / "requirements" / "reqs.md", "```{req} 委託先を監督すること"),
+    ), ""),
     "retitle a catalog entry": (lambda s: edit(
         s / "catalogs" / "iso2013.yaml", 'title_ja: "供給者関係のための情報セキュリティの方針"',
         'title_ja: "供給者関係の情報セキュリティ方針"'), ""),

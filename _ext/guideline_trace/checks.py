@@ -481,7 +481,9 @@ class CatalogCascadeFilter(pylogging.Filter):
         need_id = match.group(1)
         if (self.prefixes and need_id.startswith(self.prefixes)) or need_id in self.lost_ids:
             return False
-        hint = diagnose_id(need_id, self.known_ids) if self.known_ids else ""
+        hint = diagnose_id(need_id, self.known_ids) if self.known_ids and need_id not in self.known_ids else ""
+        if hint.startswith("Did you mean"):  # a typo, or a need that was removed or renamed: say both
+            hint += f" If {need_id} was removed or renamed, change this reference to the need it should name."
         if hint and hint not in str(record.msg):
             record.msg = f"{record.getMessage()}. {hint}"
             record.args = ()

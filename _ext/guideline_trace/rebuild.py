@@ -14,6 +14,15 @@ on this site by editors:
   previous build's: when it changed, every page is written again, so each link
   is resolved again and each broken one is reported where it is written. An edit
   that changes no target (a requirement's wording) rewrites nothing more.
+* **A need moved to another page keeps its old address elsewhere.** A requirement
+  moved from one requirements file to another (so to another chapter's page) is
+  linked, from every page that shows or names it, at the page it left: when a need
+  that existed before is on another page now, every page is written again.
+* **A need moved to a page read earlier is lost.** Sphinx forgets a page's needs just
+  before it reads that page again, one page after another; a need moved to a page read
+  before the page it left is refused there as a duplicate of its old copy, which is
+  then forgotten. Here, every page about to be read is forgotten first, as Sphinx
+  already does for a parallel read.
 * **Warnings of unchanged pages are not repeated.** A page's reading warnings are
   printed only when it is read. So when a build ends with warnings, a marker is
   left beside the pickled environment, and the next build reads every page again
@@ -21,11 +30,15 @@ on this site by editors:
   every build, whether run by ``make html``, ``make serve`` or a test.
   Removing a page also re-reads the pages whose table of contents named it, and
   deletes the page written for it (Sphinx would leave it published).
+* **Old figures stay published.** A graphviz figure is written under a name made from
+  its source; when the figure changes, Sphinx leaves the old file in ``_images/``. At
+  the end of an HTML build, the graphviz files no page refers to are deleted.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -107,14 +120,56 @@ def remove_outputs(app: Sphinx, docnames: set[str]) -> None:
             page.unlink()
 
 
+def need_pages(env: BuildEnvironment) -> dict[str, str]:
+    """Need ID -> the page it is on (sphinx-needs' data)."""
+    from sphinx_needs.data import SphinxNeedsData
+
+    return {need_id: str(need["docname"]) for need_id, need in SphinxNeedsData(env).get_needs_mutable().items()
+            if need.get("docname")}
+
+
+def moved_needs(before: dict[str, str], now: dict[str, str]) -> list[str]:
+    """IDs of the needs in both maps whose page changed."""
+    return sorted(need_id for need_id, page in now.items() if before.get(need_id, page) != page)
+
+
 def rewrite_when_targets_change(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """``env-get-updated``: every page when the targets changed since the last build, else none."""
+    """``env-get-updated``: every page when the targets changed since the last build, or a need
+    moved to another page; else none."""
     digest = target_digest(env)
     previous = state(env).target_digest
     state(env).target_digest = digest
-    if previous is None or previous == digest:
-        return []
-    return sorted(env.found_docs)
+    pages = need_pages(env)
+    moved = moved_needs(getattr(state(env), "need_pages", {}), pages)
+    state(env).need_pages = pages
+    if moved or (previous is not None and previous != digest):
+        return sorted(env.found_docs)
+    return []
+
+
+def forget_pages_to_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """``env-before-read-docs``: forget every page about to be read before any is read (what a
+    serial read otherwise does page by page), so a need moved between two of them is kept."""
+    for docname in docnames:
+        app.events.emit("env-purge-doc", env, docname)
+        env.clear_doc(docname)
+
+
+def remove_unused_figures(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: delete the graphviz files in ``_images/`` that no written page refers to."""
+    images = Path(app.outdir, "_images")
+    if exception is not None or app.builder.format != "html" or not images.is_dir():
+        return
+    figures = {path.name: path for path in images.glob("graphviz-*")}
+    if not figures:
+        return
+    pattern = re.compile(r"graphviz-[0-9a-f]+\.[a-z]+")
+    used: set[str] = set()
+    for page in Path(app.outdir).rglob("*.html"):
+        used.update(pattern.findall(page.read_text(encoding="utf-8", errors="replace")))
+    for name, path in sorted(figures.items()):
+        if name not in used:
+            path.unlink()
 
 
 def note_warnings(app: Sphinx, exception: Exception | None) -> None:
@@ -129,8 +184,10 @@ def note_warnings(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", reread_after_warnings)
+    app.connect("env-before-read-docs", forget_pages_to_read, priority=100)
     # after the toctree collector has numbered sections and figures
     app.connect("env-get-updated", rewrite_when_targets_change, priority=900)
+    app.connect("build-finished", remove_unused_figures)
     app.connect("build-finished", note_warnings, priority=1000)
     return {
         "version": __version__,

@@ -50,7 +50,8 @@ class TraceState:
     ``view_specs``: the trace views on a page (their directive options);
     ``need_fingerprints`` / ``view_fingerprints``: digests of what a page showed
     from other pages when last written; ``target_digest``: digest of every
-    cross-reference target at the last build (:mod:`guideline_trace.rebuild`).
+    cross-reference target at the last build, and ``need_pages``: the page each need
+    was on at the last build (:mod:`guideline_trace.rebuild`).
     """
 
     definitions: dict[str, list[Definition]] = field(default_factory=dict)
@@ -60,6 +61,7 @@ class TraceState:
     need_fingerprints: dict[str, str] = field(default_factory=dict)
     view_fingerprints: dict[str, str] = field(default_factory=dict)
     target_digest: str | None = None
+    need_pages: dict[str, str] = field(default_factory=dict)
 
     #: the per-page records that a read replaces and a parallel merge carries
     PER_PAGE = ("definitions", "read_problems", "need_refs", "view_specs")

@@ -14,11 +14,11 @@ The figures and rows come from :class:`~trace_model.report.TraceReport`, which t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Union
 
-from trace_model.model import TraceItem, TraceModel, nearest
+from trace_model.model import TraceItem, TraceModel, natural_key, nearest
 from trace_model.report import (
     LEVEL_LABELS,
     REQUIREMENTS_CSV,
@@ -345,7 +345,8 @@ def chain_view(model: TraceModel, of: str, chain: Chain, colours: Mapping[str, s
 def chain_members(model: TraceModel, root: TraceItem, chain: Chain) -> list[list[str]]:
     """The IDs of each stage's items in the chain of ``root``, one list per stage of ``chain``.
 
-    Towards the first stage, a stage holds what the later items (up to ``root``) name through their
+    Each list is in the order of the stage's types, then of the IDs (natural order: STD-8-1-2 before
+    STD-8-1-11). Towards the first stage, a stage holds what the later items (up to ``root``) name through their
     ``links``; after ``root``, the items that name ``root`` or a later item already in the chain through
     the stage's ``links``, and the items the previous stage names through its ``linked_by``. A theme's
     chain thus runs from the changes its viewpoints name, through the revision points that name the theme
@@ -377,7 +378,12 @@ def chain_members(model: TraceModel, root: TraceItem, chain: Chain) -> list[list
             links = model.items[item_id].links
             for link in stage.linked_by:
                 members[k].update(dict.fromkeys(t for t in links.get(link, ()) if typed(t, stage.types)))
-    return [list(m) for m in members]
+    # in a fixed order (the stage's types, then the IDs), not the order the needs were read in, which
+    # an incremental build changes
+    def order(stage: ChainStage) -> Callable[[str], tuple[int, tuple[tuple[int, str], ...]]]:
+        return lambda item_id: (stage.types.index(model.items[item_id].type), natural_key(item_id))
+
+    return [sorted(m, key=order(stage)) for m, stage in zip(members, chain.stages, strict=True)]
 
 
 def chain_graph(model: TraceModel, root: TraceItem, chain: Chain, colours: Mapping[str, str]) -> ChainGraph:
