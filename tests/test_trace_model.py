@@ -380,6 +380,8 @@ def test_an_example_from_the_paper_must_realise_something() -> None:
      "hyphens: write 'ISO-A-15-1-2'."),
     ("iso-a-15-1-2", "IDs are written in upper case: write 'ISO-A-15-1-2'."),
     ("ISO-A.15.1.2", "An ID writes the printed number with hyphens: write 'ISO-A-15-1-2'."),
+    ("A.15.1.2", "An ID is the catalog's prefix and the printed number with hyphens: write 'ISO-A-15-1-2'."),
+    ("4.1.1", "An ID is the catalog's prefix and the printed number with hyphens: write 'NISC-4-1-1'."),
     ("ISO-A-15-1-3", "Did you mean 'ISO-A-15-1-2'?"),
     ("XYZ", ""),
 ])

@@ -241,7 +241,9 @@ class TracedNeedDirective(NeedDirective):
         known = self.CORE_OPTIONS | set(needs_config.fields) | set(needs_config._links)
         for option in sorted(set(self.options) - known):
             value = self.options.pop(option)
-            guess = nearest(option, known)
+            # an option name in the wrong case or in full width (':ISO:', ':ｉｓｏ:') is that option
+            folded = unicodedata.normalize("NFKC", option).lower()
+            guess = folded if folded in known else nearest(option, known)
             record_problems(self.env, [Problem(
                 at(option), "unknown-option",
                 f"':{option}:' is not an option of a {self.name!r}, so its value would be lost.",

@@ -6,7 +6,8 @@ text alternative). A strict build therefore refuses, each at the file and line
 the editor must change (an included requirements file included):
 
 * ``trace.image-alt`` — an image or figure (MyST ``![](…)``, ``{image}``,
-  ``{figure}``) whose text alternative is missing, blank or only its file name,
+  ``{figure}``) whose text alternative is missing, blank, a file name, or only a word for
+  "image" (画像, 図, image …),
   and a ``{graphviz}`` figure without ``:alt:`` (its label would be the DOT source);
 * ``trace.remote-resource`` — an image whose address is on another host
   (``https://…``, ``//…``), and, when ``conf.py`` is read, a stylesheet, script,
@@ -16,6 +17,7 @@ the editor must change (an included requirements file included):
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -42,12 +44,25 @@ def is_remote(uri: str) -> bool:
     return bool(REMOTE.match(uri.strip()))
 
 
+#: Text alternatives that only say that there is an image (compared after NFKC, in lower case).
+GENERIC_ALTS = frozenset({
+    "画像", "図", "写真", "イメージ", "絵", "アイコン", "スクリーンショット", "図表", "挿絵",
+    "image", "img", "picture", "pic", "photo", "figure", "fig", "icon", "graphic", "screenshot", "diagram",
+})
+#: A text alternative that is some file's name (IMG_0001.PNG), not only this image's own.
+_FILE_NAME = re.compile(r"^[\w.-]+\.(?:png|jpe?g|gif|svg|webp|bmp|tiff?)$", re.IGNORECASE)
+
+
 def meaningful_alt(alt: str | None, uri: str) -> bool:
-    """True if ``alt`` says something: not missing, not blank, not the file's own name."""
+    """True if ``alt`` says something: not missing, not blank, not a file name (this image's own or
+    any other), and not a word that only says there is an image (:data:`GENERIC_ALTS`: 画像, image …)."""
     if alt is None or not alt.strip():
         return False
+    text = unicodedata.normalize("NFKC", alt).strip()
     name = PurePosixPath(uri.split("?", 1)[0]).name
-    return alt.strip() not in {uri.strip(), name, PurePosixPath(name).stem}
+    if text in {uri.strip(), name, PurePosixPath(name).stem} or _FILE_NAME.match(text):
+        return False
+    return text.lower().rstrip("。.") not in GENERIC_ALTS
 
 
 def image_problems(env: Any, doctree: nodes.document) -> list[Problem]:

@@ -226,8 +226,8 @@ def diagnose_id(wanted: str, candidates: Iterable[str]) -> str:
 
     Tries, in order: IDs joined by a Japanese comma, a full-width comma, a semicolon
     or a space (each part diagnosed); full-width letters or digits (``ISO-A-14-2-６``);
-    lower case (``req-net-008``); the printed number instead of the ID
-    (``NISC-4.1.1``); else the closest ID. Returns ``""`` if nothing is close.
+    lower case (``req-net-008``); the printed number alone (``A.11.2.1``) or instead of the
+    ID's number (``NISC-4.1.1``); else the closest ID. Returns ``""`` if nothing is close.
     """
     pool = set(candidates)
     parts = [p for p in _WRONG_SEPARATORS.split(wanted.strip()) if p]
@@ -242,6 +242,10 @@ def diagnose_id(wanted: str, candidates: Iterable[str]) -> str:
                 f"write '{fix}'.")
     if wanted.upper() != wanted and wanted.upper() in pool:
         return f"IDs are written in upper case: write '{wanted.upper()}'."
+    respelled = wanted.replace(".", "-")
+    prefixed = sorted(c for c in pool if c.endswith("-" + respelled))
+    if respelled != wanted and len(prefixed) == 1:  # the printed number alone (A.11.2.1 for ISO-A-11-2-1)
+        return f"An ID is the catalog's prefix and the printed number with hyphens: write '{prefixed[0]}'."
     guess = nearest(wanted, pool)
     if guess is None:
         return ""
