@@ -10,22 +10,23 @@ the editor must change (an included requirements file included):
   "image" (画像, 図, image …),
   and a ``{graphviz}`` figure without ``:alt:`` (its label would be the DOT source);
 * ``trace.remote-resource`` — an image whose address is on another host
-  (``https://…``, ``//…``), and, when ``conf.py`` is read, a stylesheet, script,
-  logo or favicon given as such an address.
+  (``https://…``, ``//…``); when ``conf.py`` is read, a stylesheet, script,
+  logo or favicon given as such an address; and an address on another host that a
+  stylesheet under ``html_static_path`` loads (``url(…)``, ``@import``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.ext.graphviz import graphviz
-from trace_model.model import Problem
+from trace_model.model import Location, Problem
 
 from guideline_trace import checks
 
@@ -124,11 +125,39 @@ def check_settings(app: Sphinx, config: Config) -> None:
                      f"{len(problems)} file(s) in conf.py would load from another host, listed above with their lines.")
 
 
+#: ``url(…)`` or ``@import "…"`` in a stylesheet, with its address.
+_CSS_ADDRESS = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)['"]""")
+
+
+def remote_in_stylesheets(app: Sphinx) -> list[Problem]:
+    """Each address on another host that a stylesheet of ``html_static_path`` loads (``url(…)``,
+    ``@import``), located at its file and line: the page would break on a closed network."""
+    problems = []
+    for folder in app.config.html_static_path:
+        root = Path(app.confdir, folder)
+        for css in sorted(root.rglob("*.css")) if root.is_dir() else []:
+            text = css.read_text(encoding="utf-8", errors="replace")
+            for match in _CSS_ADDRESS.finditer(text):
+                uri = match.group(1) or match.group(2)
+                if is_remote(uri):
+                    problems.append(Problem(
+                        Location(str(css), text.count("\n", 0, match.start()) + 1), "remote-resource",
+                        f"the stylesheet loads {uri} from another host, so the page breaks for readers on closed "
+                        "networks.", "Save the file in _static/ and refer to it by a relative path."))
+    return problems
+
+
+def check_stylesheets(app: Sphinx, env: Any) -> None:
+    """``env-check-consistency``: report :func:`remote_in_stylesheets` (on every build, as the trace checks)."""
+    checks.report(remote_in_stylesheets(app))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("guideline_trace.checks")
     app.setup_extension("sphinx.ext.graphviz")
     app.connect("config-inited", check_settings, priority=700)
     app.connect("doctree-read", check_images)
+    app.connect("env-check-consistency", check_stylesheets)
     return {
         "version": __version__,
         "env_version": 1,

@@ -27,7 +27,8 @@ trace_link_reasons = {"iso": "iso_reason"}
 trace_required_when: dict[str, list[str]] = {}
 site_search_variants = ""  # the site's own file is not copied; a root may bring one (overrides.py)
 
-if os.path.exists("overrides.py"):
-    exec(compile(open("overrides.py", encoding="utf-8").read(), "overrides.py", "exec"))
 html_static_path: list[str] = []
 html_css_files: list[str] = []
+
+if os.path.exists("overrides.py"):
+    exec(compile(open("overrides.py", encoding="utf-8").read(), "overrides.py", "exec"))

@@ -1,0 +1,2 @@
+html_static_path = ["_static"]
+html_css_files = ["site.css"]
