@@ -237,3 +237,12 @@ def test_a_build_with_broken_settings_stops_with_every_problem_located(tmp_path:
     assert "2 problem(s) in the trace settings of conf.py" in result.stderr
     assert "Traceback" not in result.stderr and "report this error" not in result.stderr
 
+
+
+def test_a_misspelt_file_path_is_told_the_file_it_is_near(tmp_path: Path) -> None:
+    (tmp_path / "catalogs").mkdir()
+    (tmp_path / "catalogs" / "iso27001_2013.yaml").write_text("", encoding="utf-8")
+    vocab = Vocabulary(types=VOCAB.types | {"iso"}, fields=VOCAB.fields, links=VOCAB.links, srcdir=tmp_path)
+    assert [p.message for p in validate({"trace_catalogs": {"iso": "catalogs/iso27001-2013.yaml"}}, vocab)] == [
+        "trace_catalogs['iso']: the file 'catalogs/iso27001-2013.yaml' does not exist (paths are relative to the "
+        "folder of conf.py). Did you mean 'catalogs/iso27001_2013.yaml'?"]

@@ -389,3 +389,10 @@ def test_a_wrong_id_is_diagnosed_in_plain_words(written: str, expected: str) -> 
     from trace_model.model import diagnose_id
 
     assert diagnose_id(written, ["ISO-A-15-1-1", "ISO-A-15-1-2", "NISC-4-1-1"]) == expected
+
+
+def test_nearest_finds_a_name_written_in_another_case_or_in_full_width() -> None:
+    from trace_model.model import nearest
+
+    assert nearest("ISO", ["nisc", "iso", "iso22"]) == "iso"
+    assert nearest("ｉｓｏ", ["nisc", "iso", "iso22"]) == "iso"

@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from difflib import get_close_matches
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 __version__ = "1.0.0"
@@ -145,8 +145,12 @@ def source_path(value: Any, where: str, vocab: Vocabulary) -> list[ConfigProblem
     if not isinstance(value, str):
         return string(value, where, vocab)
     if vocab.srcdir is not None and not (vocab.srcdir / value).is_file():
+        folder = (vocab.srcdir / value).parent
+        close = get_close_matches(PurePosixPath(value).name, [p.name for p in folder.iterdir()] if folder.is_dir()
+                                  else [], n=1, cutoff=0.6)
+        near = f" Did you mean {str(PurePosixPath(value).parent / close[0]).removeprefix('./')!r}?" if close else ""
         return [ConfigProblem(_setting(where), f"{where}: the file {value!r} does not exist (paths are relative to "
-                              "the folder of conf.py).", value)]
+                              f"the folder of conf.py).{near}", value)]
     return []
 
 

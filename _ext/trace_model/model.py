@@ -207,12 +207,17 @@ def nearest(wanted: str, candidates: Iterable[str]) -> str | None:
     """The candidate most like ``wanted`` (for "did you mean ...?"), if any is close.
 
     The printed number written into an ID (``NISC-4.1.1`` for ``NISC-4-1-1``) is
-    the commonest slip, so that spelling is tried first.
+    the commonest slip, so that spelling is tried first, then the same name in another case
+    or in full width (``ISO`` for ``iso``).
     """
     pool = list(candidates)
     respelled = wanted.replace(".", "-").replace("(", "-").replace(")", "")
     if respelled != wanted and respelled in pool:
         return respelled
+    folded = unicodedata.normalize("NFKC", wanted).lower()  # the wrong case, or full width: ISO for iso
+    same = [c for c in pool if c.lower() == folded and c != wanted]
+    if len(same) == 1:
+        return same[0]
     found = difflib.get_close_matches(wanted, pool, n=1, cutoff=0.6)
     return found[0] if found else None
 
