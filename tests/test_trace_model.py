@@ -237,9 +237,23 @@ def test_each_iso_link_needs_its_reason_and_each_reason_its_link() -> None:
         location=Location("r.md", 4),
     )
     messages = [p.message for p in TraceModel([*CATALOG, item], RULES).problems()]
+    # the reason for ISO-A-15-1-3 and the link to ISO-A-15-1-2 without one are one slip: one message
     assert messages == [
-        "REQ-1: 'iso_reason' gives a reason for 'ISO-A-15-1-3', which is not in its 'iso' links.",
+        "REQ-1: 'iso_reason' gives its reason for 'ISO-A-15-1-3', but the 'iso' link is 'ISO-A-15-1-2', "
+        "which has none.",
+    ]
+    # a reason for an ID far from every link, and two links without one, are not paired by guessing
+    item = TraceItem(
+        "REQ-1", "req",
+        fields={"source": "paper", "iso_reason": "ISO-A-15-1-1: 方針; NISC-4-1-1: 別の規格"},
+        links={"nisc": ("NISC-4-1-1",), "iso": ("ISO-A-15-1-1", "ISO-A-15-1-2", "ISO-A-15-1-3")},
+        location=Location("r.md", 4),
+    )
+    messages = [p.message for p in TraceModel([*CATALOG, item], RULES).problems()]
+    assert messages == [
+        "REQ-1: 'iso_reason' gives a reason for 'NISC-4-1-1', which is not in its 'iso' links.",
         "REQ-1: the 'iso' link to 'ISO-A-15-1-2' has no reason in 'iso_reason'.",
+        "REQ-1: the 'iso' link to 'ISO-A-15-1-3' has no reason in 'iso_reason'.",
     ]
 
 

@@ -698,25 +698,42 @@ class TraceModel:
                     "Keep one reason per ID.",
                 )
             rule = self.rules.links.get(link_field)
-            for target in links:
-                if rule is not None and self.items[target].type not in rule.targets:
-                    continue  # a link of the wrong type is reported as such; no reason is asked for it
-                if not reasons.get(target):
+            # a link of the wrong type is reported as such; no reason is asked for it
+            unreasoned = [t for t in links if (rule is None or self.items[t].type in rule.targets)
+                          and not reasons.get(t)]
+            unlinked = [named for named in reasons if named not in links]
+            # a reason for one ID and a link to another without one is one slip (a misspelt or stale ID):
+            # pair them, the nearest first, or the only two left
+            paired: dict[str, str] = {}
+            for named in unlinked:
+                left = [t for t in unreasoned if t not in paired.values()]
+                guess = nearest(named, left) or (left[0] if len(unlinked) == len(unreasoned) == 1 else None)
+                if guess:
+                    paired[named] = guess
+            for named, target in paired.items():
+                yield Problem(
+                    self._at(item, reason_field),
+                    "missing-reason",
+                    f"{item.id}: {reason_field!r} gives its reason for {named!r}, but the {link_field!r} link is "
+                    f"{target!r}, which has none.",
+                    f"Write the same ID in both: '{target}: …' in ':{reason_field}:', or {named!r} in ':{link_field}:'.",
+                )
+            for target in unreasoned:
+                if target not in paired.values():
                     yield Problem(
                         self._at(item, reason_field, link_field),
                         "missing-reason",
                         f"{item.id}: the {link_field!r} link to {target!r} has no reason in {reason_field!r}.",
                         f"Add '{target}: <one line why it applies>' to ':{reason_field}:'.",
                     )
-            for named in reasons:
-                if named not in links:
-                    guess = nearest(named, links)
+            for named in unlinked:
+                if named not in paired:
                     yield Problem(
                         self._at(item, reason_field),
                         "missing-reason",
                         f"{item.id}: {reason_field!r} gives a reason for {named!r}, "
                         f"which is not in its {link_field!r} links.",
-                        f"Did you mean {guess!r}?" if guess else f"Add {named!r} to ':{link_field}:' or drop the reason.",
+                        f"Add {named!r} to ':{link_field}:' or drop the reason.",
                     )
 
     def _check_placement(self, item: TraceItem) -> Iterable[Problem]:
