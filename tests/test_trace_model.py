@@ -410,3 +410,14 @@ def test_nearest_finds_a_name_written_in_another_case_or_in_full_width() -> None
 
     assert nearest("ISO", ["nisc", "iso", "iso22"]) == "iso"
     assert nearest("ｉｓｏ", ["nisc", "iso", "iso22"]) == "iso"
+
+
+def test_a_misspelt_realises_link_does_not_also_report_its_target_unrealised() -> None:
+    """The dangling link's message proposes the ID it was meant for; that ID is not reported as
+    realised by nothing too (one mistake, one message)."""
+    for written in ("req-1", "REQ-1、REQ-9", "ＲＥＱ－１", "REQ-l"):
+        item = measure(links={"nisc": ("NISC-4-1-1",), "realises": (written,)})
+        assert "missing-backlink" not in codes([item]), written
+    # a link to an ID that names nothing near REQ-1 leaves REQ-1 unrealised, reported
+    item = measure(links={"nisc": ("NISC-4-1-1",), "realises": ("XYZ-42",)})
+    assert "missing-backlink" in codes([item])

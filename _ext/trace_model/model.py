@@ -259,6 +259,22 @@ def diagnose_id(wanted: str, candidates: Iterable[str]) -> str:
     return f"Did you mean '{guess}'?"
 
 
+def meant_ids(wanted: str, candidates: Iterable[str]) -> list[str]:
+    """The IDs that :func:`diagnose_id` would propose for ``wanted`` (each part of IDs joined by a
+    wrong separator, the half-width, upper-case, hyphenated or nearest spelling), or ``[]``."""
+    pool = set(candidates)
+    parts = [p for p in _WRONG_SEPARATORS.split(wanted.strip()) if p] or [wanted]
+    found = []
+    for part in parts:
+        normal = unicodedata.normalize("NFKC", part)
+        for spelling in (normal, normal.upper()):
+            guess = spelling if spelling in pool else nearest(spelling, pool)
+            if guess:
+                found.append(guess)
+                break
+    return found
+
+
 def _separator_name(text: str) -> str:
     for char, name in (("、", "a Japanese comma '、'"), ("，", "a full-width comma '，'"),
                        ("；", "a full-width semicolon '；'"), (";", "a semicolon"), ("・", "a '・'"),
@@ -396,6 +412,18 @@ class TraceModel:
             for target in targets
             if target not in self.items
         ]
+
+    def _meant_by_dangling(self, link_field: str) -> frozenset[str]:
+        """The IDs that the dangling ``link_field`` links were meant to name, as their messages propose
+        (:func:`meant_ids`); cached per link field."""
+        cache: dict[str, frozenset[str]] = self.__dict__.setdefault("_meant_cache", {})
+        if link_field not in cache:
+            pool = list(self.items)
+            cache[link_field] = frozenset(
+                meant for _, field_name, target in self.dangling_links() if field_name == link_field
+                for meant in meant_ids(target, pool)
+            )
+        return cache[link_field]
 
     # -- checks ----------------------------------------------------------------
 
@@ -581,6 +609,8 @@ class TraceModel:
                         rests_on=frozenset({f"{item.id}.{cond_field}"}),
                     )
         for link_field in self.rules.required_backlinks.get(item.type, ()):
+            if item.id in self._meant_by_dangling(link_field):
+                continue  # a link meant for it is misspelt: that link's message is the one to fix
             if not any(
                 source != item.id and self._may_link(self.items[source].type, link_field)
                 for source in self.back_links(item.id, link_field)
