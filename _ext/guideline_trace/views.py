@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -615,11 +616,15 @@ def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
                     f"Exclude each {level} under it instead: {', '.join(below)}." if below
                     else f"Exclude a {level} of {spec.label} instead."))
             elif target is None:
-                guess = nearest(row.number, [n for n in coverage if n])
+                # the entry's ID written instead of its number (ISO-A-7-1-1 for A.7.1.1)
+                by_id = {r.entry.id: n for n, r in coverage.items() if n}
+                as_id = unicodedata.normalize("NFKC", row.number).upper()
+                guess = by_id.get(as_id) or nearest(row.number, [n for n in coverage if n])
                 meant.add(guess or "")
                 problems.append(Problem(Location(str(path), row.line), "soa-unknown-control",
                                         f"the SoA excludes {row.number!r}, which is not an entry of {spec.label}.",
-                                        f"Did you mean {guess!r}?" if guess else ""))
+                                        (f"The SoA names an entry by its number, not its ID: write {guess!r}."
+                                         if as_id in by_id else f"Did you mean {guess!r}?") if guess else ""))
             elif target.covered:
                 problems.append(Problem(Location(str(path), row.line), "soa-excluded-but-covered",
                                         f"the SoA excludes {row.number!r}, but it is covered by "
