@@ -201,3 +201,22 @@ def test_every_catalog_row_names_a_declared_source() -> None:
         catalog = load_catalog(path)
         assert catalog.problems == [], path.name
         assert all(e.values["source"] for e in catalog.entries)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("# 適用除外\nexclusion:\n  - {control: \"A.7.1.1\", justification: \"理由\"}\n",
+     [(2, "the SoA file needs a list 'exclusions', not 'exclusion'. Write 'exclusions:'.")]),
+    ("exclusions:\n  - {control: \"A.7.1.1\", justfication: \"理由\"}\n",
+     [(2, "an exclusion has the key 'justfication', which an exclusion does not have. Did you mean 'justification'?")]),
+    ("exclusions:\n\t- {control: \"A.7.1.1\", justification: \"理由\"}\n",
+     [(2, "YAML syntax error: found character '\\t' that cannot start any token. YAML indents with spaces, never "
+          "tabs: replace the tab on this line with spaces.")]),
+])
+def test_each_mistake_in_a_soa_file_is_named_at_its_line(tmp_path: Path, text: str,
+                                                        expected: list[tuple[int, str]]) -> None:
+    from trace_model.catalogs import load_soa
+
+    path = tmp_path / "soa.yaml"
+    path.write_text(text, encoding="utf-8")
+    data = load_soa(path)
+    assert [(p.location.line, f"{p.message} {p.hint}".strip()) for p in data.problems] == expected

@@ -407,8 +407,11 @@ def load_soa(path: Path) -> SoaData:
         return data
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        report(mark.line + 1 if mark else 1, "soa-file", f"YAML syntax error: {getattr(err, 'problem', err)}.",
+        problem = str(getattr(err, "problem", None) or err)
+        report(mark.line + 1 if mark else 1, "soa-file", f"YAML syntax error: {problem}.",
                f"Delete one of the two {err.key!r} values." if isinstance(err, DuplicateKeyError) else
+               "YAML indents with spaces, never tabs: replace the tab on this line with spaces."
+               if "'\\t'" in problem else
                "Quote a value that holds ':' or ',' with \"…\".")
         return data
     data.exclusions_line = next(
@@ -416,11 +419,25 @@ def load_soa(path: Path) -> SoaData:
     )
     rows = doc.get("exclusions") if isinstance(doc, dict) else None
     if not isinstance(rows, list):
-        report(1, "soa-file", "the SoA file needs a list 'exclusions'.", "Write 'exclusions: []' if there are none.")
+        # a misspelt key ('exclusion:') is named at its own line, with the key it should be
+        keys = [str(k) for k in doc if k != "__line__"] if isinstance(doc, dict) else []
+        misspelt = next((k for k in keys if nearest(k, ["exclusions"]) == "exclusions"), None)
+        at = next((n for n, text_line in enumerate(text.splitlines(), 1)
+                   if misspelt is not None and text_line.startswith(f"{misspelt}:")), 1)
+        report(at, "soa-file",
+               f"the SoA file needs a list 'exclusions'{f', not {misspelt!r}' if misspelt else ''}.",
+               "Write 'exclusions:'." if misspelt else "Write 'exclusions: []' if there are none.")
         return data
     seen: dict[str, int | None] = {}
     for row in rows:
         line = row.get("__line__") if isinstance(row, dict) else None
+        unknown = [str(k) for k in row if k not in ("control", "justification", "__line__")] \
+            if isinstance(row, dict) else []
+        if unknown:  # a misspelt key ('justfication'): name it, with the key it should be
+            guess = nearest(unknown[0], ["control", "justification"])
+            report(line, "soa-file", f"an exclusion has the key {unknown[0]!r}, which an exclusion does not have.",
+                   f"Did you mean {guess!r}?" if guess else "An exclusion has 'control' and 'justification'.")
+            continue
         if not isinstance(row, dict) or not row.get("control") or not str(row.get("justification", "")).strip():
             report(line, "soa-file", "each exclusion needs 'control' and a non-empty 'justification'.")
             continue
