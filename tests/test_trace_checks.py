@@ -59,3 +59,10 @@ def test_one_reader_of_options_serves_repeats_and_ids() -> None:
         ("id", "X", 5), ("iso", "A", 6), ("iso", "B", 7)]
     assert repeated_options(block) == {"iso": ["A", "B"]}
     assert written_need_ids('```{req} T\n---\nid: "REQ-Q"\n---\n```', {"req"}) == [("REQ-Q", 3)]
+
+
+def test_a_space_after_an_id_even_a_full_width_one_is_not_part_of_it(build_root) -> None:
+    from sphinx_needs.data import SphinxNeedsData
+
+    built = build_root("id-mistakes")
+    assert "REQ-T-009" in SphinxNeedsData(built.app.env).get_needs_view()

@@ -206,6 +206,9 @@ class TracedNeedDirective(NeedDirective):
 
     def run(self) -> Sequence[nodes.Node]:
         need_id = (self.options.get("id") or "").strip()
+        if need_id and self.options["id"] != need_id:
+            # a space after the ID (a full-width one too, which sphinx-needs keeps) is not part of it
+            self.options["id"] = need_id
         source, line = self.get_source_info()
         written = directive_options(self.block_text.splitlines(), 1, line + 1)
 
