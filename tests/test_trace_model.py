@@ -421,3 +421,10 @@ def test_a_misspelt_realises_link_does_not_also_report_its_target_unrealised() -
     # a link to an ID that names nothing near REQ-1 leaves REQ-1 unrealised, reported
     item = measure(links={"nisc": ("NISC-4-1-1",), "realises": ("XYZ-42",)})
     assert "missing-backlink" in codes([item])
+
+
+def test_reasons_are_split_at_a_full_width_semicolon_only_before_the_next_id() -> None:
+    from trace_model.model import reason_parts
+
+    assert reason_parts("ISO-A-11-1-1: 守るため；ISO-A-11-1-4：災害；地震に備えるため; ISO-A-5-1-1: x") == [
+        ("ISO-A-11-1-1", "守るため"), ("ISO-A-11-1-4", "災害；地震に備えるため"), ("ISO-A-5-1-1", "x")]

@@ -176,14 +176,19 @@ class Coverage:
         return 100.0 * self.covered / self.total if self.total else 0.0
 
 
+#: Between two reasons: ``;``, a line break, or ``；`` followed by the next ``ID:``.
+_REASON_SEPARATOR = re.compile(r";|\n|；(?=\s*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+\s*[:：])")
+
+
 def reason_parts(text: str) -> list[tuple[str, str]]:
     """``"ISO-A-5-1-1: 方針; ISO-A-5-1-2: 見直し"`` -> ``[(ID, reason), ...]`` in order, repeats kept.
 
-    Entries are separated by ``;`` or a line break; the ID ends at the first ``:`` or
-    full-width ``：`` (a Japanese input method types the latter).
+    Entries are separated by ``;`` or a line break, or by a full-width ``；`` before the next
+    ``ID:`` (a Japanese input method types it; inside a reason's own text it is kept); the ID ends at
+    the first ``:`` or full-width ``：``.
     """
     parts: list[tuple[str, str]] = []
-    for part in text.replace("\n", ";").split(";"):
+    for part in _REASON_SEPARATOR.split(text):
         key, sep, reason = part.replace("：", ":", 1).partition(":")
         if sep and key.strip():
             parts.append((key.strip(), reason.strip()))
