@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __version__ = "1.0.0"
 
 #: The components, in the order they are set up (their event handlers run in this order).
-COMPONENTS = ("checks", "catalogs", "views", "exports", "resources", "includes")
+COMPONENTS = ("checks", "catalogs", "views", "exports", "resources", "includes", "needtables")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -1,0 +1,66 @@
+"""A ``{needtable}`` that names a need type or a column that does not exist is refused, located.
+
+sphinx-needs' ``needtable`` filters needs by ``:types:`` and shows ``:columns:``; a misspelt type
+(``measures``) silently drops every need of that type from the table, and a misspelt column
+(``paperref``) shows an empty column, with no warning. Here the directive is sphinx-needs' own, run
+after a check of those two options: each unknown name is a ``trace.view-option`` problem at the
+option's line, with a did-you-mean, and the table is not drawn (a table that would silently lose
+requirements is not published).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx_needs.config import NeedsSphinxConfig
+from sphinx_needs.data import NeedsCoreFields
+from sphinx_needs.directives.needtable import NeedtableDirective
+from trace_model.model import Location, Problem, nearest
+from trace_model.sources import option_lines
+
+from guideline_trace import checks
+
+__version__ = "1.0.0"
+
+
+def _names(value: str) -> list[str]:
+    """The names of a ``:types:`` or ``:columns:`` value (``id as "ID", title`` -> id, title)."""
+    return [part.strip().split(" as ", 1)[0].strip() for part in re.split(r"[;,]", value) if part.strip()]
+
+
+class CheckedNeedtableDirective(NeedtableDirective):  # type: ignore[misc]
+    """sphinx-needs' ``needtable``, after its ``:types:`` and ``:columns:`` are checked."""
+
+    def run(self) -> list[nodes.Node]:
+        config = NeedsSphinxConfig(self.config)
+        types = {str(t["directive"]) for t in config.types} | {str(t["title"]) for t in config.types}
+        links = {str(name) for name in config._links}
+        columns = set(NeedsCoreFields) | set(config.fields) | links | {f"{link}_back" for link in links}
+        problems = []
+        source, line = self.get_source_info()
+        lines = dict(option_lines(self.block_text, line))
+        for option, known, kind in (("types", types, "need type"), ("columns", columns, "need field or link")):
+            for name in _names(str(self.options.get(option, ""))):
+                if name not in known and name.lower() not in {k.lower() for k in known}:
+                    guess = nearest(name, sorted(known))
+                    problems.append(Problem(
+                        Location(source, lines.get(option, line)), "view-option",
+                        f"needtable: {name!r} in ':{option}:' is not a {kind} of this site, so the table would "
+                        "silently " + ("leave out its needs." if option == "types" else "show an empty column."),
+                        f"Did you mean {guess!r}?" if guess else
+                        f"Use one of: {', '.join(sorted(known))}." if len(known) <= 20 else
+                        "See the need types, fields and links in conf.py (needs_types, needs_fields, needs_links)."))
+        if problems:
+            checks.record_problems(self.env, problems)
+            return []
+        return list(super().run())
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("sphinx_needs")
+    app.setup_extension("guideline_trace.checks")
+    app.add_directive("needtable", CheckedNeedtableDirective, override=True)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
