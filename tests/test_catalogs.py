@@ -220,3 +220,15 @@ def test_each_mistake_in_a_soa_file_is_named_at_its_line(tmp_path: Path, text: s
     path.write_text(text, encoding="utf-8")
     data = load_soa(path)
     assert [(p.location.line, f"{p.message} {p.hint}".strip()) for p in data.problems] == expected
+
+
+def test_a_deleted_parent_row_is_one_message_at_its_first_child(tmp_path: Path) -> None:
+    catalog = load_catalog(write(tmp_path, HEADER + """  - {number: "A.5", level: clause, title_en: "P", title_ja: "方針", source: [S1]}
+  - {number: "A.5.1.1", level: control, title_en: "C", title_ja: "方針群", source: [S1]}
+  - {number: "A.5.1.2", level: control, title_en: "C", title_ja: "レビュー", source: [S1]}
+  - {number: "A.5.1.3", level: control, title_en: "C", title_ja: "見直し", source: [S1]}
+"""))
+    assert [(p.code, p.location.line, p.message) for p in catalog.problems] == [
+        ("catalog-row", 8, "entry 'A.5.1.1' has no parent entry 'A.5.1' in this catalog (nor have 'A.5.1.2', "
+                           "'A.5.1.3')."),
+    ]

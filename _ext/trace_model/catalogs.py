@@ -278,13 +278,18 @@ def load_catalog(path: Path, expected_type: str | None = None) -> Catalog:
             catalog.entries.append(entry)
     known = {e.number for e in catalog.entries}
     refused = {item_id for problem in catalog.problems for item_id in problem.explains}
+    orphans: dict[str, list[CatalogEntry]] = {}  # missing parent -> its entries, in file order
     for entry in catalog.entries:
         parent = schema.parent_of(entry.number)
         # a parent whose own row was refused is that row's problem, not one more per child
         if parent is not None and parent not in known and number_to_id(schema.id_prefix, parent) not in refused:
-            report(entry.location.line, "catalog-row",
-                   f"entry {entry.number!r} has no parent entry {parent!r} in this catalog.",
-                   f"Add a row for {parent!r} before it.")
+            orphans.setdefault(parent, []).append(entry)
+    for parent, children in orphans.items():  # one missing row is one message, at its first child
+        numbers = [c.number for c in children]
+        report(children[0].location.line, "catalog-row",
+               f"entry {numbers[0]!r} has no parent entry {parent!r} in this catalog"
+               + (f" (nor have {', '.join(map(repr, numbers[1:]))})." if len(numbers) > 1 else "."),
+               f"Add a row for {parent!r} before it.")
     return catalog
 
 
