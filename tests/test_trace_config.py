@@ -78,6 +78,12 @@ def test_the_real_configuration_is_valid() -> None:
      "in _ext/trace_model/catalogs.py). Did you mean 'control'?"),
     ({"trace_soa_complete": "yes"}, "trace_soa_complete must be True or False, not 'yes'."),
     ({"trace_covering_types": "measure"}, "trace_covering_types must be a list, not str 'measure'."),
+    # one slip, one message: numbers without quotes; a misspelt required key (not "missing" too)
+    ({"trace_field_values": {"source": [1, 2, 3]}},
+     "trace_field_values['source'] must be a list of strings, but 1, 2, 3 are not. Write them in quotes: "
+     "['1', '2', '3']."),
+    ({"trace_link_rules": {"iso": {"target": ["iso"]}}},
+     "trace_link_rules['iso']: unknown key 'target'. Did you mean 'targets'? Allowed: levels, sources, targets."),
     ({"trace_chain": {"roots": ["req"], "stages": [{"label": "論点", "types": ["req"], "link": ["iso"]}]}},
      "trace_chain['stages'][0]: unknown key 'link'. Did you mean 'links'? Allowed: label, linked_by, links, types."),
     ({"trace_chain": {"roots": ["req"], "stages": [{"label": "論点", "types": ["req"]},

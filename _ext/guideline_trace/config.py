@@ -161,6 +161,13 @@ def list_of(item: Spec) -> Spec:
         problems: list[ConfigProblem] = []
         for i, element in enumerate(value):
             problems.extend(item(element, f"{where}[{i}]", vocab))
+        not_strings = [v for v in value if not isinstance(v, str)]
+        if len(problems) > 1 and len(not_strings) == len(problems) and all(
+                "must be a" in p.message and "string" in p.message for p in problems):
+            # one slip (numbers written without quotes), one message
+            return [ConfigProblem(_setting(where), f"{where} must be a list of strings, but "
+                                  f"{', '.join(map(repr, not_strings))} are not. Write them in quotes: "
+                                  f"{[str(v) for v in not_strings]!r}.")]
         return problems
 
     return check
@@ -213,8 +220,12 @@ def record(required: Mapping[str, Spec], optional: Mapping[str, Spec] | None = N
         problems: list[ConfigProblem] = []
         allowed = {**required, **optional}
         keys_in_where = re.findall(r"\['([^']+)'\]", where)
+        # a misspelt key ('target' for 'targets') is one problem: the unknown key with its did-you-mean,
+        # not the required key reported missing too
+        meant = {suggestion(str(k), allowed).removeprefix(" Did you mean ").removesuffix("?").strip("'")
+                 for k in value if k not in allowed}
         for k in required:
-            if k not in value:
+            if k not in value and k not in meant:
                 problems.append(ConfigProblem(
                     _setting(where), f"{where} has no {k!r}. Add it (keys: {', '.join(sorted(allowed))}).",
                     keys_in_where[-1] if keys_in_where else None))
