@@ -94,7 +94,7 @@ EDITS: dict[str, tuple[Callable[[Path], None], str]] = {
     "add a requirement": (lambda s: (s / "requirements" / "reqs.md").write_text(
         (s / "requirements" / "reqs.md").read_text(encoding="utf-8") + NEW_REQUIREMENT, encoding="utf-8"), ""),
     "delete a requirement": (lambda s: truncate_at(s / "requirements" / "reqs.md", "```{req} 委託先を監督すること"),
-                             "chapter.md:9: linked need REQ-E-002 not found. Did you mean 'REQ-E-001'? If REQ-E-002 "
+                             "chapter.md:10: linked need REQ-E-002 not found. Did you mean 'REQ-E-001'? If REQ-E-002 "
                              "was removed or renamed, change this reference to the need it should name. [needs.link_ref]"),
     "rename a requirement": (lambda s: edit(s / "requirements" / "reqs.md", ":id: REQ-E-001", ":id: REQ-E-011"), ""),
     # the page it moves to (appendix) is read before the page it leaves (chapter); chapter.md names it

@@ -477,6 +477,25 @@ class CatalogCascadeFilter(pylogging.Filter):
         self.lost_ids: frozenset[str] = frozenset()
         self.known_ids: frozenset[str] = frozenset()
 
+    @staticmethod
+    def _locate_reference(record: pylogging.LogRecord, need_id: str) -> None:
+        """Move the record's line from the start of the paragraph (where sphinx-needs locates its role)
+        to the line that holds the ``{need}`` reference itself, found in the source after it."""
+        location = getattr(record, "location", None)
+        if isinstance(location, nodes.Node):
+            location = logging.get_node_location(location)
+        if not isinstance(location, str) or ":" not in location:
+            return
+        path, _, line = location.rpartition(":")
+        if not line.isdigit() or not Path(path).is_file():
+            return
+        lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+        wanted = f"`{need_id}`"
+        found = next((n for n in range(int(line), min(int(line) + 200, len(lines) + 1)) if wanted in lines[n - 1]),
+                     None)
+        if found is not None:
+            record.location = f"{path}:{found}"
+
     def filter(self, record: pylogging.LogRecord) -> bool:
         if getattr(record, "type", "") != "needs" or getattr(record, "subtype", "") != "link_ref":
             return True
@@ -487,6 +506,7 @@ class CatalogCascadeFilter(pylogging.Filter):
         if (self.prefixes and need_id.startswith(self.prefixes)) or need_id in self.lost_ids:
             return False
         hint = diagnose_id(need_id, self.known_ids) if self.known_ids and need_id not in self.known_ids else ""
+        self._locate_reference(record, need_id)
         if hint.startswith("Did you mean"):  # a typo, or a need that was removed or renamed: say both
             hint += f" If {need_id} was removed or renamed, change this reference to the need it should name."
         if hint and hint not in str(record.msg):
