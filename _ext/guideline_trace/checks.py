@@ -590,6 +590,18 @@ def lost_needs(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
         names = lost[0][0] if len(lost) == 1 else (
             f"{len(lost)} needs from here on ({', '.join(i for i, _ in lost[:3])}{', …' if len(lost) > 3 else ''})")
         verb = "is" if len(lost) == 1 else "are"
+        text_lines = path.read_text(encoding="utf-8").splitlines()
+        first = text_lines[lost[0][1] - 1] if 0 < lost[0][1] <= len(text_lines) else ""
+        if len(first) - len(first.lstrip(" ")) >= 4 or first.startswith("\t"):
+            # indented by four spaces or a tab: Markdown reads the whole block as code
+            problems.append(Problem(
+                Location(str(path), lost[0][1]), "lost-need",
+                f"{names} {verb} written here but not in the built site: the block is indented by four spaces "
+                "or more, so Markdown reads it as code.",
+                "Remove the indentation: a need's fence and options start at the beginning of the line.",
+                explains=frozenset(need_id for need_id, _ in lost),
+            ))
+            continue
         problems.append(Problem(
             Location(str(path), lost[0][1]), "lost-need",
             f"{names} {verb} written here but not in the built site: this text was not read as need "
