@@ -683,6 +683,19 @@ def unincluded_files(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
         for path in sorted(srcdir.glob(pattern)):
             if path.resolve() not in included:
                 written = written_need_ids(path.read_text(encoding="utf-8"), directive_names) if path.is_file() else []
+                swallowed = _written_include(env, path)
+                if swallowed is not None:
+                    # the page names it in an {include} that was not read as one: the cause is at that line
+                    found.append(Problem(
+                        swallowed, "not-included",
+                        f"this {{include}} of {path.relative_to(srcdir).as_posix()} was not read as a directive, so "
+                        "nothing in that file is published: a code block or directive above it is probably not "
+                        "closed, or the line is indented.",
+                        "Close the block above (a line of as many backticks as opened it), and start the "
+                        "{include} line at the beginning of the line.",
+                        explains=frozenset(need_id for need_id, _ in written),
+                    ))
+                    continue
                 found.append(Problem(
                     Location(str(path), 1), "not-included",
                     f"{path.relative_to(srcdir).as_posix()} is included by no page, so nothing in it is published.",
@@ -691,6 +704,21 @@ def unincluded_files(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
                     explains=frozenset(need_id for need_id, _ in written),
                 ))
     return found
+
+
+def _written_include(env: BuildEnvironment, path: Path) -> Location | None:
+    """Where a published page writes an ``{include}`` of ``path`` (resolved from that page's folder), or None."""
+    target = path.resolve()
+    pattern = re.compile(r"^\s*(?:`{3,}|~{3,}|:{3,})\s*\{include\}\s+(\S+)")
+    for docname in sorted(env.found_docs):
+        page = Path(env.doc2path(docname))
+        if not page.is_file():
+            continue
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            match = pattern.match(line)
+            if match and (page.parent / match.group(1)).resolve() == target:
+                return Location(str(page), number)
+    return None
 
 
 def stable_container_ids(app: Sphinx, doctree: nodes.document, docname: str) -> None:
