@@ -213,6 +213,8 @@ trace_id_patterns = {{}}
 trace_id_docnames = {{}}
 trace_required_when = {{}}
 trace_required_backlinks = {{}}
+# the site's variant spellings name words of its own text, which the synthetic text does not hold
+site_search_variants = ""
 html_static_path = ["{root}/_static"]
 html_theme = "furo"
 if "{variant}" not in ("ours", "before"):

@@ -87,8 +87,8 @@ def page_units(doctree: nodes.document, need_titles: Mapping[str, str]) -> list[
     """
     units: list[Unit] = []
 
-    def own_text(node: nodes.Node, parts: list[str]) -> None:
-        for child in node.children:
+    def own_text(node: nodes.Node, parts: list[str], start: int = 0) -> None:
+        for child in node.children[start:]:
             if isinstance(child, nodes.Text):
                 parts.append(str(child))
             elif isinstance(child, _SKIPPED) or (
@@ -102,7 +102,7 @@ def page_units(doctree: nodes.document, need_titles: Mapping[str, str]) -> list[
             elif isinstance(child, nodes.definition_list_item) and _glossary_term(child) is not None:
                 term = _glossary_term(child)
                 assert term is not None
-                unit(term["ids"][0], term.astext(), child, skip_first=True)
+                unit(term["ids"][0], term.astext(), child, start=1)
             elif isinstance(child, graphviz):
                 parts.append(str(child.get("alt", "")) + "\n")
             elif isinstance(child, nodes.Element):
@@ -110,23 +110,19 @@ def page_units(doctree: nodes.document, need_titles: Mapping[str, str]) -> list[
                 if isinstance(child, _BLOCKS):
                     parts.append("\n")
 
-    def unit(anchor: str, title: str, node: nodes.Element, skip_first: bool = False) -> None:
+    def unit(anchor: str, title: str, node: nodes.Element, start: int = 0) -> None:
+        """The unit of ``node``, from its child ``start`` on (its title or term is the unit's title)."""
         parts: list[str] = []
         index = len(units)
         units.append(Unit(anchor, title, ""))  # placeholder: the unit's place is before its children
-        if skip_first:
-            node = node.deepcopy()
-            node.remove(node.children[0])
-        own_text(node, parts)
+        own_text(node, parts, start)
         units[index] = Unit(anchor, title, _tidy("".join(parts)))
 
     def section(node: nodes.section) -> None:
         title = node.next_node(nodes.title)
         anchor = node["ids"][0] if node["ids"] else ""
-        body = node.deepcopy()
-        if body.children and isinstance(body.children[0], nodes.title):
-            body.remove(body.children[0])
-        unit(anchor, title.astext() if title is not None else "", body)
+        has_title = bool(node.children) and isinstance(node.children[0], nodes.title)
+        unit(anchor, title.astext() if title is not None else "", node, start=1 if has_title else 0)
 
     top: list[str] = []
     own_text(doctree, top)
