@@ -173,12 +173,16 @@ def collect_units(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def _kept_units(app: Sphinx) -> dict[str, list[Unit]]:
-    try:
-        with Path(app.doctreedir, UNITS_FILE).open("rb") as stream:
-            kept: dict[str, list[Unit]] = pickle.load(stream)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        kept = {}
-    return kept
+    """The units the last build kept, read once per build (on the builder: the outdated-pages check
+    and the final write both need them)."""
+    builder: Any = app.builder
+    if not hasattr(builder, "site_search_kept"):
+        try:
+            with Path(app.doctreedir, UNITS_FILE).open("rb") as stream:
+                builder.site_search_kept = pickle.load(stream)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            builder.site_search_kept = {}
+    return builder.site_search_kept  # type: ignore[no-any-return]
 
 
 def pages_without_units(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
@@ -194,8 +198,7 @@ def all_units(app: Sphinx) -> dict[str, list[Unit]]:
     """Every page's units: those written now, the others as the last build left them; pages that no
     longer exist are dropped. Saved for the next build."""
     path = Path(app.doctreedir, UNITS_FILE)
-    kept = _kept_units(app)
-    kept.update(_pages_written(app))
+    kept = {**_kept_units(app), **_pages_written(app)}
     current = {docname: kept[docname] for docname in sorted(app.env.found_docs) if docname in kept}
     with path.open("wb") as stream:
         pickle.dump(current, stream)

@@ -244,9 +244,7 @@ class TracedNeedDirective(NeedDirective):
         known = self.CORE_OPTIONS | set(needs_config.fields) | set(needs_config._links)
         for option in sorted(set(self.options) - known):
             value = self.options.pop(option)
-            # an option name in the wrong case or in full width (':ISO:', ':ｉｓｏ:') is that option
-            folded = unicodedata.normalize("NFKC", option).lower()
-            guess = folded if folded in known else nearest(option, known)
+            guess = nearest(option, known)  # ':ISO:' and ':ｉｓｏ:' too (case and width come first)
             record_problems(self.env, [Problem(
                 at(option), "unknown-option",
                 f"':{option}:' is not an option of a {self.name!r}, so its value would be lost.",
@@ -707,17 +705,10 @@ def unincluded_files(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
 
 
 def _written_include(env: BuildEnvironment, path: Path) -> Location | None:
-    """Where a published page writes an ``{include}`` of ``path`` (resolved from that page's folder), or None."""
-    target = path.resolve()
-    pattern = re.compile(r"^\s*(?:`{3,}|~{3,}|:{3,})\s*\{include\}\s+(\S+)")
+    """Where a published page writes an ``{include}`` of ``path`` (:func:`include_lines`), or None."""
     for docname in sorted(env.found_docs):
-        page = Path(env.doc2path(docname))
-        if not page.is_file():
-            continue
-        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
-            match = pattern.match(line)
-            if match and (page.parent / match.group(1)).resolve() == target:
-                return Location(str(page), number)
+        for page, number in include_lines(Path(env.doc2path(docname)), path):
+            return Location(str(page), number)
     return None
 
 

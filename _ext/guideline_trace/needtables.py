@@ -43,8 +43,9 @@ class CheckedNeedtableDirective(NeedtableDirective):  # type: ignore[misc]
         source, line = self.get_source_info()
         lines = dict(option_lines(self.block_text, line))
         for option, known, kind in (("types", types, "need type"), ("columns", columns, "need field or link")):
+            folded = {k.lower() for k in known}
             for name in _names(str(self.options.get(option, ""))):
-                if name not in known and name.lower() not in {k.lower() for k in known}:
+                if name.lower() not in folded:
                     guess = nearest(name, sorted(known))
                     problems.append(Problem(
                         Location(source, lines.get(option, line)), "view-option",

@@ -242,42 +242,43 @@ def diagnose_id(wanted: str, candidates: Iterable[str]) -> str:
     pool = set(candidates)
     parts = [p for p in _WRONG_SEPARATORS.split(wanted.strip()) if p]
     if len(parts) > 1:
-        fixed = [nearest(p, pool) or p for p in parts]
+        fixed = [(_diagnosis(p, pool) or (p, ""))[0] for p in parts]
         return (f"This is {len(parts)} IDs joined by {_separator_name(wanted)}; separate IDs with a "
                 f"half-width comma and a space: '{', '.join(fixed)}'.")
-    normal = unicodedata.normalize("NFKC", wanted)
-    if normal != wanted:
-        fix = nearest(normal, pool) or normal
-        return (f"It is written with full-width characters; IDs use half-width letters, digits and hyphens: "
-                f"write '{fix}'.")
-    if wanted.upper() != wanted and wanted.upper() in pool:
-        return f"IDs are written in upper case: write '{wanted.upper()}'."
-    respelled = wanted.replace(".", "-")
-    prefixed = sorted(c for c in pool if c.endswith("-" + respelled))
-    if respelled != wanted and len(prefixed) == 1:  # the printed number alone (A.11.2.1 for ISO-A-11-2-1)
-        return f"An ID is the catalog's prefix and the printed number with hyphens: write '{prefixed[0]}'."
-    guess = nearest(wanted, pool)
-    if guess is None:
-        return ""
-    if guess == wanted.replace(".", "-").replace("(", "-").replace(")", ""):
-        return f"An ID writes the printed number with hyphens: write '{guess}'."
-    return f"Did you mean '{guess}'?"
+    found = _diagnosis(wanted, pool)
+    return found[1] if found else ""
 
 
 def meant_ids(wanted: str, candidates: Iterable[str]) -> list[str]:
-    """The IDs that :func:`diagnose_id` would propose for ``wanted`` (each part of IDs joined by a
-    wrong separator, the half-width, upper-case, hyphenated or nearest spelling), or ``[]``."""
+    """The IDs that :func:`diagnose_id` proposes for ``wanted`` (one per part of IDs joined by a
+    wrong separator), or ``[]``."""
     pool = set(candidates)
     parts = [p for p in _WRONG_SEPARATORS.split(wanted.strip()) if p] or [wanted]
-    found = []
-    for part in parts:
-        normal = unicodedata.normalize("NFKC", part)
-        for spelling in (normal, normal.upper()):
-            guess = spelling if spelling in pool else nearest(spelling, pool)
-            if guess:
-                found.append(guess)
-                break
-    return found
+    return [found[0] for found in (_diagnosis(part, pool) for part in parts) if found]
+
+
+def _diagnosis(wanted: str, pool: set[str]) -> tuple[str, str] | None:
+    """(the ID ``wanted`` most likely means, the sentence that says so) for one ID, or None."""
+    if wanted in pool:
+        return wanted, ""
+    normal = unicodedata.normalize("NFKC", wanted)
+    if normal != wanted:
+        fix = nearest(normal, pool) or normal
+        return fix, (f"It is written with full-width characters; IDs use half-width letters, digits and hyphens: "
+                     f"write '{fix}'.")
+    if wanted.upper() != wanted and wanted.upper() in pool:
+        return wanted.upper(), f"IDs are written in upper case: write '{wanted.upper()}'."
+    respelled = wanted.replace(".", "-")
+    prefixed = sorted(c for c in pool if c.endswith("-" + respelled))
+    if respelled != wanted and len(prefixed) == 1:  # the printed number alone (A.11.2.1 for ISO-A-11-2-1)
+        return prefixed[0], (f"An ID is the catalog's prefix and the printed number with hyphens: "
+                             f"write '{prefixed[0]}'.")
+    guess = nearest(wanted, pool)
+    if guess is None:
+        return None
+    if guess == wanted.replace(".", "-").replace("(", "-").replace(")", ""):
+        return guess, f"An ID writes the printed number with hyphens: write '{guess}'."
+    return guess, f"Did you mean '{guess}'?"
 
 
 def _separator_name(text: str) -> str:
