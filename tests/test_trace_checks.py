@@ -66,3 +66,68 @@ def test_a_space_after_an_id_even_a_full_width_one_is_not_part_of_it(build_root)
 
     built = build_root("id-mistakes")
     assert "REQ-T-009" in SphinxNeedsData(built.app.env).get_needs_view()
+
+
+KNOWN_OPTIONS = {"id", "source", "theme", "nisc", "iso", "iso_reason"}
+
+
+def test_a_wrapped_option_value_is_read_as_meant() -> None:
+    from trace_model.sources import option_slips
+
+    lines = [":id: REQ-A", ":iso: A, B", ":iso_reason: A: 方針;", "  B: 合意", "  に含める", "", "本文"]
+    (slip,) = option_slips(lines, 0, 10, KNOWN_OPTIONS)
+    assert (slip.kind, slip.line, slip.lines, slip.name) == ("wrapped", 13, (12, 13, 14), "iso_reason")
+    # a space after ASCII, none between Japanese text
+    assert slip.value == "A: 方針; B: 合意に含める"
+    # a reason continued without indentation is a continuation too; body text is not
+    assert option_slips([":id: X", "ISO-A-5-1-2: 合意", "", "本文"], 0, 1, KNOWN_OPTIONS)[0].kind == "wrapped"
+    assert option_slips([":id: X", "本文が続く"], 0, 1, KNOWN_OPTIONS) == []
+
+
+def test_options_after_a_blank_line_are_found_only_when_they_name_an_option() -> None:
+    from trace_model.sources import option_slips
+
+    lines = [":id: X", ":theme: T", "", ":nisc: N", ":iso: A", "", "本文"]
+    assert [(s.kind, s.line, s.name, s.value) for s in option_slips(lines, 0, 1, KNOWN_OPTIONS)] == [
+        ("after-blank", 4, "nisc", "N"), ("after-blank", 5, "iso", "A")]
+    # body text that starts with a colon but names no option is left alone
+    assert option_slips([":id: X", "", ":note: 本文"], 0, 1, KNOWN_OPTIONS) == []
+    # so is a nested colon fence
+    assert option_slips([":id: X", "", ":::{note}", "x", ":::"], 0, 1, KNOWN_OPTIONS) == []
+
+
+def test_a_full_width_colon_in_an_option_is_found_wherever_it_is() -> None:
+    from trace_model.sources import full_width_option, meant_options, option_slips
+
+    lines = [":id: X", ":nisc：N", "：iso: A", ":theme: T", "", "本文：説明"]
+    assert [(s.kind, s.line, s.name, s.value) for s in option_slips(lines, 0, 1, KNOWN_OPTIONS)] == [
+        ("full-width", 2, "nisc", "N"), ("full-width", 3, "iso", "A")]
+    assert [(o.name, o.value) for o in meant_options(lines)] == [("id", "X"), ("nisc", "N"), ("iso", "A"), ("theme", "T")]
+    # a full-width colon inside the value (a reason's separator) is no slip
+    assert not full_width_option(":iso_reason: A：方針")
+    assert option_slips([":iso_reason: A：方針", "", "本文"], 0, 1, KNOWN_OPTIONS) == []
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_each_option_slip_is_read_as_meant_and_kept_out_of_the_text(build_root, parallel: int) -> None:
+    import json
+
+    built = build_root("option-syntax", parallel=parallel)
+    assert [w.rsplit("[", 1)[1] for w in built.warnings] == ["trace.option-syntax]"] * 3
+    data = json.loads((built.outdir / "needs.json").read_text(encoding="utf-8"))
+    needs = data["versions"][data["current_version"]]["needs"]
+    one, two, three = needs["REQ-T-001"], needs["REQ-T-002"], needs["REQ-T-003"]
+    assert one["iso_reason"] == "ISO-A-15-1-1: 供給者に関する方針; ISO-A-15-1-2: 合意に含める要求事項"
+    assert (two["nisc"], two["iso"]) == (["NISC-4-1-2"], ["ISO-A-15-2-1"])
+    assert (three["nisc"], three["iso"]) == (["NISC-4-1-1"], ["ISO-A-15-1-1"])
+    assert [n["content"] for n in (one, two, three)] == [
+        "委託先の選定条件を定義すること。", "約款による外部サービスの利用を判断すること。", "委託先との契約を見直すこと。"]
+    page = (built.outdir / "index.html").read_text(encoding="utf-8")
+    assert ":nisc:" not in page and "：iso" not in page  # no option line is published as text
+
+
+def test_html_comments_are_found_with_their_lines() -> None:
+    from trace_model.sources import html_comments
+
+    text = "a\n<!--\nb\n-->\nc <!-- d -->\n<!-- never closed\ne"
+    assert html_comments(text) == [(2, 4), (5, 5), (6, 7)]

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
@@ -44,7 +45,16 @@ from trace_model.model import (
     diagnose_id,
     nearest,
 )
-from trace_model.sources import directive_options, first_option_lines, repeated_values, written_need_ids
+from trace_model.sources import (
+    directive_options,
+    first_option_lines,
+    full_width_option,
+    html_comments,
+    meant_options,
+    option_slips,
+    repeated_values,
+    written_need_ids,
+)
 from trace_model.warnings import check_subtype
 
 from guideline_trace.config import ConfigProblem, locate
@@ -137,18 +147,29 @@ class TraceCollector(EnvironmentCollector):
         targets = sorted({str(node["reftarget"]).split(".")[0] for node in doctree.findall(NeedRef)})
         need_refs(app.env)[app.env.docname] = targets
         if not app.config.trace_allow_raw_html:
-            record_problems(app.env, [
-                Problem(
-                    node_location(app.env, node),
-                    "raw-html",
-                    "raw HTML is not allowed in the guideline sources: it bypasses the checks, "
-                    "the accessibility repairs and the search index.",
-                    "Write it in MyST (a directive, a table, a figure); set trace_allow_raw_html in conf.py "
-                    "only for trusted, reviewed markup.",
-                )
-                for node in doctree.findall(nodes.raw)
-                if "html" in node.get("format", "").split()
-            ])
+            directive_names = _need_directive_types(app.config)
+            problems = []
+            for node in doctree.findall(nodes.raw):
+                text = node.astext().strip()
+                if "html" not in node.get("format", "").split():
+                    continue
+                if not (text.startswith("<!--") and text.endswith("-->")):
+                    problems.append(Problem(
+                        node_location(app.env, node), "raw-html",
+                        "raw HTML is not allowed in the guideline sources: it bypasses the checks, "
+                        "the accessibility repairs and the search index.",
+                        "Write it in MyST (a directive, a table, a figure); set trace_allow_raw_html in conf.py "
+                        "only for trusted, reviewed markup.",
+                    ))
+                elif not written_need_ids(text, directive_names):  # a need in it: reported as lost, at the need
+                    problems.append(Problem(
+                        node_location(app.env, node), "raw-html",
+                        "an HTML comment (<!-- … -->) is published: it stays in the page's HTML source for anyone "
+                        "to read.",
+                        "Write notes to editors as MyST comment lines, each starting with %, which are not "
+                        "published; delete text that is no longer wanted (the history keeps it).",
+                    ))
+            record_problems(app.env, problems)
 
     def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
         """Pages whose needs show something that another page changed.
@@ -205,6 +226,7 @@ class TracedNeedDirective(NeedDirective):
                               "template", "pre_template", "post_template", "constraints"})
 
     def run(self) -> Sequence[nodes.Node]:
+        self._read_slipped_options()
         need_id = (self.options.get("id") or "").strip()
         if need_id and self.options["id"] != need_id:
             # a space after the ID (a full-width one too, which sphinx-needs keeps) is not part of it
@@ -264,6 +286,70 @@ class TracedNeedDirective(NeedDirective):
             # that sphinx-needs' docname and lineno point at together
             self.options["defined_at"] = f"{_relative(self.env, source)}:{line}"
         return super().run()
+
+
+    def _read_slipped_options(self) -> None:
+        """Report each option MyST did not read as one (:func:`~trace_model.sources.option_slips`) at its
+        line, with the fix, and read it as meant: the one slip gives one message, not a missing link or
+        reason too, and the option's text is not published as the need's body."""
+        source, line = self.get_source_info()
+        lines = self.block_text.splitlines()
+        needs_config = NeedsSphinxConfig(self.config)
+        known = self.CORE_OPTIONS | set(needs_config.fields) | set(needs_config._links)
+        slips = option_slips(lines, 1, line + 1, known)
+        if not slips:
+            return
+        problems = []
+        after_blank = [s for s in slips if s.kind == "after-blank"]
+        for slip in slips:
+            if slip.kind == "wrapped":
+                problems.append(Problem(
+                    Location(source, slip.line), "option-syntax",
+                    f"this line continues ':{slip.name}:' from line {slip.lines[0]}, but an option's value is one "
+                    "line: MyST reads this line as the need's text.",
+                    f"Join lines {slip.lines[0]}–{slip.lines[-1]} into one ':{slip.name}:' line.",
+                ))
+            elif slip.kind == "full-width":
+                problems.append(Problem(
+                    Location(source, slip.line), "option-syntax",
+                    f"':{slip.name}:' is written with a full-width colon (：), which MyST cannot read as an "
+                    f"option: this {self.name!r} would lose its options.",
+                    f"Write ':{slip.name}: {slip.value}' with half-width colons.",
+                ))
+        if after_blank:
+            names = ", ".join(f"':{s.name}:'" for s in after_blank)
+            problems.append(Problem(
+                Location(source, after_blank[0].line), "option-syntax",
+                f"{names} {'is' if len(after_blank) == 1 else 'are'} read as the need's text, not as options: "
+                "the blank line above ends a directive's options.",
+                "Delete the blank line, so that every option line comes before the first blank line.",
+            ))
+        record_problems(self.env, problems)
+        taken = {n for s in slips if s.kind != "full-width" for n in s.lines}
+        if any(s.kind == "full-width" for s in slips):
+            # MyST read no option, or none from that line on: read every one, folding the full-width colons
+            for option in meant_options(lines, 1, line + 1):
+                self.options[option.name] = option.value  # need options are plain text
+                taken.add(option.line)
+        for slip in slips:
+            self.options[slip.name] = slip.value
+        self._drop_body_lines(lines, line, taken)
+
+    def _drop_body_lines(self, lines: Sequence[str], line: int, taken: AbstractSet[int]) -> None:
+        """Take the 1-based lines ``taken`` (options read as meant) out of the body MyST gave the directive,
+        and the blank lines before the first kept line. ``lines``: the block text; ``line``: its fence line."""
+        content: StringList = self.content  # type: ignore[has-type]  # docutils declares it untyped
+        body = list(content)
+        # the body is the end of the block's text (before the closing fence; MyST drops blank lines before it)
+        start = next((k for k in range(len(lines) - len(body), 0, -1) if lines[k:k + len(body)] == body), None)
+        if not taken or start is None:
+            return
+        kept = [k for k in range(len(body)) if line + start + k not in taken]
+        while kept and not body[kept[0]].strip():
+            kept.pop(0)
+        self.content = StringList([body[k] for k in kept], items=[content.items[k] for k in kept])
+        self.content_offset += kept[0] if kept else len(body)
+
 
 
 def suggest_id(written: str) -> str:
@@ -456,7 +542,8 @@ CATALOG_LOAD_FAILURES = frozenset({"catalog-unreadable", "catalog-encoding", "ca
 class CatalogCascadeFilter(pylogging.Filter):
     """Drops sphinx-needs' "linked need X not found" for IDs already explained by another message:
     IDs of a catalog that failed to load, and needs reported lost (``lost_ids``) or refused (bad ID);
-    adds the fix to the others.
+    adds the fix to the others. Drops MyST's bare syntax error for an option written with a full-width
+    colon, which the need directive reports with the fix (``trace.option-syntax``).
 
     Those references are written in the pages' text (``{need}`` roles) and reported
     by sphinx-needs while pages are written; the one catalog problem already says
@@ -494,7 +581,23 @@ class CatalogCascadeFilter(pylogging.Filter):
         if found is not None:
             record.location = f"{path}:{found}"
 
+    @staticmethod
+    def _full_width_option(record: pylogging.LogRecord) -> bool:
+        """Whether the record is MyST's bare "Invalid options format" for an option line written with a
+        full-width colon, which :class:`TracedNeedDirective` reports at that line with the fix. (MyST counts
+        the line one too far: the line named and the one before it are read.)"""
+        location = getattr(record, "location", None)
+        if not isinstance(location, str) or "Invalid options format" not in str(record.msg):
+            return False
+        path, _, line = location.rpartition(":")
+        if not line.isdigit() or not Path(path).is_file():
+            return False
+        lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+        return any(full_width_option(lines[n - 1]) for n in (int(line) - 1, int(line)) if 0 < n <= len(lines))
+
     def filter(self, record: pylogging.LogRecord) -> bool:
+        if getattr(record, "type", "") == "myst" and getattr(record, "subtype", "") == "directive_option":
+            return not self._full_width_option(record)
         if getattr(record, "type", "") != "needs" or getattr(record, "subtype", "") != "link_ref":
             return True
         match = self.MESSAGE.search(str(record.msg))
@@ -570,25 +673,39 @@ def lost_needs(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
     A fence closed early (an inner ```` ```{note} ```` inside a need fenced with as
     many backticks) turns the next need into a code block: it would vanish from the
     page's requirements, needs.json, every view and export, with its raw options
-    published as code. Each such ID is reported at the line it is written on.
+    published as code. Each such ID is reported at the line it is written on. Needs inside an
+    HTML comment are reported at the comment, one message per comment.
     """
     files = {Path(env.doc2path(doc)).resolve() for doc in env.found_docs} | included_files(app, env)
     directive_names = _need_directive_types(app.config)
     defined = {d.id for defs in definitions(env).values() for d in defs}
     problems = []
     for path in sorted(f for f in files if f.suffix == ".md" and f.is_file()):
+        text = path.read_text(encoding="utf-8")
         lost = [
             (need_id, line)
-            for need_id, line in written_need_ids(path.read_text(encoding="utf-8"), directive_names)
+            for need_id, line in written_need_ids(text, directive_names)
             # not built, and not refused with a message of its own (bad-id)
             if need_id not in defined and re.match(app.config.needs_id_regex, need_id)
         ]
+        for first_line, last_line in html_comments(text):
+            commented = [need_id for need_id, line in lost if first_line <= line <= last_line]
+            if commented:
+                problems.append(Problem(
+                    Location(str(path), first_line), "lost-need",
+                    f"{', '.join(commented)} {'is' if len(commented) == 1 else 'are'} inside an HTML comment "
+                    f"(lines {first_line}–{last_line}), so not published as a need; the comment's text is "
+                    "still published, in the page's HTML source.",
+                    "To drop it, delete it (the history keeps it); to keep it, delete the <!-- and --> lines.",
+                    explains=frozenset(commented),
+                ))
+                lost = [(i, n) for i, n in lost if not first_line <= n <= last_line]
         if not lost:
             continue
         names = lost[0][0] if len(lost) == 1 else (
             f"{len(lost)} needs from here on ({', '.join(i for i, _ in lost[:3])}{', …' if len(lost) > 3 else ''})")
         verb = "is" if len(lost) == 1 else "are"
-        text_lines = path.read_text(encoding="utf-8").splitlines()
+        text_lines = text.splitlines()
         first = text_lines[lost[0][1] - 1] if 0 < lost[0][1] <= len(text_lines) else ""
         if len(first) - len(first.lstrip(" ")) >= 4 or first.startswith("\t"):
             # indented by four spaces or a tab: Markdown reads the whole block as code

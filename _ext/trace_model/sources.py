@@ -115,3 +115,119 @@ def written_need_ids(text: str, directive_names: Collection[str]) -> list[tuple[
             stack.pop()
         i += 1
     return found
+
+
+@dataclass(frozen=True)
+class OptionSlip:
+    """An option the editor wrote that MyST does not read as one, with what was meant.
+
+    ``kind``: ``"wrapped"`` (a value continued on the next line, which MyST reads as the body),
+    ``"after-blank"`` (option lines after a blank line, read as the body), or ``"full-width"``
+    (``：`` for ``:``, which MyST cannot read at all). ``line``: 1-based line of the slip;
+    ``lines``: every 1-based line read as the option (for ``wrapped``, the option's line too);
+    ``name`` and ``value``: the option as meant (a wrapped value joined with one space, or none
+    between Japanese text).
+    """
+
+    kind: str
+    line: int
+    lines: tuple[int, ...]
+    name: str
+    value: str
+
+
+_FOLDED_OPTION = re.compile(r"^\s*[:：]([\w-]+)[:：](.*)$")
+#: a continued reason list: ``ISO-A-15-1-2: 合意…`` at the start of a line
+_REASON_START = re.compile(r"^[A-Z][A-Z0-9]*-[\w-]+\s*[:：]")
+
+
+def full_width_option(line: str) -> bool:
+    """Whether ``line`` is a ``:name: value`` option line with a full-width colon (``：``) around the name."""
+    return _FOLDED_OPTION.match(line) is not None and _COLON_OPTION.match(line) is None
+
+
+def meant_options(lines: Sequence[str], start: int = 0, first_line: int | None = None) -> list[WrittenOption]:
+    """The ``:name: value`` lines at the top of the directive body that begins at ``lines[start]``, reading a
+    full-width colon (``：``) as ``:`` (see :func:`directive_options` for ``first_line``)."""
+    base = (start + 1 if first_line is None else first_line) - start
+    found = []
+    for index in range(start, len(lines)):
+        match = _FOLDED_OPTION.match(lines[index])
+        if match is None or lines[index].lstrip().startswith(":::"):
+            break
+        found.append(WrittenOption(match.group(1), match.group(2).strip(), base + index))
+    return found
+
+
+def _join(first: str, more: str) -> str:
+    """Two parts of a wrapped value: a space between them unless both sides are Japanese text."""
+    if first and more and not first[-1].isascii() and not more[0].isascii():
+        return first + more
+    return f"{first} {more}".strip()
+
+
+def option_slips(lines: Sequence[str], start: int, first_line: int, known: Collection[str]) -> list[OptionSlip]:
+    """Options of the directive body that begins at ``lines[start]`` (on 1-based line ``first_line``) that
+    MyST reads as body text or cannot read, as the editor meant them.
+
+    MyST's rule: the options are the lines at the top of the body that start with ``:``, up to the first
+    line that does not; each must be ``:name: value`` on one line. So a value wrapped onto the next line,
+    a blank line inside the options, and a full-width colon each lose options without a word from MyST
+    (or with a bare syntax error). ``known``: the directive's option names (an ``after-blank`` line must
+    name one, so body text that happens to start with a colon is left alone).
+    """
+    base = first_line - start
+    found: list[OptionSlip] = []
+    index = start
+    written: list[WrittenOption] = []
+    while index < len(lines):
+        text = lines[index]
+        if text.lstrip().startswith(":::"):
+            break
+        folded = _FOLDED_OPTION.match(text)
+        if folded is None:
+            break
+        if full_width_option(text):
+            found.append(OptionSlip("full-width", base + index, (base + index,), folded.group(1),
+                                    folded.group(2).strip()))
+        written.append(WrittenOption(folded.group(1), folded.group(2).strip(), base + index))
+        index += 1
+    if start < len(lines) and lines[start].strip() == "---":
+        return found  # a YAML block: MyST reads it with YAML's own rules
+    if written and index < len(lines) and lines[index].strip():
+        text = lines[index]
+        if text[:1].isspace() or _REASON_START.match(text):
+            last = written[-1]
+            value = last.value
+            taken = [last.line]
+            while index < len(lines) and lines[index].strip() and (
+                    lines[index][:1].isspace() or _REASON_START.match(lines[index])):
+                value = _join(value, lines[index].strip())
+                taken.append(base + index)
+                index += 1
+            found.append(OptionSlip("wrapped", taken[1], tuple(taken), last.name, value))
+            return found
+    if written:
+        while index < len(lines) and not lines[index].strip():
+            index += 1
+        while index < len(lines):
+            folded = _FOLDED_OPTION.match(lines[index])
+            if folded is None or folded.group(1) not in known:
+                break
+            found.append(OptionSlip("after-blank", base + index, (base + index,), folded.group(1),
+                                    folded.group(2).strip()))
+            index += 1
+    return found
+
+
+def html_comments(text: str) -> list[tuple[int, int]]:
+    """(first, last) 1-based lines of each HTML comment (``<!-- … -->``) in MyST ``text``.
+
+    Markdown publishes such a comment as raw HTML: whatever it holds stays in the page's source and
+    is not built (a requirement "commented out" this way disappears from every view).
+    """
+    found = []
+    for match in re.finditer(r"<!--.*?(?:-->|\Z)", text, flags=re.DOTALL):
+        first = text.count("\n", 0, match.start()) + 1
+        found.append((first, first + match.group(0).count("\n")))
+    return found

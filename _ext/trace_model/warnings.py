@@ -25,6 +25,7 @@ WARNINGS: dict[str, str] = {
     "bad-value": "a field has a value it may not have",
     "bad-id": "an ID does not follow its type's pattern or sits on another chapter's page",
     "duplicate-option": "a need directive has the same option twice (only the last would be kept)",
+    "option-syntax": "a need option MyST reads as text or cannot read (wrapped value, blank line, full-width colon)",
     "unknown-option": "a need directive has an option that is neither a field nor a link (a typo)",
     "field-not-shown": "a need sets a field its type's layout does not show",
     "nested-need": "a need sits inside another need (a closing fence is missing)",
