@@ -595,9 +595,23 @@ class CatalogCascadeFilter(pylogging.Filter):
         lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
         return any(full_width_option(lines[n - 1]) for n in (int(line) - 1, int(line)) if 0 < n <= len(lines))
 
+    @staticmethod
+    def _misspelt_include(record: pylogging.LogRecord) -> bool:
+        """Whether the record is docutils' "file not found" for an ``{include}`` whose meant file
+        :func:`misspelt_includes` finds (and :func:`unincluded_files` reports with the fix)."""
+        location = getattr(record, "location", None)
+        if isinstance(location, nodes.Node):
+            location = logging.get_node_location(location)
+        if not isinstance(location, str) or 'Directive "include": file not found' not in str(record.msg):
+            return False
+        path, _, line = location.rpartition(":")
+        return line.isdigit() and any(number == int(line) for number, _, _ in misspelt_includes(Path(path)))
+
     def filter(self, record: pylogging.LogRecord) -> bool:
         if getattr(record, "type", "") == "myst" and getattr(record, "subtype", "") == "directive_option":
             return not self._full_width_option(record)
+        if self._misspelt_include(record):
+            return False
         if getattr(record, "type", "") != "needs" or getattr(record, "subtype", "") != "link_ref":
             return True
         match = self.MESSAGE.search(str(record.msg))
@@ -780,6 +794,26 @@ def include_lines(page: Path, target: Path) -> list[tuple[Path, int]]:
     return found
 
 
+def misspelt_includes(page: Path) -> list[tuple[int, str, Path]]:
+    """(1-based line, path as written, the file meant) of each ``{include}`` in ``page`` that names a file
+    that does not exist, when a file with a close name (:func:`~trace_model.model.nearest`) sits in the
+    folder it names."""
+    if not page.is_file():
+        return []
+    found = []
+    for number, text in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
+        match = _INCLUDE.match(text)
+        if match is None:
+            continue
+        target = page.parent / match.group(1)
+        if target.exists() or not target.parent.is_dir():
+            continue
+        guess = nearest(target.name, sorted(p.name for p in target.parent.iterdir() if p.is_file()))
+        if guess is not None:
+            found.append((number, match.group(1), (target.parent / guess).resolve()))
+    return found
+
+
 def included_files(app: Sphinx, env: BuildEnvironment) -> set[Path]:
     """Every file some page depends on ({include}, images, catalog data), as resolved paths."""
     srcdir = Path(app.srcdir)
@@ -794,9 +828,22 @@ def unincluded_files(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
     srcdir = Path(app.srcdir)
     directive_names = _need_directive_types(app.config)
     found = []
+    meant: set[Path] = set()
+    for docname in sorted(env.found_docs):
+        page = Path(env.doc2path(docname))
+        for number, as_written, path in misspelt_includes(page):
+            meant.add(path)
+            ids = written_need_ids(path.read_text(encoding="utf-8"), directive_names) if path.suffix == ".md" else []
+            found.append(Problem(
+                Location(str(page), number), "not-included",
+                f"this {{include}} names {as_written}, which does not exist, so nothing of "
+                f"{path.relative_to(srcdir).as_posix() if path.is_relative_to(srcdir) else path} is published.",
+                f"Did you mean '{Path(as_written).with_name(path.name).as_posix()}'?",
+                explains=frozenset(need_id for need_id, _ in ids),
+            ))
     for pattern in app.config.trace_included_files:
         for path in sorted(srcdir.glob(pattern)):
-            if path.resolve() not in included:
+            if path.resolve() not in included and path.resolve() not in meant:
                 written = written_need_ids(path.read_text(encoding="utf-8"), directive_names) if path.is_file() else []
                 swallowed = _written_include(env, path)
                 if swallowed is not None:

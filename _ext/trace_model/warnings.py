@@ -31,7 +31,7 @@ WARNINGS: dict[str, str] = {
     "nested-need": "a need sits inside another need (a closing fence is missing)",
     "lost-need": "a need written in a published file did not become a need (a fence closed early)",
     "included-twice": "a requirements or catalog file is read by more than one page, or twice by one",
-    "not-included": "a requirements file is included by no page, so its needs are not published",
+    "not-included": "a requirements file is included by no page (or an {include} misspells it), so its needs are not published",
     "raw-html": "raw HTML in the sources",
     # catalogs
     "catalog-unreadable": "a catalog file cannot be read",
