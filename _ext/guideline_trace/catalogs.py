@@ -18,6 +18,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.api import InvalidNeedException, add_need
 from sphinx_needs.config import NeedsSphinxConfig
+from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.utils import add_doc
 from trace_model.catalogs import Catalog, CatalogEntry, CatalogSchema, load_catalog, number_to_id
 from trace_model.model import Location, Problem, nearest
@@ -66,8 +67,13 @@ class TraceCatalogDirective(SphinxDirective):
             return []
         add_doc(self.env, self.env.docname)
         result: list[nodes.Node] = [self._header(catalog)]
+        existing = SphinxNeedsData(self.env).get_needs_mutable()
+        shown_elsewhere = any(entry.id in existing for entry in catalog.entries)
         for entry in catalog.entries:
             record_definition(self.env, Definition(entry.id, need_type, entry.location))
+            if shown_elsewhere:
+                # the catalog is on another page too: one included-twice message says so, not one per row
+                continue
             try:
                 result.extend(self._entry_need(need_type, catalog.schema, entry, line))
             except InvalidNeedException as err:

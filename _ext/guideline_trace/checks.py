@@ -744,9 +744,11 @@ def lost_needs(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
 
 
 def repeated_includes(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
-    """Files whose definitions were read more than once (included by two pages, or twice by one).
+    """Files whose definitions were read more than once (included by two pages, or twice by one; a catalog
+    shown by two ``{trace-catalog}`` directives).
 
-    One message per file, naming the pages, instead of a "defined twice" for every ID in it.
+    One message per file, at the last directive that reads it and naming the others, instead of a
+    "defined twice" for every ID in it.
     """
     readers: dict[tuple[str, int | None, str], list[str]] = {}
     for docname in sorted(definitions(env)):
@@ -760,14 +762,17 @@ def repeated_includes(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
             pages.extend(d for d in dict.fromkeys(docnames) if d not in pages)
     problems = []
     for file, pages in sorted(pages_of.items()):
-        includes = [place for page in pages for place in include_lines(Path(env.doc2path(page)), Path(file))]
+        includes = [place for page in pages for place in include_lines(Path(env.doc2path(page)), Path(file))
+                    + catalog_lines(app, Path(env.doc2path(page)), Path(file))]
         if len(includes) > 1:  # at the last {include} of it, naming the others
             *others, last = includes
             where = ", ".join(f"{_relative(env, str(f))}:{n}" for f, n in others)
+            shown, directive = ("included", "{include}") if Path(file).suffix == ".md" else ("shown", "{trace-catalog}")
             problems.append(Problem(
                 Location(str(last[0]), last[1]), "included-twice",
-                f"{_relative(env, file)} is included here and at {where}, so every ID in it would be defined twice.",
-                "Delete one of the {include} lines, and refer to its items from the other page with {need}`ID`.",
+                f"{_relative(env, file)} is {shown} here and at {where}, so every ID in it would be defined twice.",
+                f"Delete one of the {directive} directives, and refer to its items from the other page with "
+                "{need}`ID`.",
             ))
             continue
         where = ", ".join(str(env.doc2path(p).relative_to(app.srcdir)) for p in pages)
@@ -790,6 +795,22 @@ def include_lines(page: Path, target: Path) -> list[tuple[Path, int]]:
     for number, text in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
         match = _INCLUDE.match(text)
         if match and (page.parent / match.group(1)).resolve() == target.resolve():
+            found.append((page, number))
+    return found
+
+
+_CATALOG_DIRECTIVE = re.compile(r"^\s*(?:`{3,}|~{3,}|:{3,})\{trace-catalog\}\s+(\S+)")
+
+
+def catalog_lines(app: Sphinx, page: Path, target: Path) -> list[tuple[Path, int]]:
+    """(page, 1-based line) of each ``{trace-catalog}`` in ``page`` that shows the catalog file ``target``."""
+    if not page.is_file():
+        return []
+    found = []
+    for number, text in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
+        match = _CATALOG_DIRECTIVE.match(text)
+        path = app.config.trace_catalogs.get(match.group(1)) if match else None
+        if path is not None and (Path(app.srcdir) / path).resolve() == target.resolve():
             found.append((page, number))
     return found
 
