@@ -44,6 +44,7 @@ from trace_model.model import (
     TraceRules,
     diagnose_id,
     nearest,
+    some_ids,
 )
 from trace_model.sources import (
     directive_options,
@@ -717,7 +718,7 @@ def lost_needs(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
         if not lost:
             continue
         names = lost[0][0] if len(lost) == 1 else (
-            f"{len(lost)} needs from here on ({', '.join(i for i, _ in lost[:3])}{', …' if len(lost) > 3 else ''})")
+            f"{len(lost)} needs from here on ({some_ids(i for i, _ in lost)})")
         verb = "is" if len(lost) == 1 else "are"
         text_lines = text.splitlines()
         first = text_lines[lost[0][1] - 1] if 0 < lost[0][1] <= len(text_lines) else ""

@@ -18,6 +18,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 
 @dataclass(frozen=True, order=True)
@@ -201,6 +202,12 @@ def reason_parts(text: str) -> list[tuple[str, str]]:
 def parse_reasons(text: str) -> dict[str, str]:
     """``"ISO-A-5-1-1: 方針; ISO-A-5-1-2: 見直し"`` -> ``{ID: reason}`` (see :func:`reason_parts`)."""
     return dict(reason_parts(text))
+
+
+def some_ids(ids: Iterable[str], shown: int = 3) -> str:
+    """The first ``shown`` of ``ids`` joined with ", ", and "…" when there are more (for a message)."""
+    listed = list(ids)
+    return ", ".join(listed[:shown]) + (", …" if len(listed) > shown else "")
 
 
 @functools.cache
@@ -444,6 +451,7 @@ class TraceModel:
         found.extend(self._check_duplicates())
         misspelt = self._misspelt_values()
         found.extend(self._check_misspelt_values(misspelt))
+        found.extend(self._check_nesting())
         layout_fields = sorted({name for fields in self.rules.shown_fields.values() for name in fields})
         for item in self.items.values():
             found.extend(self._check_links(item))
@@ -777,16 +785,43 @@ class TraceModel:
                         f"Add {named!r} to ':{link_field}:' or drop the reason.",
                     )
 
-    def _check_placement(self, item: TraceItem) -> Iterable[Problem]:
-        """Where an item sits and what it names: nesting, ID pattern and page, inherited values."""
-        parent = item.fields.get("parent_need")
-        if parent and item.type in self.rules.unnested:
+    def _check_nesting(self) -> Iterable[Problem]:
+        """Items of ``unnested`` types that sit inside another item: one problem per unclosed item.
+
+        The fence that closes the outer item is missing, so every later item up to the end of the page
+        sits inside it; the one fix goes before the first of them. When they come from a file the
+        page includes, that fix is in the page: the problem is located at the outer item.
+        """
+        inside: dict[str, list[TraceItem]] = {}
+        for item in self.items.values():
+            parent_ref = item.fields.get("parent_need")
+            if parent_ref and item.type in self.rules.unnested:
+                inside.setdefault(parent_ref, []).append(item)
+        for parent_id, children in inside.items():
+            first = children[0]
+            names = first.id if len(children) == 1 else f"{len(children)} items ({some_ids(c.id for c in children)})"
+            verb = "sits" if len(children) == 1 else "sit"
+            parent = self.items.get(parent_id)
+            if (parent is not None and parent.location is not None and first.location is not None
+                    and parent.location.file != first.location.file):
+                yield Problem(
+                    parent.location,
+                    "nested-need",
+                    f"{parent_id} is not closed, so {names} from {PurePath(first.location.file).name} {verb} inside it: the "
+                    f"fence that closes {parent_id} is probably missing.",
+                    f"Close {parent_id}'s block (a line of as many backticks as opened it) after its text, before "
+                    "the {include} that reads that file.",
+                )
+                continue
             yield Problem(
-                item.location,
+                first.location,
                 "nested-need",
-                f"{item.id} sits inside {parent}: the fence that closes {parent} is probably missing.",
-                f"Close {parent}'s block (a line of as many backticks as opened it) before {item.id}.",
+                f"{names} {verb} inside {parent_id}: the fence that closes {parent_id} is probably missing.",
+                f"Close {parent_id}'s block (a line of as many backticks as opened it) before {first.id}.",
             )
+
+    def _check_placement(self, item: TraceItem) -> Iterable[Problem]:
+        """Where an item sits and what it names: ID pattern and page, inherited values."""
         pattern = self.rules.id_patterns.get(item.type)
         if pattern:
             match = re.fullmatch(pattern, item.id)
