@@ -95,8 +95,17 @@ def image_problems(env: Any, doctree: nodes.document) -> list[Problem]:
 
 
 def check_images(app: Sphinx, doctree: nodes.document) -> None:
-    """``doctree-read``: record the page's image problems (reported with the trace checks on every build)."""
+    """``doctree-read``, before Sphinx's image collector: record the page's image problems (reported
+    with the trace checks on every build).
+
+    Sphinx takes a protocol-relative address (``//host/x.png``) for a file in the source folder and
+    would add an "image file not readable" warning; it is given its scheme, so the one message is
+    ours.
+    """
     checks.record_problems(app.env, image_problems(app.env, doctree))
+    for image in doctree.findall(nodes.image):
+        if str(image.get("uri", "")).startswith("//"):
+            image["uri"] = "https:" + image["uri"]
 
 
 def remote_settings(config: Config) -> list[tuple[str, str]]:
@@ -156,7 +165,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("guideline_trace.checks")
     app.setup_extension("sphinx.ext.graphviz")
     app.connect("config-inited", check_settings, priority=700)
-    app.connect("doctree-read", check_images)
+    app.connect("doctree-read", check_images, priority=400)  # before Sphinx's image collector (500)
     app.connect("env-check-consistency", check_stylesheets)
     return {
         "version": __version__,
