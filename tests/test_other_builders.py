@@ -25,3 +25,26 @@ def test_html_output_keeps_the_table_inside_the_need(build_root) -> None:
     need = soup.find("table", id="REQ-T-001")
     assert need is not None and need.find("table") is not None
     assert "公表済みのもの" in need.find("table").get_text()
+
+
+def test_view_tables_in_plain_text_have_columns_as_wide_as_their_text(build_root) -> None:
+    built = build_root("matrix-threshold", buildername="text")
+    text = (built.outdir / "index.txt").read_text(encoding="utf-8")
+    table = [line for line in text.splitlines() if line.startswith("|")]
+    assert table, "the matrix is written as a table"
+    # each number, header and ID on one line of its column (equal widths of 1 put one character per line)
+    assert any(line.startswith("| 番号 ") and "| 名称 " in line and "| 対応例文数 |" in line for line in table)
+    row = next(line for line in table if line.startswith("| A.15.1.1 |"))
+    assert "| REQ-T-001 |" in row
+    # a long name wraps within its column, capped at MAX_COLUMN terminal columns
+    from guideline_trace.views import MAX_COLUMN, text_width
+
+    assert text_width(row.split("|")[2].strip()) <= MAX_COLUMN
+
+
+def test_text_width_counts_wide_characters_twice() -> None:
+    from guideline_trace.views import text_width
+
+    assert text_width("A.15.1.1") == 8
+    assert text_width("情報セキュリティ") == 16
+    assert text_width("ＩＳＯ ①") == 8  # full-width letters 2 each, the space 1, ① (ambiguous) 1

@@ -469,13 +469,31 @@ class _Renderer:
         return box
 
 
+#: Bounds of a column's width in :func:`build_table`, in terminal columns (a CJK character takes two).
+MIN_COLUMN, MAX_COLUMN = 4, 30
+
+
+def text_width(text: str) -> int:
+    """Terminal columns ``text`` takes: two for a wide or full-width character (Unicode East Asian Width
+    W and F), one for any other."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def build_table(table: Table, part: Callable[[Part], nodes.Node]) -> nodes.table:
-    """``table`` as docutils nodes (the builders other than HTML); ``part`` makes a node of a cell part."""
+    """``table`` as docutils nodes (the builders other than HTML); ``part`` makes a node of a cell part.
+
+    Each column's width is its longest header or cell text (:func:`text_width`) within
+    :data:`MIN_COLUMN`–:data:`MAX_COLUMN`: the text writer takes widths as characters and LaTeX as
+    proportions, so equal widths of 1 made every text column one character wide.
+    """
     out = nodes.table(classes=list(table.classes))
     group = nodes.tgroup(cols=len(table.headers))
     out += group
-    for _ in table.headers:
-        group += nodes.colspec(colwidth=1)
+    cells = [[nodes.paragraph("", "", *(part(p) for p in (c if isinstance(c, tuple) else (c,)))) for c in row]
+             for row in table.rows]
+    for column, header in enumerate(table.headers):
+        widest = max([text_width(header)] + [text_width(row[column].astext()) for row in cells if column < len(row)])
+        group += nodes.colspec(colwidth=min(MAX_COLUMN, max(MIN_COLUMN, widest)))
     head = nodes.thead()
     header_row = nodes.row()
     for header in table.headers:
@@ -485,12 +503,10 @@ def build_table(table: Table, part: Callable[[Part], nodes.Node]) -> nodes.table
     head += header_row
     group += head
     body = nodes.tbody()
-    for row in table.rows:
+    for row_cells in cells:
         body_row = nodes.row()
-        for cell in row:
+        for para in row_cells:
             entry = nodes.entry()
-            para = nodes.paragraph()
-            para += [part(p) for p in (cell if isinstance(cell, tuple) else (cell,))]
             entry += para
             body_row += entry
         body += body_row
