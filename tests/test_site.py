@@ -262,3 +262,44 @@ def test_no_english_interface_label_outside_lang_en(site: tuple[subprocess.Compl
             if ENGLISH_LABEL.match(" ".join(text.split())):
                 english.setdefault(("text", " ".join(text.split())), set()).add(path.name)
     assert english == {}
+
+
+def test_each_page_loads_the_conditional_assets_it_uses_and_no_other(site) -> None:
+    """guideline_site.page_assets: jQuery, the data viewer, the collapse script, the highlighting and
+    sphinx-needs' stylesheets load only on the pages that hold what uses them."""
+    from guideline_site.page_assets import CONDITIONAL
+
+    _, outdir = site
+    wrong = []
+    loaded_somewhere: set[str] = set()
+    for page in sorted(outdir.rglob("*.html")):
+        if page.relative_to(outdir).as_posix().startswith(("_sources/", "_static/")):
+            continue
+        html = page.read_text(encoding="utf-8")
+        body = html.partition("<body")[2]
+        assets = set(re.findall(r'(?:href|src)="([^"?]+\.(?:js|css))', html))
+        for asset in CONDITIONAL:
+            loads = any(a.endswith(asset.suffix) for a in assets)
+            uses = bool(asset.used_when.search(body))
+            if loads:
+                loaded_somewhere.add(asset.suffix)
+            if loads != uses:
+                wrong.append(f"{page.relative_to(outdir)}: {asset.suffix} {'loaded' if loads else 'missing'}")
+    assert wrong == []
+    # the site has needs, needtables and graphviz figures: their assets are loaded where they are used
+    assert {"need_core.css", "graphviz.css"} <= loaded_somewhere
+    # and nothing on the site uses jQuery
+    assert "jquery.js" not in loaded_somewhere
+
+
+def test_every_page_type_is_within_its_weight_budget(site) -> None:
+    """bench/page_weight.py: each page and the files it loads, against its type's budget (issue #13)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from page_weight import BUDGETS, over_budget, weigh
+
+    _, outdir = site
+    weights = weigh(outdir)
+    assert {w.page_type for w in weights} == set(BUDGETS)  # every page type is measured
+    assert over_budget(weights) == []

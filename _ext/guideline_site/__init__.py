@@ -10,6 +10,7 @@ builds the site without :mod:`guideline_site.site_search`, with Sphinx's own sea
 - :mod:`guideline_site.need_labels`: Japanese wording for the coded values a need shows.
 - :mod:`guideline_site.stable_anchors`: anchors from the text of headings, terms, figures and tables.
 - :mod:`guideline_site.text_tables`: plain-text output (``-b text``) of needs that hold a table.
+- :mod:`guideline_site.page_assets`: each page loads only the scripts and stylesheets it uses.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 __version__ = "1.0.0"
 
 COMPONENTS = ("ja_text", "site_search", "needtable_ja", "a11y", "need_labels", "stable_anchors",
-              "text_tables")
+              "text_tables", "page_assets")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
