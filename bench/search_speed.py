@@ -98,7 +98,9 @@ def main() -> None:
 - マシン: {platform.machine()}, {platform.system()} {platform.release()}, Python {platform.python_version()}
 - 検索データ: 箇所の一覧 `units.js` {sizes['units.js'] / 1000:.0f} KB、本文 {len(chunks)} 分割で計
   {sum(sizes[n] for n in chunks) / 1000:.0f} KB（1 分割 {min(sizes[n] for n in chunks) / 1000:.0f}〜{max(sizes[n] for n in chunks) / 1000:.0f} KB）。本文は
-  順位の高いページ（本文の章）から読み込み、読み込んだ分から結果を表示します。
+  順位の高いページ（本文の章）から読み込み、読み込んだ分から結果を表示します。箇所の一覧と最初の（小さい）分割は
+  同時に読み込み、一覧が届いた時点で箇所の題名（ID・番号を含む）に一致したものを先に示します。ページ自体は、
+  使わないスクリプトとスタイルシート（jQuery など）を読み込みません（`bench/WEIGHT.md`）。
 
 {chr(10).join(table)}
 """

@@ -112,3 +112,11 @@ def test_an_unreadable_variants_file_is_located_at_its_broken_line(tmp_path: Pat
     assert location.startswith(f"{path}:") and location != f"{path}:1"
     assert message.startswith("the search variants file cannot be read")
     assert load_variants(tmp_path / "missing.yaml")[1][0][1].startswith("the search variants file cannot be read")
+
+
+def test_the_first_chunk_is_a_third_of_the_others() -> None:
+    """The first chunk is downloaded with units.js and searched while the rest arrive: it is small."""
+    units = [Unit(f"u{n}", f"U{n}", "x" * 9) for n in range(12)]  # 10 characters each, with the separator
+    files = search_files([("source/a.html", "A", 3, units)], [], chunk_chars=60)
+    counts = [files[name].count('"x') for name in sorted(files) if name.startswith("text-")]
+    assert counts[0] == 2 and counts[1:] == [6, 4]  # 20 of 60/3, then 60 each, then the rest

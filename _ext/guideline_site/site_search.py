@@ -15,7 +15,8 @@ This search ships the site's text instead, as scripts a page may load from disk 
   traceability views, the views above the standards' catalogs; ``site_search_ranks``), the units,
   and the reader's variant spellings (``site_search_variants``, a YAML file: スマホ → スマートフォン,
   each with its reason); ``_static/search/text-N.js`` hold the units' text in chunks of about
-  :data:`CHUNK_CHARS` characters, highest rank first, so results appear chunk by chunk;
+  :data:`CHUNK_CHARS` characters (the first a third of that), highest rank first, so results appear
+  chunk by chunk;
 * ``static/site-search.js`` (on the search page only) compares the query with each unit's text after
   NFKC and lower case (circled numbers kept), a word of Latin letters, digits and punctuation only as a
   whole word (``4.1`` is not found in ``14.1`` or ``4.1.1``), and offers 「もしかして」 for a word one
@@ -298,7 +299,8 @@ def search_files(pages: Iterable[tuple[str, str, int, list[Unit]]], variants: Se
 
     ``pages``: ``(uri, title, rank, units)`` for each page, ``uri`` relative to the site root. Pages
     are ordered by rank (highest first) and then as given; the units' text is cut into chunks of about
-    ``chunk_chars`` characters in that order.
+    ``chunk_chars`` characters in that order, the first a third of that (it is searched while the rest
+    downloads). ``text-0.js`` is always the first chunk (the script fetches it with ``units.js``).
     """
     ordered = sorted(enumerate(pages), key=lambda p: (-p[1][2], p[0]))
     page_rows, unit_rows, texts = [], [], []
@@ -310,7 +312,8 @@ def search_files(pages: Iterable[tuple[str, str, int, list[Unit]]], variants: Se
     chunks: list[tuple[int, list[str]]] = []
     size = chunk_chars
     for index, text in enumerate(texts):
-        if size >= chunk_chars:
+        # the first chunk is a third of the others: the highest-ranked text arrives, and is searched, first
+        if size >= (chunk_chars if len(chunks) > 1 else chunk_chars // 3):
             chunks.append((index, []))
             size = 0
         chunks[-1][1].append(text)

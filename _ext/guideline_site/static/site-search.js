@@ -66,6 +66,7 @@
     text(chunk, first, texts) {
       texts.forEach((text, offset) => {
         state.texts[first + offset] = text;
+        state.cache.delete(first + offset); // it was searched by its title alone until now
       });
       if (state.onText) state.onText(chunk);
     },
@@ -199,12 +200,12 @@
 
   const href = (page, anchor) => `${root()}${page[0]}${anchor ? `#${encodeURIComponent(anchor)}` : ""}`;
 
-  /** Every page with a match among the units whose text has arrived, best first. */
+  /** Every page with a match, best first: a unit whose text has not arrived yet is searched by its title
+   * (which holds its ID and number: REQ-CLOUD-001, 4.1.1), so those results show before any text. */
   const results = (words) => {
     const { pages, units } = state.data;
     const byPage = new Map();
     units.forEach((unit, index) => {
-      if (state.texts[index] === undefined) return;
       const page = unit[0];
       if (!byPage.has(page)) byPage.set(page, { units: [], words: words.map(() => null) });
       const entry = byPage.get(page);
@@ -348,13 +349,21 @@
     status.textContent = "検索中…";
     document.body.dataset.searchState = "loading";
     try {
+      // the list of places and the first (smallest, highest-ranked) chunk of text download together, and
+      // each later chunk downloads while the one before is searched: no round trip waits on another
+      const firstChunk = loadScript("text-0.js").then(() => null, (error) => error);
       await loadScript("units.js");
       const words = queryWords(query, state.data.variants);
       const notes = words.flatMap((word) => word.replaced.map(([form, term]) => `「${form}」を「${term}」としても探しました。`));
       const chunks = state.data.chunks;
       let found = [];
+      let next = chunks.length ? firstChunk : null;
+      found = results(words); // the places' titles, while the text downloads
+      render(found, words, list);
       for (let n = 0; n < chunks.length; n += 1) {
-        await loadScript(chunks[n]);
+        const failed = await next;
+        if (failed) throw failed;
+        next = n + 1 < chunks.length ? loadScript(chunks[n + 1]).then(() => null, (error) => error) : null;
         found = results(words);
         render(found, words, list);
         status.textContent = `検索中…（本文 ${n + 1} / ${chunks.length}）${found.length} ページ`;
