@@ -96,3 +96,64 @@ def test_a_chapter_prints_cleanly_on_a4(page, served_site: str, chapter: str) ->
     assert overflow == 0
     pdf = page.pdf(format="A4", print_background=False)
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 2
+
+
+#: Boxes that scroll sideways by themselves: the view tables' (trace-scroll), the theme's table wrapper,
+#: sphinx-needs' needtable frame and code blocks. Nothing else may reach past the window's edge.
+SCROLL_BOXES = ".trace-scroll, .table-wrapper, .needstable-scroll, pre"
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_no_page_scrolls_sideways(browser, served_site: str, site, width: int) -> None:
+    """WCAG 1.4.10 (reflow) at 320 px, and no sideways page at 1,280 px: a wide matrix scrolls in its own box."""
+    _, outdir = site
+    pages = sorted(p.relative_to(outdir).as_posix() for p in Path(outdir).rglob("*.html")
+                   # permalink.html only sends the reader on to a need's page
+                   if not p.relative_to(outdir).as_posix().startswith(("_", ".", "permalink.html")))
+    assert len(pages) > 30
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP")
+    page = context.new_page()
+    wide = {}
+    for name in pages:
+        page.goto(f"{served_site}/{name}")
+        page.wait_for_load_state("networkidle")  # the needtable widget draws itself after loading
+        found = page.evaluate(
+            """boxes => {
+                const edge = document.documentElement.clientWidth;
+                const sideways = document.scrollingElement.scrollWidth > edge;
+                const out = [...document.querySelectorAll('article *')]
+                    .filter(e => !e.closest(boxes) && e.getBoundingClientRect().right > edge + 1)
+                    .map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.'));
+                return sideways || out.length ? [sideways, ...out.slice(0, 3)] : null;
+            }""", SCROLL_BOXES)
+        if found:
+            wide[name] = found
+    context.close()
+    assert wide == {}
+
+
+def test_a_wide_matrix_scrolls_in_its_box_with_its_headers_in_view(browser, served_site: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{served_site}/traceability/iso2013-coverage.html")
+    box = page.locator(".trace-scroll:has(table.trace-matrix)").first
+    assert box.get_attribute("role") == "region" and box.get_attribute("aria-label")
+    assert page.evaluate("b => b.scrollWidth > b.clientWidth", box.element_handle())  # wider than the column
+    box.focus()  # a keyboard user reaches the box and scrolls it with the arrow keys
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    moved = page.evaluate("""b => {
+        const before = b.querySelector('thead th:nth-child(3)').getBoundingClientRect().left;
+        b.scrollLeft = 400; b.scrollTop = 0;
+        const stub = b.querySelector('tbody th.stub').getBoundingClientRect().left;
+        const header = b.querySelector('thead th:nth-child(3)').getBoundingClientRect().left;
+        return {scrolledByKeys: b.scrollLeft > 0, stubAtEdge: Math.abs(stub - b.getBoundingClientRect().left) < 2,
+                headerMoved: header < before};
+    }""", box.element_handle())
+    assert moved == {"scrolledByKeys": True, "stubAtEdge": True, "headerMoved": True}
+    # the header row stays at the top of the box while its rows scroll
+    top = page.evaluate("""b => { b.scrollTop = 300;
+        return Math.abs(b.querySelector('thead th').getBoundingClientRect().top - b.getBoundingClientRect().top); }""",
+                        box.element_handle())
+    assert top < 2 or page.evaluate("b => b.scrollHeight <= b.clientHeight", box.element_handle())
+    context.close()

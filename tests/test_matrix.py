@@ -73,7 +73,7 @@ def test_csv_rows_equal_the_matrix_on_the_page(site, standard: str) -> None:
     on_page = {}
     for table in tables[1:]:
         for tr in table.find("tbody").find_all("tr"):
-            cells = tr.find_all("td")
+            cells = tr.find_all(["th", "td"])  # the first column holds row headers
             number = cells[0].get_text(strip=True)
             on_page[number] = {a.get_text(strip=True) for td in cells[2:-2] for a in td.find_all("a")}
     in_csv = {r["番号"]: set(r["対応例文"].split()) for r in rows}
@@ -122,7 +122,7 @@ def test_every_requirement_is_in_every_view_and_export(site, needs: Needs) -> No
     book = load_workbook(outdir / "exports" / "traceability.xlsx")
     in_xlsx = {r[0] for r in book["要件"].iter_rows(min_row=2, values_only=True)}
     table = page(outdir, "requirements").find("table", class_="trace-requirements")
-    on_page = {tr.find("td").get_text(strip=True) for tr in table.find("tbody").find_all("tr")}
+    on_page = {tr.find(["th", "td"]).get_text(strip=True) for tr in table.find("tbody").find_all("tr")}
     assert in_csv == in_xlsx == on_page == wanted
     reqs = {i for i in wanted if needs[i]["type"] in EXAMPLE_TYPES}
     for standard, name in PAGES.items():
@@ -186,6 +186,7 @@ def test_view_tables_are_written_as_sphinx_writes_their_nodes(build_root) -> Non
          ("", (Ref("REQ-3"), "、", Ref("REQ-4"), "（理由 <a>）"), ()),
          (Ref("NOPAGE"), Ref("REQ-1", ""), "@")),
         classes=("trace-matrix",),
+        caption='表の "題" <&>',
     )
     document = new_document("test", app.builder.docsettings)
     document += build_table(table, renderer.part)
@@ -199,4 +200,8 @@ def test_view_tables_are_left_out_of_the_search_index(site: tuple[object, Path])
     _, outdir = site
     soup = page(outdir, "requirements")
     table = soup.find("table", class_="trace-requirements")
-    assert table.parent.name == "div" and table.parent["class"] == ["no-search"]
+    assert table.parent.name == "div" and table.parent["class"] == ["no-search", "trace-scroll"]
+    # the scroll box is a named region that takes keyboard focus, named by the table's caption
+    assert table.parent["role"] == "region" and table.parent["tabindex"] == "0"
+    assert table.parent["aria-label"] == table.caption.get_text() == "例文・要件と、その上流と対応規格"
+    assert table.find("tbody").find("tr").find().name == "th"  # the first column holds row headers

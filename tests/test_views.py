@@ -85,7 +85,8 @@ def test_a_gap_list_gives_each_uncovered_entry_its_soa_reason_or_says_it_has_non
     with_reason = matrix_view(report(), "iso", "entries", "none", True, {"A.5.1.3": "使わないため"})
     assert with_reason[-1] == Table(("番号", "名称", "分類", "適用除外の理由（適用宣言書）"),
                                     ((Ref("ISO-A-5-1-3", "A.5.1.3"), "未使用", "情報セキュリティのための方針群",
-                                      "使わないため"),), classes=("trace-gaps",))
+                                      "使わないため"),), classes=("trace-gaps",),
+                                    caption="ISO/IEC 27001:2013 で例文が対応付けられていないもの")
     without_soa = matrix_view(report(), "iso", "entries", "none", True, None)
     assert without_soa[-1].headers == ("番号", "名称", "分類")  # type: ignore[union-attr]
     unexplained = matrix_view(report(), "iso", "entries", "none", True, {})
@@ -176,3 +177,23 @@ def test_a_notice_with_an_unregistered_subtype_is_refused_when_made() -> None:
 
     with pytest.raises(ValueError, match="not registered"):
         Notice("x", "chain-targets")
+
+
+def test_every_view_table_has_a_caption() -> None:
+    """A data table says what it is (its caption also names its scroll box for screen readers)."""
+
+    def tables(blocks: tuple[object, ...]) -> list[Table]:
+        found: list[Table] = []
+        for block in blocks:
+            if isinstance(block, Table):
+                found.append(block)
+            elif isinstance(block, Container):
+                found.extend(tables(block.children))
+        return found
+
+    views = [matrix_view(report(), "iso", rows, "themes", gaps, {}) for rows in ("entries", "clause")
+             for gaps in (False, True)]
+    views += [requirements_view(report()), soa_view(report(), "iso", {})]
+    found = [table for view in views for table in tables(view)]
+    assert len(found) >= 6
+    assert all(table.caption.strip() for table in found), [t.classes for t in found if not t.caption.strip()]

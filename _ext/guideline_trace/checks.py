@@ -924,7 +924,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", stable_container_ids, priority=800)
     return {
         "version": __version__,
-        "env_version": 6,
+        "env_version": 7,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -443,7 +443,8 @@ class _Renderer:
     def table(self, table: Table) -> nodes.Element:
         if not self.as_html:
             return build_table(table, self.part)
-        return trace_table("", html=table_html(table, self.part_html), classes=["no-search"])
+        return trace_table("", html=table_html(table, self.part_html), caption=table.caption,
+                           classes=["no-search", "trace-scroll"])
 
     def downloads(self, block: Downloads) -> nodes.paragraph:
         para = nodes.paragraph(classes=["trace-exports"])
@@ -487,13 +488,18 @@ def build_table(table: Table, part: Callable[[Part], nodes.Node]) -> nodes.table
     proportions, so equal widths of 1 made every text column one character wide.
     """
     out = nodes.table(classes=list(table.classes))
+    if table.caption:
+        out += nodes.title(table.caption, table.caption)
     group = nodes.tgroup(cols=len(table.headers))
     out += group
     cells = [[nodes.paragraph("", "", *(part(p) for p in (c if isinstance(c, tuple) else (c,)))) for c in row]
              for row in table.rows]
     for column, header in enumerate(table.headers):
         widest = max([text_width(header)] + [text_width(row[column].astext()) for row in cells if column < len(row)])
-        group += nodes.colspec(colwidth=min(MAX_COLUMN, max(MIN_COLUMN, widest)))
+        colspec = nodes.colspec(colwidth=min(MAX_COLUMN, max(MIN_COLUMN, widest)))
+        if column == 0:
+            colspec["stub"] = 1  # the first column names the row: row header cells
+        group += colspec
     head = nodes.thead()
     header_row = nodes.row()
     for header in table.headers:
@@ -520,12 +526,17 @@ def table_html(table: Table, part_html: Callable[[Part], str]) -> str:
     ``part_html`` writes one cell part (a link to an item is the same HTML as the writer's).
     """
     classes = _attr(" ".join([*table.classes, "docutils", "align-default"]))
-    out = [f'<table class="{classes}">\n<thead>\n<tr class="row-odd">']
-    out.append("\n".join(f'<th class="head"><p>{_escape(h)}</p></th>' for h in table.headers))
+    out = [f'<table class="{classes}">\n']
+    if table.caption:
+        out.append(f'<caption><span class="caption-text">{_escape(table.caption)}</span></caption>\n')
+    out.append('<thead>\n<tr class="row-odd">')
+    out.append("\n".join(f'<th class="head{" stub" if n == 0 else ""}"><p>{_escape(h)}</p></th>'
+                          for n, h in enumerate(table.headers)))
     out.append("\n</tr>\n</thead>\n<tbody>\n")
     for index, row in enumerate(table.rows):
         out.append(f'<tr class="row-{"even" if index % 2 == 0 else "odd"}">')
-        out.append("\n".join(f"<td>{_cell_html(cell, part_html)}</td>" for cell in row))
+        out.append("\n".join(f'<th class="stub">{_cell_html(cell, part_html)}</th>' if n == 0
+                              else f"<td>{_cell_html(cell, part_html)}</td>" for n, cell in enumerate(row)))
         out.append("\n</tr>\n")
     out.append("</tbody>\n</table>\n")
     return "".join(out)
@@ -537,8 +548,12 @@ def _cell_html(cell: Cell, part_html: Callable[[Part], str]) -> str:
 
 def visit_trace_table_html(translator: HTML5Translator, node: trace_table) -> None:
     """Write the table's HTML in a ``no-search`` block (left out of the search index; its items are indexed
-    on the pages that define them)."""
-    translator.body.append(translator.starttag(node, "div", suffix="") + node["html"] + "</div>")
+    on the pages that define them) that scrolls by itself (``trace-scroll``): a wide matrix scrolls inside its
+    box, with its header row and first column kept in view (``_static/trace.css``), not the whole page. The box
+    is a named region that takes keyboard focus, so it can be scrolled without a mouse (WCAG 2.1.1)."""
+    label = {"aria-label": node["caption"]} if node.get("caption") else {}
+    translator.body.append(translator.starttag(node, "div", suffix="", role="region", tabindex="0", **label)
+                           + node["html"] + "</div>")
     raise nodes.SkipNode
 
 
@@ -687,7 +702,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", resolve_views)
     return {
         "version": __version__,
-        "env_version": 8,
+        "env_version": 9,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

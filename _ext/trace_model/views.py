@@ -66,11 +66,14 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Table:
-    """A table: header texts, rows of cells (each row as long as ``headers``), CSS classes."""
+    """A table: header texts, rows of cells (each row as long as ``headers``), CSS classes, and its caption
+    (what the table is: shown above it, and the name of its scroll box for screen readers). The first
+    column names each row (written as row header cells)."""
 
     headers: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     classes: tuple[str, ...] = ()
+    caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -180,9 +183,9 @@ def matrix_view(
         for group in matrix.groups:
             members = [r for r in matrix.rows if r.group is not None and r.group.id == group.item.id]
             out.append(Rubric(f"{group.item.title}（{group.covered} / {group.total}、{percent(group.percent)}）"))
-            out.append(_matrix_table(matrix, members, exclusions or {}))
+            out.append(_matrix_table(matrix, members, exclusions or {}, f"{spec.label} 対応表: {group.item.title}"))
     else:
-        out.append(_matrix_table(matrix, list(matrix.rows), exclusions or {}))
+        out.append(_matrix_table(matrix, list(matrix.rows), exclusions or {}, f"{spec.label} 対応表"))
     return tuple(out)
 
 
@@ -202,11 +205,12 @@ def _summary(matrix: Matrix, exclusions: Mapping[str, str] | None) -> Container:
             (Ref(g.item.id, g.item.title), str(g.covered), str(g.total), percent(g.percent)) for g in matrix.groups
         ]
         body.append((Strong("全体"), str(matrix.covered), str(matrix.total), percent(matrix.percent)))
-        children.append(Table((top, "対応", "総数", "対応率"), tuple(body), classes=("trace-summary",)))
+        children.append(Table((top, "対応", "総数", "対応率"), tuple(body), classes=("trace-summary",),
+                              caption=f"{matrix.spec.label} の{top}ごとの対応"))
     return Container(("trace-matrix-summary",), tuple(children))
 
 
-def _matrix_table(matrix: Matrix, rows: Sequence[MatrixRow], exclusions: Mapping[str, str]) -> Table:
+def _matrix_table(matrix: Matrix, rows: Sequence[MatrixRow], exclusions: Mapping[str, str], caption: str) -> Table:
     entries = matrix.rows_level == "entries"
     headers = ("番号", "名称", *(c.label for c in matrix.columns), "対応例文数", "状態" if entries else "対応率")
     body: list[tuple[Cell, ...]] = []
@@ -220,7 +224,7 @@ def _matrix_table(matrix: Matrix, rows: Sequence[MatrixRow], exclusions: Mapping
             SOA_LABELS[soa_status(row.item, bool(row.covered), exclusions)] if entries
             else f"{row.covered}/{row.total}（{percent(row.percent)}）",
         ))
-    return Table(headers, tuple(body), classes=("trace-matrix",))
+    return Table(headers, tuple(body), classes=("trace-matrix",), caption=caption)
 
 
 def _gaps(matrix: Matrix, exclusions: Mapping[str, str] | None) -> list[Block]:
@@ -240,7 +244,8 @@ def _gaps(matrix: Matrix, exclusions: Mapping[str, str] | None) -> list[Block]:
             cells.append(exclusions.get(number, "（理由がありません）"))
         body.append(tuple(cells))
     headers = ("番号", "名称", "分類", *(["適用除外の理由（適用宣言書）"] if exclusions is not None else []))
-    return [head, Table(headers, tuple(body), classes=("trace-gaps",))]
+    return [head, Table(headers, tuple(body), classes=("trace-gaps",),
+                        caption=f"{matrix.spec.label} で例文が対応付けられていないもの")]
 
 
 # -- the requirement table and the SoA -----------------------------------------------------
@@ -259,7 +264,7 @@ def requirements_view(report: TraceReport) -> tuple[Block, ...]:
     orphans = report.orphans()
     return (
         Downloads(((REQUIREMENTS_CSV, "要件と対応規格（CSV, UTF-8 BOM付き）"), (WORKBOOK, "全規格の対応表（Excel）"))),
-        Table(headers, tuple(body), classes=("trace-requirements",)),
+        Table(headers, tuple(body), classes=("trace-requirements",), caption="例文・要件と、その上流と対応規格"),
         Rubric("上流（テーマ・観点）のない要件"),
         Paragraph(refs(o.id for o in orphans)) if orphans
         else Paragraph(("ありません。すべての要件・改定指示が議論テーマ又は改定の観点にリンクしています。",)),
@@ -280,7 +285,8 @@ def soa_view(report: TraceReport, standard: str, exclusions: Mapping[str, str]) 
     return (
         Paragraph((summary,)),
         Downloads(((soa_csv(standard), "適用宣言書（CSV, UTF-8 BOM付き）"), (WORKBOOK, "全規格の対応表（Excel）"))),
-        Table(("番号", level, "状態", "対応する例文 ／ 適用除外の理由"), tuple(body), classes=("trace-soa",)),
+        Table(("番号", level, "状態", "対応する例文 ／ 適用除外の理由"), tuple(body), classes=("trace-soa",),
+              caption=f"{report.standards[standard].label} 適用宣言書"),
     )
 
 
