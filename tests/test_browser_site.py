@@ -157,3 +157,52 @@ def test_a_wide_matrix_scrolls_in_its_box_with_its_headers_in_view(browser, serv
                         box.element_handle())
     assert top < 2 or page.evaluate("b => b.scrollHeight <= b.clientHeight", box.element_handle())
     context.close()
+
+
+@pytest.mark.parametrize(("path", "width"), [("source/themes/01-cloud.html", 1000),
+                                             ("traceability/chains.html", 1400),
+                                             ("traceability/iso2013-coverage.html", 600)])
+def test_every_tab_stop_is_on_screen_with_a_visible_focus(browser, served_site: str, path: str, width: int) -> None:
+    """Tab through a page: no stop on a figure (an image, not interactive) or inside a closed drawer, and
+    every stop shows where the focus is (WCAG 2.4.7)."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{served_site}/{path}")
+    page.wait_for_load_state("networkidle")
+    wrong, stops = [], 0
+    for _ in range(600):
+        page.keyboard.press("Tab")
+        stop = page.evaluate("""() => {
+            const e = document.activeElement;
+            if (!e || e === document.body) return null;
+            const r = e.getBoundingClientRect(), style = getComputedStyle(e);
+            return {what: e.tagName.toLowerCase() + '.' + [...e.classList].join('.'),
+                    object: e.tagName === 'OBJECT',
+                    onScreen: r.width > 0 && r.height > 0 && r.right > 0 && r.left < innerWidth,
+                    focusShown: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2
+                                || style.boxShadow !== 'none'};
+        }""")
+        if stop is None:
+            break
+        stops += 1
+        if stop["object"] or not stop["onScreen"] or not stop["focusShown"]:
+            wrong.append(stop)
+    context.close()
+    assert stops > 5
+    assert wrong[:5] == []
+
+
+def test_a_trace_chain_is_told_in_a_table_of_links_under_its_figure(site) -> None:
+    from bs4 import BeautifulSoup
+
+    _, outdir = site
+    soup = BeautifulSoup((Path(outdir) / "traceability" / "chains.html").read_text(encoding="utf-8"), "html.parser")
+    tables = soup.find_all("table", class_="trace-chain-table")
+    assert len(tables) == len(soup.find_all(class_="trace-chain")) == 10
+    first = tables[0]
+    assert first.caption.get_text().endswith("の追跡の連鎖（図の内容）")
+    links = [a.get_text() for a in first.find_all("a")]
+    # each link reads as its ID and title, and the figure's own text alternative points to the table
+    assert any(text.startswith("REQ-CLOUD-001 ") and len(text) > len("REQ-CLOUD-001 ") for text in links)
+    figure = soup.find(class_="trace-chain").find("object")
+    assert figure["tabindex"] == "-1" and "図の下の表" in figure["aria-label"]

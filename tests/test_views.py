@@ -111,7 +111,7 @@ def test_a_soa_lists_every_entry_with_its_items_or_its_reason() -> None:
 
 
 def test_a_chain_runs_from_the_theme_to_the_standards() -> None:
-    (graph,) = chain_view(report().model, "THEME-1", CHAIN, COLOURS)
+    graph, _ = chain_view(report().model, "THEME-1", CHAIN, COLOURS)
     assert isinstance(graph, ChainGraph)
     assert [n[0] for n in graph.nodes] == ["THEME-1", "REQ-1", "STD-1", "ISO-A-5-1-1"]
     assert graph.edges == (("THEME-1", "REQ-1"), ("REQ-1", "STD-1"), ("STD-1", "ISO-A-5-1-1"))
@@ -136,13 +136,18 @@ def test_a_chain_follows_the_configured_stages_up_and_down_from_its_root() -> No
         item("ISO-A-5-1-1", "iso", "方針群", {"level": "control"}),
     ]
     model = TraceModel(items, RULES)
-    (theme,) = chain_view(model, "THEME-1", CHAIN, COLOURS)
-    assert isinstance(theme, ChainGraph)
+    theme, table = chain_view(model, "THEME-1", CHAIN, COLOURS)
+    assert isinstance(theme, ChainGraph) and isinstance(table, Table)
     assert [n[0] for n in theme.nodes] == ["VP-1", "THEME-1", "REQ-1", "STD-1", "ISO-A-5-1-1"]
     # REQ-1 names both THEME-1 and VP-1: it is drawn from the theme, the nearer stage, only
     assert theme.edges == (("VP-1", "THEME-1"), ("THEME-1", "REQ-1"), ("REQ-1", "STD-1"), ("STD-1", "ISO-A-5-1-1"))
-    assert theme.alt == ("テーマ1 の追跡の連鎖。観点 VP-1 → テーマ THEME-1 → 論点 REQ-1 → 例文 STD-1 → 規格 ISO-A-5-1-1。")
-    (viewpoint,) = chain_view(model, "VP-1", CHAIN, COLOURS)
+    assert theme.alt == ("テーマ1 の追跡の連鎖の図。観点 1 件、テーマ 1 件、論点 1 件、例文 1 件、規格 1 件。"
+                         "各段階の項目は図の下の表に示します。")
+    # the table says the chain: one row per stage, each item a link reading "ID title"
+    assert table.caption == "テーマ1 の追跡の連鎖（図の内容）"
+    assert table.rows[0] == ("観点", (Ref("VP-1", "VP-1 観点1"),))
+    assert table.rows[2] == ("論点", (Ref("REQ-1", "REQ-1 テーマの論点"),))
+    viewpoint, _ = chain_view(model, "VP-1", CHAIN, COLOURS)
     assert isinstance(viewpoint, ChainGraph)
     assert [n[0] for n in viewpoint.nodes] == ["VP-1", "THEME-1", "REQ-1", "REQ-2", "STD-1", "ISO-A-5-1-1"]
     assert ("VP-1", "REQ-2") in viewpoint.edges and ("VP-1", "REQ-1") not in viewpoint.edges

@@ -5,7 +5,9 @@
 * A graphviz figure in SVG is an ``<object>`` whose text alternative is only its
   fallback content, which assistive technology does not announce for a loaded
   object (axe: object-alt); it gets ``role="img"`` and ``aria-label`` from the
-  figure's ``:alt:``.
+  figure's ``:alt:``. It is an image, so it is not a tab stop (``tabindex="-1"``): Chromium stops on
+  the object and on every link inside its SVG (a trace-chain figure had dozens), with no visible
+  focus. The trace chain's links are in the table under its figure.
 
 Both are changed in the page context, after the theme has built it, so every
 builder-independent part of the site (doctrees, search index) stays as it is.
@@ -37,7 +39,8 @@ _SVG_OBJECT = re.compile(
 def label_svg_object(match: re.Match[str]) -> str:
     alt = html.unescape(re.sub(r"<[^>]+>", "", match.group(2))).strip()
     label = html.escape(alt, quote=True)
-    return f'<object {match.group(1)} role="img" aria-label="{label}">\n<p class="warning">{match.group(2)}</p>'
+    return (f'<object {match.group(1)} role="img" aria-label="{label}" tabindex="-1">\n'
+            f'<p class="warning">{match.group(2)}</p>')
 
 
 def repair(fragment: str) -> str:
@@ -109,7 +112,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", render_in_japanese)
     return {
         "version": __version__,
-        "env_version": 2,
+        "env_version": 3,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -465,8 +465,7 @@ class _Renderer:
         graph["options"] = {"docname": self.docname}
         graph["alt"] = block.alt
         graph["classes"] = ["trace-chain-graph"]
-        box += graph
-        box += nodes.paragraph(text=f"図: {block.title} の追跡の連鎖（{block.alt}）", classes=["trace-chain-text"])
+        box += graph  # its items, as links, are in the table that follows it (chain_table)
         return box
 
 

@@ -104,7 +104,8 @@ class ChainGraph:
     of one theme or viewpoint; the stages are configuration, :class:`Chain`).
 
     ``nodes``: (item ID, its title or ``None`` when the ID names no item, fill colour); ``edges``:
-    (from ID, to ID) pairs; ``alt``: the chain as a sentence (the figure's text alternative).
+    (from ID, to ID) pairs; ``alt``: the figure's text alternative, a sentence giving the number of items in
+    each stage (the items themselves are in the table :func:`chain_table` puts under the figure).
     """
 
     root: str
@@ -345,7 +346,24 @@ def chain_view(model: TraceModel, of: str, chain: Chain, colours: Mapping[str, s
         guess = nearest(of, [i.id for t in chain.roots for i in model.of_type(t)])
         return (Notice(f"trace-chain names {of!r}, which is not a {' or '.join(chain.roots) or 'chain root'}."
                        + (f" Did you mean {guess!r}?" if guess else ""), "chain-target"),)
-    return (chain_graph(model, root, chain, colours),)
+    return (chain_graph(model, root, chain, colours), chain_table(model, root, chain))
+
+
+def chain_table(model: TraceModel, root: TraceItem, chain: Chain) -> Table:
+    """The chain of ``root`` (:func:`chain_members`) as a table, one row per stage: the stage, then each of its
+    items as a link reading "ID title". It says what the figure shows, for readers who cannot see the figure
+    and for keyboard users (the figure's boxes are links, but the figure is not a tab stop)."""
+    members = chain_members(model, root, chain)
+    rows: list[tuple[Cell, ...]] = []
+    for stage, ids in zip(chain.stages, members, strict=True):
+        items: list[Part] = []
+        for item_id in ids:
+            if items:
+                items.append("、")
+            items.append(Ref(item_id, f"{item_id} {model.items[item_id].title}"))
+        rows.append((stage.label, tuple(items) if items else "なし"))
+    return Table(("段階", "項目"), tuple(rows), classes=("trace-chain-table",),
+                 caption=f"{root.title} の追跡の連鎖（図の内容）")
 
 
 def chain_members(model: TraceModel, root: TraceItem, chain: Chain) -> list[list[str]]:
@@ -415,9 +433,9 @@ def chain_graph(model: TraceModel, root: TraceItem, chain: Chain, colours: Mappi
                           if stage_at.get(t) == k + 1]
     boxes = [(i, model.items[i].title, colours.get(model.items[i].type, "#ffffff").lower())
              for ids in members for i in ids]
-    alt = (f"{root.title} の追跡の連鎖。"
-           + " → ".join(f"{stage.label} {', '.join(ids) or 'なし'}" for stage, ids in zip(chain.stages, members, strict=True))
-           + "。")
+    alt = (f"{root.title} の追跡の連鎖の図。"
+           + "、".join(f"{stage.label} {len(ids)} 件" for stage, ids in zip(chain.stages, members, strict=True))
+           + "。各段階の項目は図の下の表に示します。")
     return ChainGraph(root.id, root.title, tuple(boxes), tuple(dict.fromkeys(edges)), alt)
 
 
