@@ -462,6 +462,17 @@ class TraceModel:
             found.extend(self._check_placement(item))
         return sorted(found, key=_problem_key)
 
+    def _renamed_from(self, item: TraceItem) -> str | None:
+        """The ID a duplicated ``item`` most likely had: one that links name but no item defines, close to
+        its ID and of a type its ID may be (an editor renaming REQ-T-002 typed REQ-T-001, which exists)."""
+        named = {t for other in self.items.values() for targets in other.links.values() for t in targets
+                 if t not in self.items}
+        pattern = self.rules.id_patterns.get(item.type)
+        if pattern:
+            named = {t for t in named if re.fullmatch(pattern, t)}
+        close = difflib.get_close_matches(item.id, sorted(named), n=1, cutoff=0.8)
+        return close[0] if close else None
+
     def _check_duplicates(self) -> Iterable[Problem]:
         for first, again in self._duplicates:
             # a copy pasted into another chapter keeps the original's ID: it is the one to change
@@ -472,11 +483,17 @@ class TraceModel:
             else:
                 copy, original = again, first
                 hint = "Give one of them a new ID (IDs must be unique in the whole site)."
+            old_id = self._renamed_from(copy)
+            if old_id is not None:
+                # the links to the old ID dangle because of this one change: say so here, not at each link
+                hint = (f"Links name {old_id!r}, which no item defines: if this one was {old_id}, give it back "
+                        f"that ID; if not, give it a new ID and change those links.")
             yield Problem(
                 self._at(copy, "id"),
                 "duplicate-id",
                 f"ID {copy.id!r} is defined twice: here and at {original.location or 'an unknown place'}.",
                 hint,
+                explains=frozenset({old_id}) if old_id is not None else frozenset(),
             )
 
     def _chapters(self, item: TraceItem) -> tuple[int, int] | None:
