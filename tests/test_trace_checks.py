@@ -80,8 +80,32 @@ def test_a_wrapped_option_value_is_read_as_meant() -> None:
     # a space after ASCII, none between Japanese text
     assert slip.value == "A: 方針; B: 合意に含める"
     # a reason continued without indentation is a continuation too; body text is not
-    assert option_slips([":id: X", "ISO-A-5-1-2: 合意", "", "本文"], 0, 1, KNOWN_OPTIONS)[0].kind == "wrapped"
+    assert option_slips([":iso_reason: A: x", "ISO-A-5-1-2: 合意", "", "本文"], 0, 1, KNOWN_OPTIONS)[0].kind == "wrapped"
     assert option_slips([":id: X", "本文が続く"], 0, 1, KNOWN_OPTIONS) == []
+    assert option_slips([":id: X", "REQ-T-002: を参照のこと。"], 0, 1, KNOWN_OPTIONS) == []
+    # nor is an indented list that starts the body right after the options
+    assert option_slips([":id: X", "  - 箇条書き一", "  - 箇条書き二"], 0, 1, KNOWN_OPTIONS) == []
+    # a value that ends with a separator goes on, indented or not
+    (slip,) = option_slips([":iso: A,", "B", "", "本文"], 0, 1, KNOWN_OPTIONS)
+    assert (slip.name, slip.value, slip.lines) == ("iso", "A, B", (1, 2))
+
+
+def test_the_options_after_a_wrapped_line_are_read_too() -> None:
+    from trace_model.sources import option_slips
+
+    lines = [":id: X", ":nisc: N1,", "  N2", ":iso: A", ":iso_reason: A: r", "", "本文"]
+    slips = option_slips(lines, 0, 1, KNOWN_OPTIONS)
+    assert [(s.kind, s.name, s.value) for s in slips] == [
+        ("wrapped", "nisc", "N1, N2"), ("after-wrap", "iso", "A"), ("after-wrap", "iso_reason", "A: r")]
+
+
+def test_a_blank_line_first_or_a_misspelt_option_after_a_blank_line_is_found() -> None:
+    from trace_model.sources import option_slips
+
+    first = option_slips(["", ":id: X", ":iso: A", "", "本文"], 0, 1, KNOWN_OPTIONS)
+    assert [(s.kind, s.line, s.name) for s in first] == [("after-blank", 2, "id"), ("after-blank", 3, "iso")]
+    misspelt = option_slips([":id: X", "", ":iso_reasons: A: r"], 0, 1, KNOWN_OPTIONS)
+    assert [(s.kind, s.name) for s in misspelt] == [("after-blank", "iso_reasons")]
 
 
 def test_options_after_a_blank_line_are_found_only_when_they_name_an_option() -> None:
@@ -113,7 +137,8 @@ def test_each_option_slip_is_read_as_meant_and_kept_out_of_the_text(build_root, 
     import json
 
     built = build_root("option-syntax", parallel=parallel)
-    assert [w.rsplit("[", 1)[1] for w in built.warnings] == ["trace.option-syntax]"] * 3
+    assert [w.rsplit("[", 1)[1] for w in built.warnings] == (
+        ["myst.directive_option]"] + ["trace.option-syntax]"] * 6 + ["trace.unknown-option]"])
     data = json.loads((built.outdir / "needs.json").read_text(encoding="utf-8"))
     needs = data["versions"][data["current_version"]]["needs"]
     one, two, three = needs["REQ-T-001"], needs["REQ-T-002"], needs["REQ-T-003"]
@@ -122,6 +147,13 @@ def test_each_option_slip_is_read_as_meant_and_kept_out_of_the_text(build_root, 
     assert (three["nisc"], three["iso"]) == (["NISC-4-1-1"], ["ISO-A-15-1-1"])
     assert [n["content"] for n in (one, two, three)] == [
         "委託先の選定条件を定義すること。", "約款による外部サービスの利用を判断すること。", "委託先との契約を見直すこと。"]
+    four, five, six = needs["REQ-T-004"], needs["REQ-T-005"], needs["REQ-T-006"]
+    assert (four["nisc"], four["iso"], four["iso_reason"]) == (
+        ["NISC-4-1-1", "NISC-4-1-2"], ["ISO-A-15-1-1"], "ISO-A-15-1-1: 供給者に関する方針")
+    assert (five["source"], five["iso"]) == ("added", ["ISO-A-15-1-1"])
+    assert six["iso_reason"] == "ISO-A-15-1-1: 供給者に関する方針"
+    assert [n["content"] for n in (four, five, six)] == [
+        "委託先の監督の手順を定めること。", "委託先の事故の報告を求めること。", "委託先との契約を終えるときの手順を定めること。"]
     page = (built.outdir / "index.html").read_text(encoding="utf-8")
     assert ":nisc:" not in page and "：iso" not in page  # no option line is published as text
 
@@ -131,3 +163,15 @@ def test_html_comments_are_found_with_their_lines() -> None:
 
     text = "a\n<!--\nb\n-->\nc <!-- d -->\n<!-- never closed\ne"
     assert html_comments(text) == [(2, 4), (5, 5), (6, 7)]
+
+
+def test_a_misspelt_include_path_is_matched_part_by_part(tmp_path) -> None:
+    from guideline_trace.checks import misspelt_includes
+
+    (tmp_path / "requirements" / "sub").mkdir(parents=True)
+    (tmp_path / "requirements" / "sub" / "outsourcing.md").write_text("x", encoding="utf-8")
+    page = tmp_path / "index.md"
+    page.write_text("```{include} requirement/sub/outsorcing.md\n```\n\n```{include} nothing/like/it.md\n```\n",
+                    encoding="utf-8")
+    assert misspelt_includes(page) == [
+        (1, "requirement/sub/outsorcing.md", (tmp_path / "requirements" / "sub" / "outsourcing.md").resolve())]

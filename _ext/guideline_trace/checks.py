@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging as pylogging
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -227,7 +228,7 @@ class TracedNeedDirective(NeedDirective):
                               "template", "pre_template", "post_template", "constraints"})
 
     def run(self) -> Sequence[nodes.Node]:
-        self._read_slipped_options()
+        slipped = self._read_slipped_options()
         need_id = (self.options.get("id") or "").strip()
         if need_id and self.options["id"] != need_id:
             # a space after the ID (a full-width one too, which sphinx-needs keeps) is not part of it
@@ -238,6 +239,8 @@ class TracedNeedDirective(NeedDirective):
         def at(option: str, occurrence: int = 0) -> Location:
             """Where ``option`` is written (its ``occurrence``-th time), else the directive's line."""
             lines = [o.line for o in written if o.name == option]
+            if not lines and option in slipped:  # read as meant from a line MyST did not take as an option
+                return Location(source, slipped[option])
             return Location(source, lines[occurrence] if len(lines) > occurrence else line)
 
         if need_id and not re.match(self.config.needs_id_regex, need_id):
@@ -289,17 +292,18 @@ class TracedNeedDirective(NeedDirective):
         return super().run()
 
 
-    def _read_slipped_options(self) -> None:
+    def _read_slipped_options(self) -> dict[str, int]:
         """Report each option MyST did not read as one (:func:`~trace_model.sources.option_slips`) at its
         line, with the fix, and read it as meant: the one slip gives one message, not a missing link or
-        reason too, and the option's text is not published as the need's body."""
+        reason too, and the option's text is not published as the need's body. Returns the 1-based line of
+        each option so read, by name."""
         source, line = self.get_source_info()
         lines = self.block_text.splitlines()
         needs_config = NeedsSphinxConfig(self.config)
         known = self.CORE_OPTIONS | set(needs_config.fields) | set(needs_config._links)
         slips = option_slips(lines, 1, line + 1, known)
         if not slips:
-            return
+            return {}
         problems = []
         after_blank = [s for s in slips if s.kind == "after-blank"]
         for slip in slips:
@@ -319,22 +323,32 @@ class TracedNeedDirective(NeedDirective):
                 ))
         if after_blank:
             names = ", ".join(f"':{s.name}:'" for s in after_blank)
+            leading = not directive_options(lines, 1)  # nothing but blank lines between the fence and them
             problems.append(Problem(
                 Location(source, after_blank[0].line), "option-syntax",
                 f"{names} {'is' if len(after_blank) == 1 else 'are'} read as the need's text, not as options: "
-                "the blank line above ends a directive's options.",
+                + ("a blank line right after the directive's first line means it has no options."
+                   if leading else "the blank line above ends a directive's options."),
                 "Delete the blank line, so that every option line comes before the first blank line.",
             ))
         record_problems(self.env, problems)
         taken = {n for s in slips if s.kind != "full-width" for n in s.lines}
         if any(s.kind == "full-width" for s in slips):
-            # MyST read no option, or none from that line on: read every one, folding the full-width colons
+            # MyST read no option, or none from that line on, or took 'name：value' for a name: read every
+            # one, folding the full-width colons
+            for garbled in [name for name in self.options if "：" in name]:
+                del self.options[garbled]
             for option in meant_options(lines, 1, line + 1):
                 self.options[option.name] = option.value  # need options are plain text
                 taken.add(option.line)
         for slip in slips:
-            self.options[slip.name] = slip.value
+            if slip.kind == "after-blank" and slip.name in self.options and slip.name in needs_config._links:
+                # a link option written again after the blank line: both lines' values were meant
+                self.options[slip.name] = f"{self.options[slip.name]}, {slip.value}"
+            else:
+                self.options[slip.name] = slip.value
         self._drop_body_lines(lines, line, taken)
+        return {slip.name: slip.lines[0] for slip in slips}
 
     def _drop_body_lines(self, lines: Sequence[str], line: int, taken: AbstractSet[int]) -> None:
         """Take the 1-based lines ``taken`` (options read as meant) out of the body MyST gave the directive,
@@ -559,6 +573,7 @@ class CatalogCascadeFilter(pylogging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
+        self.need_directives: frozenset[str] = frozenset()
         self.prefixes: tuple[str, ...] = ()
         self.lost_ids: frozenset[str] = frozenset()
         self.known_ids: frozenset[str] = frozenset()
@@ -582,8 +597,7 @@ class CatalogCascadeFilter(pylogging.Filter):
         if found is not None:
             record.location = f"{path}:{found}"
 
-    @staticmethod
-    def _full_width_option(record: pylogging.LogRecord) -> bool:
+    def _full_width_option(self, record: pylogging.LogRecord) -> bool:
         """Whether the record is MyST's bare "Invalid options format" for an option line written with a
         full-width colon, which :class:`TracedNeedDirective` reports at that line with the fix. (MyST counts
         the line one too far: the line named and the one before it are read.)"""
@@ -594,7 +608,13 @@ class CatalogCascadeFilter(pylogging.Filter):
         if not line.isdigit() or not Path(path).is_file():
             return False
         lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-        return any(full_width_option(lines[n - 1]) for n in (int(line) - 1, int(line)) if 0 < n <= len(lines))
+        slipped = [n for n in (int(line) - 1, int(line)) if 0 < n <= len(lines) and full_width_option(lines[n - 1])]
+        if not slipped:
+            return False
+        # only in a need directive (which reports it); another directive's message is MyST's to give
+        opening = next((m for n in range(slipped[0] - 1, 0, -1)
+                        if (m := _DIRECTIVE_FENCE.match(lines[n - 1]))), None)
+        return opening is not None and opening.group(1) in self.need_directives
 
     @staticmethod
     def _misspelt_include(record: pylogging.LogRecord) -> bool:
@@ -632,6 +652,8 @@ class CatalogCascadeFilter(pylogging.Filter):
 
 
 _CASCADE_FILTER = CatalogCascadeFilter()
+#: a directive's opening fence line, with the directive's name
+_DIRECTIVE_FENCE = re.compile(r"^\s*(?:`{3,}|~{3,}|:{3,})\{([\w:-]+)\}")
 
 
 def install_cascade_filter(app: Sphinx) -> None:
@@ -639,6 +661,7 @@ def install_cascade_filter(app: Sphinx) -> None:
     _CASCADE_FILTER.prefixes = ()
     _CASCADE_FILTER.lost_ids = frozenset()
     _CASCADE_FILTER.known_ids = frozenset()
+    _CASCADE_FILTER.need_directives = frozenset(_need_directive_types(app.config))
     for handler in pylogging.getLogger("sphinx").handlers:
         if _CASCADE_FILTER not in handler.filters and handler.level >= pylogging.WARNING:
             handler.filters.insert(0, _CASCADE_FILTER)
@@ -823,17 +846,44 @@ def misspelt_includes(page: Path) -> list[tuple[int, str, Path]]:
     if not page.is_file():
         return []
     found = []
-    for number, text in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
+    source = page.read_text(encoding="utf-8")
+    code: set[int] | None = None
+    for number, text in enumerate(source.splitlines(), start=1):
         match = _INCLUDE.match(text)
-        if match is None:
+        if match is None or (page.parent / match.group(1)).exists():
             continue
-        target = page.parent / match.group(1)
-        if target.exists() or not target.parent.is_dir():
+        meant = _nearest_path(page.parent, match.group(1))
+        if meant is None:
             continue
-        guess = nearest(target.name, sorted(p.name for p in target.parent.iterdir() if p.is_file()))
-        if guess is not None:
-            found.append((number, match.group(1), (target.parent / guess).resolve()))
+        if code is None:  # an {include} shown in a code example is not one (read only when it matters)
+            from guideline_trace.includes import code_lines, myst_parse
+
+            code = code_lines(source, myst_parse())
+        if number - 1 not in code:
+            found.append((number, match.group(1), meant))
     return found
+
+
+def _relative_to(base: Path, path: Path) -> str:
+    """``path`` as an {include} in a page of the folder ``base`` would name it."""
+    return Path(os.path.relpath(path, base.resolve())).as_posix()
+
+
+def _nearest_path(base: Path, written: str) -> Path | None:
+    """The existing file that ``written`` (a path relative to ``base``) most likely means: each missing part
+    of the path replaced by the closest name in its folder (:func:`~trace_model.model.nearest`), or None."""
+    path = base
+    for part in Path(written).parts:
+        candidate = path / part
+        if not candidate.exists():
+            if not path.is_dir():
+                return None
+            guess = nearest(part, sorted(p.name for p in path.iterdir()))
+            if guess is None:
+                return None
+            candidate = path / guess
+        path = candidate
+    return path.resolve() if path.is_file() else None
 
 
 def included_files(app: Sphinx, env: BuildEnvironment) -> set[Path]:
@@ -860,7 +910,7 @@ def unincluded_files(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
                 Location(str(page), number), "not-included",
                 f"this {{include}} names {as_written}, which does not exist, so nothing of "
                 f"{path.relative_to(srcdir).as_posix() if path.is_relative_to(srcdir) else path} is published.",
-                f"Did you mean '{Path(as_written).with_name(path.name).as_posix()}'?",
+                f"Did you mean '{_relative_to(page.parent, path)}'?",
                 explains=frozenset(need_id for need_id, _ in ids),
             ))
     for pattern in app.config.trace_included_files:

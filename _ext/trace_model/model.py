@@ -486,8 +486,11 @@ class TraceModel:
             old_id = self._renamed_from(copy)
             if old_id is not None:
                 # the links to the old ID dangle because of this one change: say so here, not at each link
-                hint = (f"Links name {old_id!r}, which no item defines: if this one was {old_id}, give it back "
-                        f"that ID; if not, give it a new ID and change those links.")
+                where = [str(self._at(other, field)) for other in self.items.values()
+                         for field, targets in other.links.items() if old_id in targets]
+                shown = ", ".join(where[:3]) + (", …" if len(where) > 3 else "")
+                hint = (f"Links name {old_id!r}, which no item defines (at {shown}): if this one was {old_id}, "
+                        f"give it back that ID; if not, give it a new ID and correct those links.")
             yield Problem(
                 self._at(copy, "id"),
                 "duplicate-id",

@@ -11,6 +11,7 @@ between ``---`` lines.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -172,52 +173,89 @@ def option_slips(lines: Sequence[str], start: int, first_line: int, known: Colle
 
     MyST's rule: the options are the lines at the top of the body that start with ``:``, up to the first
     line that does not; each must be ``:name: value`` on one line. So a value wrapped onto the next line,
-    a blank line inside the options, and a full-width colon each lose options without a word from MyST
-    (or with a bare syntax error). ``known``: the directive's option names (an ``after-blank`` line must
-    name one, so body text that happens to start with a colon is left alone).
+    a blank line before or inside the options, and a full-width colon each lose options without a word
+    from MyST (or with a bare syntax error). A wrapped line is one that is indented (not as a list item),
+    or that follows a value ending in a separator (``,`` ``、`` ``;`` ``；``), or that starts like a reason
+    (``ISO-A-5-1-2: …``) after a ``*_reason`` option; the option lines after it are read too (kind
+    ``"after-wrap"``, part of the same slip). ``known``: the directive's option names; an option line
+    after a blank line must name one, or be close to one (a misspelling), so body text that happens to
+    start with a colon is left alone.
     """
     base = first_line - start
     found: list[OptionSlip] = []
-    index = start
     written: list[WrittenOption] = []
-    while index < len(lines):
-        text = lines[index]
-        if text.lstrip().startswith(":::"):
-            break
+    index = start
+
+    def option_name(text: str) -> str | None:
         folded = _FOLDED_OPTION.match(text)
-        if folded is None:
-            break
-        if full_width_option(text):
-            found.append(OptionSlip("full-width", base + index, (base + index,), folded.group(1),
-                                    folded.group(2).strip()))
-        written.append(WrittenOption(folded.group(1), folded.group(2).strip(), base + index))
-        index += 1
+        if folded is None or text.lstrip().startswith(":::"):
+            return None
+        return folded.group(1)
+
+    def known_like(name: str) -> bool:
+        return name in known or bool(difflib.get_close_matches(name, list(known), n=1, cutoff=0.8))
+
+    def read_block(kind: str | None) -> None:
+        """Read option lines from ``index`` on: a full-width one is a slip; ``kind`` marks every line."""
+        nonlocal index
+        while index < len(lines) and (name := option_name(lines[index])) is not None:
+            folded = _FOLDED_OPTION.match(lines[index])
+            assert folded is not None
+            value = folded.group(2).strip()
+            option = WrittenOption(name, value, base + index)
+            if full_width_option(lines[index]):
+                found.append(OptionSlip("full-width", option.line, (option.line,), name, value))
+            elif kind is not None:
+                found.append(OptionSlip(kind, option.line, (option.line,), name, value))
+            written.append(option)
+            index += 1
+
+    def after_blank() -> bool:
+        """Blank lines at ``index`` followed by option lines: read them as slips after a blank line."""
+        nonlocal index
+        look = index
+        while look < len(lines) and not lines[look].strip():
+            look += 1
+        name = option_name(lines[look]) if look > index and look < len(lines) else None
+        if name is None or not known_like(name):
+            return False
+        index = look
+        read_block("after-blank")
+        return True
+
     if start < len(lines) and lines[start].strip() == "---":
         return found  # a YAML block: MyST reads it with YAML's own rules
-    if written and index < len(lines) and lines[index].strip():
-        text = lines[index]
-        if text[:1].isspace() or _REASON_START.match(text):
-            last = written[-1]
-            value = last.value
-            taken = [last.line]
-            while index < len(lines) and lines[index].strip() and (
-                    lines[index][:1].isspace() or _REASON_START.match(lines[index])):
-                value = _join(value, lines[index].strip())
-                taken.append(base + index)
-                index += 1
-            found.append(OptionSlip("wrapped", taken[1], tuple(taken), last.name, value))
+    if after_blank():  # a blank line right after the directive's first line: MyST reads no option at all
+        return found
+    read_block(None)
+    while written and index < len(lines) and lines[index].strip():
+        last = written[-1]
+        if not _continues(last, lines[index]):
             return found
+        value, taken = last.value, [last.line]
+        while index < len(lines) and lines[index].strip() and option_name(lines[index]) is None:
+            value = _join(value, lines[index].strip())
+            taken.append(base + index)
+            index += 1
+        found.append(OptionSlip("wrapped", taken[1], tuple(taken), last.name, value))
+        written[-1] = WrittenOption(last.name, value, last.line)
+        read_block("after-wrap")  # MyST read none of the options after the wrapped line
     if written:
-        while index < len(lines) and not lines[index].strip():
-            index += 1
-        while index < len(lines):
-            folded = _FOLDED_OPTION.match(lines[index])
-            if folded is None or folded.group(1) not in known:
-                break
-            found.append(OptionSlip("after-blank", base + index, (base + index,), folded.group(1),
-                                    folded.group(2).strip()))
-            index += 1
+        after_blank()
     return found
+
+
+#: a list item's marker at the start of an indented line: body text, not a wrapped value
+_LIST_ITEM = re.compile(r"^\s+(?:[-*+]|\d+[.)])\s")
+
+
+def _continues(option: WrittenOption, text: str) -> bool:
+    """Whether ``text``, right after the option line of ``option``, continues its value."""
+    if text[:1].isspace():
+        return _LIST_ITEM.match(text) is None
+    if option.value.endswith((",", "、", ";", "；")):
+        return True
+    return option.name.endswith("_reason") and _REASON_START.match(text) is not None
 
 
 def html_comments(text: str) -> list[tuple[int, int]]:
