@@ -141,10 +141,10 @@ def test_a_chain_follows_the_configured_stages_up_and_down_from_its_root() -> No
     assert [n[0] for n in theme.nodes] == ["VP-1", "THEME-1", "REQ-1", "STD-1", "ISO-A-5-1-1"]
     # REQ-1 names both THEME-1 and VP-1: it is drawn from the theme, the nearer stage, only
     assert theme.edges == (("VP-1", "THEME-1"), ("THEME-1", "REQ-1"), ("REQ-1", "STD-1"), ("STD-1", "ISO-A-5-1-1"))
-    assert theme.alt == ("テーマ1 の追跡の連鎖の図。観点 1 件、テーマ 1 件、論点 1 件、例文 1 件、規格 1 件。"
+    assert theme.alt == ("テーマ1の追跡の連鎖の図。観点 1 件、テーマ 1 件、論点 1 件、例文 1 件、規格 1 件。"
                          "各段階の項目は図の下の表に示します。")
     # the table says the chain: one row per stage, each item a link reading "ID title"
-    assert table.caption == "テーマ1 の追跡の連鎖（図の内容）"
+    assert table.caption == "テーマ1の追跡の連鎖（図の内容）"
     assert table.rows[0] == ("観点", (Ref("VP-1", "VP-1 観点1"),))
     assert table.rows[2] == ("論点", (Ref("REQ-1", "REQ-1 テーマの論点"),))
     viewpoint, _ = chain_view(model, "VP-1", CHAIN, COLOURS)

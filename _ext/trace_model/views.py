@@ -363,7 +363,7 @@ def chain_table(model: TraceModel, root: TraceItem, chain: Chain) -> Table:
             items.append(Ref(item_id, f"{item_id} {model.items[item_id].title}"))
         rows.append((stage.label, tuple(items) if items else "なし"))
     return Table(("段階", "項目"), tuple(rows), classes=("trace-chain-table",),
-                 caption=f"{root.title} の追跡の連鎖（図の内容）")
+                 caption=f"{root.title}の追跡の連鎖（図の内容）")
 
 
 def chain_members(model: TraceModel, root: TraceItem, chain: Chain) -> list[list[str]]:
@@ -433,7 +433,7 @@ def chain_graph(model: TraceModel, root: TraceItem, chain: Chain, colours: Mappi
                           if stage_at.get(t) == k + 1]
     boxes = [(i, model.items[i].title, colours.get(model.items[i].type, "#ffffff").lower())
              for ids in members for i in ids]
-    alt = (f"{root.title} の追跡の連鎖の図。"
+    alt = (f"{root.title}の追跡の連鎖の図。"
            + "、".join(f"{stage.label} {len(ids)} 件" for stage, ids in zip(chain.stages, members, strict=True))
            + "。各段階の項目は図の下の表に示します。")
     return ChainGraph(root.id, root.title, tuple(boxes), tuple(dict.fromkeys(edges)), alt)
