@@ -303,3 +303,37 @@ def test_every_page_type_is_within_its_weight_budget(site) -> None:
     weights = weigh(outdir)
     assert {w.page_type for w in weights} == set(BUDGETS)  # every page type is measured
     assert over_budget(weights) == []
+
+
+def test_no_link_in_a_need_box_has_the_box_own_id_as_its_tooltip(site) -> None:
+    """sphinx-needs titles each trace link of a need with the need's own ID; guideline_site.a11y drops it."""
+    from bs4 import BeautifulSoup
+
+    _, outdir = site
+    wrong, links = [], 0
+    for path in sorted(outdir.rglob("*.html")):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for box in soup.select("table.need[id]"):
+            for link in box.find_all("a", href=True):
+                links += 1
+                target = link["href"].rpartition("#")[2]
+                if link.get("title") == box["id"] and target != box["id"]:
+                    wrong.append(f"{path.relative_to(outdir)}: {box['id']} -> {link['href']}")
+    assert links > 1000  # the boxes' trace links were looked at
+    assert wrong[:5] == []
+
+
+def test_no_two_regions_of_a_page_share_a_name(site) -> None:
+    """Each scroll box is a region named by its table's caption: a screen reader's list of regions tells
+    them apart only if no two on a page have the same name."""
+    from bs4 import BeautifulSoup
+
+    _, outdir = site
+    repeated, regions = {}, 0
+    for path in sorted(outdir.rglob("*.html")):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        names = Counter(r.get("aria-label") for r in soup.select('[role="region"]'))
+        regions += sum(names.values())
+        repeated.update({f"{path.relative_to(outdir)}: {n}": c for n, c in names.items() if c > 1})
+    assert regions > 20
+    assert repeated == {}

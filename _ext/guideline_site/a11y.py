@@ -18,6 +18,8 @@ builder-independent part of the site (doctrees, search index) stays as it is.
   does not allow without ``lang="en"``. Each page's HTML, as the theme renders it, gets the
   Japanese of :data:`UI_LABELS` instead; furo's credit line keeps its English inside
   ``lang="en"``. The Japanese wording is this project's own.
+* A trace link in a need's box names another item but carried the box's own ID as its tooltip;
+  the tooltip is dropped (:func:`own_id_tooltips`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import html
 import re
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 
 __version__ = "1.0.0"
@@ -106,13 +109,32 @@ def render_in_japanese(app: Sphinx) -> None:
     templates.render = japanese_render
 
 
+def own_id_tooltips(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved``, after sphinx-needs has drawn its links: drop the tooltip (``reftitle``) of a
+    link in a need's box that names another item but carries the box's own ID as its tooltip.
+
+    sphinx-needs (9.1) gives each trace link of a need the need's own ID as its title, so hovering
+    "4.1.2 約款による外部サービスの利用 (NISC-4-1-2)" in REQ-CLOUD-001's box said "REQ-CLOUD-001". The
+    link's text already names its target.
+    """
+    for table in doctree.findall(nodes.table):
+        own = set(table.get("ids", ())) if "need" in table.get("classes", ()) else set()
+        if not own:
+            continue
+        for link in table.findall(nodes.reference):
+            target = str(link.get("refid") or link.get("refuri", "").rpartition("#")[2])
+            if link.get("reftitle") in own and target not in own:
+                del link["reftitle"]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # after the theme (furo computes its navigation tree at the default priority)
     app.connect("html-page-context", repair_page, priority=900)
+    app.connect("doctree-resolved", own_id_tooltips, priority=900)
     app.connect("builder-inited", render_in_japanese)
     return {
         "version": __version__,
-        "env_version": 3,
+        "env_version": 4,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

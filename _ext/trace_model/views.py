@@ -171,7 +171,8 @@ def matrix_view(
     matrix = report.matrix(standard, rows, columns)
     spec = matrix.spec
     out: list[Block] = [
-        _summary(matrix, exclusions),
+        # the gap list (a second view on the same page) leaves out the per-group table the matrix shows
+        _summary(matrix, exclusions, with_groups=not gaps),
         Downloads(((coverage_csv(spec.key), f"{spec.label} 対応表（CSV, UTF-8 BOM付き）"),
                    (WORKBOOK, "全規格の対応表（Excel）"))),
     ]
@@ -190,7 +191,7 @@ def matrix_view(
     return tuple(out)
 
 
-def _summary(matrix: Matrix, exclusions: Mapping[str, str] | None) -> Container:
+def _summary(matrix: Matrix, exclusions: Mapping[str, str] | None, with_groups: bool = True) -> Container:
     level = LEVEL_LABELS.get(matrix.spec.level, matrix.spec.level)
     text = (f"{matrix.spec.label} の{level} {matrix.total} 件のうち、例文が対応付けられているもの "
             f"{matrix.covered} 件（{percent(matrix.percent)}）。")
@@ -200,7 +201,7 @@ def _summary(matrix: Matrix, exclusions: Mapping[str, str] | None) -> Container:
         text += (f"適用除外として理由を示したもの {excluded} 件（適用宣言書）。"
                  f"対応又は理由付きの適用除外 {matrix.covered + excluded} / {matrix.total} 件。")
     children: list[Block] = [Paragraph((text,))]
-    if matrix.rows_level == "entries" and matrix.groups:
+    if with_groups and matrix.rows_level == "entries" and matrix.groups:
         top = LEVEL_LABELS.get(matrix.spec.groups[0], matrix.spec.groups[0])
         body: list[tuple[Cell, ...]] = [
             (Ref(g.item.id, g.item.title), str(g.covered), str(g.total), percent(g.percent)) for g in matrix.groups
