@@ -50,7 +50,7 @@ def report() -> TraceReport:
         item("ISO-A-5", "iso", "情報セキュリティのための方針群", {"level": "clause", "clause": "A.5"}),
         item("ISO-A-5-1-1", "iso", "方針群", {"level": "control", "clause": "A.5.1.1", "parent": "ISO-A-5"}),
         item("ISO-A-5-1-2", "iso", "レビュー", {"level": "control", "clause": "A.5.1.2", "parent": "ISO-A-5"}),
-        item("ISO-A-5-1-3", "iso", "未使用", {"level": "control", "clause": "A.5.1.3", "parent": "ISO-A-5"}),
+        item("ISO-A-5-1-3", "iso", "A.5.1.3 未使用", {"level": "control", "clause": "A.5.1.3", "parent": "ISO-A-5"}),
         item("THEME-1", "theme", "外部委託", {"number": "①"}),
         item("REQ-1", "req", "委託先を管理する", {"source": "paper"}, theme=("THEME-1",)),
         item("STD-1", "measure", "委託先の管理", {"source": "paper", "iso_reason": "ISO-A-5-1-1: 方針を定めるため"},

@@ -240,7 +240,7 @@ def _gaps(matrix: Matrix, exclusions: Mapping[str, str] | None) -> list[Block]:
     body = []
     for row in uncovered:
         number = row.item.fields.get("clause", "")
-        cells: list[Cell] = [Ref(row.item.id, number or row.item.id), row.item.title,
+        cells: list[Cell] = [Ref(row.item.id, number or row.item.id), entry_name(row.item),
                              row.group.title if row.group is not None else ""]
         if exclusions is not None:
             cells.append(exclusions.get(number, "（理由がありません）"))
