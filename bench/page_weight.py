@@ -24,6 +24,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+from guideline_trace.resources import css_addresses  # noqa: E402 (after the path is set)
 
 #: (page type, the page paths it covers under the output folder, as fnmatch patterns), first match wins.
 PAGE_TYPES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -49,7 +51,6 @@ BUDGETS: dict[str, tuple[int, int]] = {
     "その他の本文": (200, 20),
 }
 
-_CSS_ADDRESS = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)['"]""")
 _LOADED = re.compile(
     r"""<link\b[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"|<script\b[^>]*\bsrc="([^"]+)"|"""
     r"""<img\b[^>]*\bsrc="([^"]+)"|<object\b[^>]*\bdata="([^"]+)\"""")
@@ -90,8 +91,8 @@ def loaded_files(page: Path) -> set[Path]:
         stack = [css]
         while stack:
             sheet = stack.pop()
-            for match in _CSS_ADDRESS.finditer(sheet.read_text(encoding="utf-8", errors="replace")):
-                path = _local(sheet, match.group(1) or match.group(2))
+            for _, address in css_addresses(sheet.read_text(encoding="utf-8", errors="replace")):
+                path = _local(sheet, address)
                 if path is not None and path.is_file() and path not in found:
                     found.add(path)
                     if path.suffix == ".css":

@@ -121,12 +121,12 @@ def test_options_after_a_blank_line_are_found_only_when_they_name_an_option() ->
 
 
 def test_a_full_width_colon_in_an_option_is_found_wherever_it_is() -> None:
-    from trace_model.sources import full_width_option, meant_options, option_slips
+    from trace_model.sources import directive_options, full_width_option, option_slips
 
     lines = [":id: X", ":nisc：N", "：iso: A", ":theme: T", "", "本文：説明"]
     assert [(s.kind, s.line, s.name, s.value) for s in option_slips(lines, 0, 1, KNOWN_OPTIONS)] == [
         ("full-width", 2, "nisc", "N"), ("full-width", 3, "iso", "A")]
-    assert [(o.name, o.value) for o in meant_options(lines)] == [("id", "X"), ("nisc", "N"), ("iso", "A"), ("theme", "T")]
+    assert [(o.name, o.value) for o in directive_options(lines, fold=True)] == [("id", "X"), ("nisc", "N"), ("iso", "A"), ("theme", "T")]
     # a full-width colon inside the value (a reason's separator) is no slip
     assert not full_width_option(":iso_reason: A：方針")
     assert option_slips([":iso_reason: A：方針", "", "本文"], 0, 1, KNOWN_OPTIONS) == []

@@ -48,11 +48,11 @@ from trace_model.model import (
     some_ids,
 )
 from trace_model.sources import (
+    directive_lines,
     directive_options,
     first_option_lines,
     full_width_option,
     html_comments,
-    meant_options,
     option_slips,
     repeated_values,
     written_need_ids,
@@ -267,7 +267,7 @@ class TracedNeedDirective(NeedDirective):
             if many:
                 # read as meant (all values), so the one slip gives one message, not a missing reason too
                 self.options[option] = ", ".join(values)
-        known = self.CORE_OPTIONS | set(needs_config.fields) | set(needs_config._links)
+        known = self.known_options(needs_config)
         for option in sorted(set(self.options) - known):
             value = self.options.pop(option)
             guess = nearest(option, known)  # ':ISO:' and ':ｉｓｏ:' too (case and width come first)
@@ -291,6 +291,9 @@ class TracedNeedDirective(NeedDirective):
             self.options["defined_at"] = f"{_relative(self.env, source)}:{line}"
         return super().run()
 
+    def known_options(self, needs_config: NeedsSphinxConfig) -> frozenset[str]:
+        """Every option a need directive takes: :data:`CORE_OPTIONS`, the fields and the links."""
+        return self.CORE_OPTIONS | set(needs_config.fields) | set(needs_config._links)
 
     def _read_slipped_options(self) -> dict[str, int]:
         """Report each option MyST did not read as one (:func:`~trace_model.sources.option_slips`) at its
@@ -300,8 +303,7 @@ class TracedNeedDirective(NeedDirective):
         source, line = self.get_source_info()
         lines = self.block_text.splitlines()
         needs_config = NeedsSphinxConfig(self.config)
-        known = self.CORE_OPTIONS | set(needs_config.fields) | set(needs_config._links)
-        slips = option_slips(lines, 1, line + 1, known)
+        slips = option_slips(lines, 1, line + 1, self.known_options(needs_config))
         if not slips:
             return {}
         problems = []
@@ -338,7 +340,7 @@ class TracedNeedDirective(NeedDirective):
             # one, folding the full-width colons
             for garbled in [name for name in self.options if "：" in name]:
                 del self.options[garbled]
-            for option in meant_options(lines, 1, line + 1):
+            for option in directive_options(lines, 1, line + 1, fold=True):
                 self.options[option.name] = option.value  # need options are plain text
                 taken.add(option.line)
         for slip in slips:
@@ -364,7 +366,6 @@ class TracedNeedDirective(NeedDirective):
             kept.pop(0)
         self.content = StringList([body[k] for k in kept], items=[content.items[k] for k in kept])
         self.content_offset += kept[0] if kept else len(body)
-
 
 
 def suggest_id(written: str) -> str:
@@ -579,21 +580,26 @@ class CatalogCascadeFilter(pylogging.Filter):
         self.known_ids: frozenset[str] = frozenset()
 
     @staticmethod
-    def _locate_reference(record: pylogging.LogRecord, need_id: str) -> None:
-        """Move the record's line from the start of the paragraph (where sphinx-needs locates its role)
-        to the line that holds the ``{need}`` reference itself, found in the source after it."""
+    def _place(record: pylogging.LogRecord) -> tuple[Path, int] | None:
+        """The source file and 1-based line a record is located at, when it names an existing file."""
         location = getattr(record, "location", None)
         if isinstance(location, nodes.Node):
             location = logging.get_node_location(location)
-        if not isinstance(location, str) or ":" not in location:
-            return
+        if not isinstance(location, str):
+            return None
         path, _, line = location.rpartition(":")
-        if not line.isdigit() or not Path(path).is_file():
+        return (Path(path), int(line)) if line.isdigit() and Path(path).is_file() else None
+
+    def _locate_reference(self, record: pylogging.LogRecord, need_id: str) -> None:
+        """Move the record's line from the start of the paragraph (where sphinx-needs locates its role)
+        to the line that holds the ``{need}`` reference itself, found in the source after it."""
+        place = self._place(record)
+        if place is None:
             return
-        lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+        path, line = place
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         wanted = f"`{need_id}`"
-        found = next((n for n in range(int(line), min(int(line) + 200, len(lines) + 1)) if wanted in lines[n - 1]),
-                     None)
+        found = next((n for n in range(line, min(line + 200, len(lines) + 1)) if wanted in lines[n - 1]), None)
         if found is not None:
             record.location = f"{path}:{found}"
 
@@ -601,32 +607,24 @@ class CatalogCascadeFilter(pylogging.Filter):
         """Whether the record is MyST's bare "Invalid options format" for an option line written with a
         full-width colon, which :class:`TracedNeedDirective` reports at that line with the fix. (MyST counts
         the line one too far: the line named and the one before it are read.)"""
-        location = getattr(record, "location", None)
-        if not isinstance(location, str) or "Invalid options format" not in str(record.msg):
+        place = self._place(record) if "Invalid options format" in str(record.msg) else None
+        if place is None:
             return False
-        path, _, line = location.rpartition(":")
-        if not line.isdigit() or not Path(path).is_file():
-            return False
-        lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-        slipped = [n for n in (int(line) - 1, int(line)) if 0 < n <= len(lines) and full_width_option(lines[n - 1])]
+        path, line = place
+        text = path.read_text(encoding="utf-8", errors="replace")
+        lines = text.splitlines()
+        slipped = [n for n in (line - 1, line) if 0 < n <= len(lines) and full_width_option(lines[n - 1])]
         if not slipped:
             return False
         # only in a need directive (which reports it); another directive's message is MyST's to give
-        opening = next((m for n in range(slipped[0] - 1, 0, -1)
-                        if (m := _DIRECTIVE_FENCE.match(lines[n - 1]))), None)
-        return opening is not None and opening.group(1) in self.need_directives
+        opening = [name for number, name, _ in directive_lines(text) if number < slipped[0]]
+        return bool(opening) and opening[-1] in self.need_directives
 
-    @staticmethod
-    def _misspelt_include(record: pylogging.LogRecord) -> bool:
+    def _misspelt_include(self, record: pylogging.LogRecord) -> bool:
         """Whether the record is docutils' "file not found" for an ``{include}`` whose meant file
         :func:`misspelt_includes` finds (and :func:`unincluded_files` reports with the fix)."""
-        location = getattr(record, "location", None)
-        if isinstance(location, nodes.Node):
-            location = logging.get_node_location(location)
-        if not isinstance(location, str) or 'Directive "include": file not found' not in str(record.msg):
-            return False
-        path, _, line = location.rpartition(":")
-        return line.isdigit() and any(number == int(line) for number, _, _ in misspelt_includes(Path(path)))
+        place = self._place(record) if 'Directive "include": file not found' in str(record.msg) else None
+        return place is not None and any(number == place[1] for number, _, _ in misspelt_includes(place[0]))
 
     def filter(self, record: pylogging.LogRecord) -> bool:
         if getattr(record, "type", "") == "myst" and getattr(record, "subtype", "") == "directive_option":
@@ -652,8 +650,6 @@ class CatalogCascadeFilter(pylogging.Filter):
 
 
 _CASCADE_FILTER = CatalogCascadeFilter()
-#: a directive's opening fence line, with the directive's name
-_DIRECTIVE_FENCE = re.compile(r"^\s*(?:`{3,}|~{3,}|:{3,})\{([\w:-]+)\}")
 
 
 def install_cascade_filter(app: Sphinx) -> None:
@@ -808,35 +804,24 @@ def repeated_includes(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
     return problems
 
 
-_INCLUDE = re.compile(r"^\s*(?:`{3,}|~{3,}|:{3,})\{include\}\s+(\S+)")
+def _directives_in(page: Path, name: str) -> list[tuple[int, str]]:
+    """(1-based line, argument) of each ``{name}`` directive written in ``page`` (none if it is no file)."""
+    if not page.is_file():
+        return []
+    return [(number, argument) for number, _, argument in directive_lines(page.read_text(encoding="utf-8"), name)]
 
 
 def include_lines(page: Path, target: Path) -> list[tuple[Path, int]]:
     """(page, 1-based line) of each ``{include}`` in ``page`` that reads ``target`` (paths relative to the page)."""
-    if not page.is_file():
-        return []
-    found = []
-    for number, text in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
-        match = _INCLUDE.match(text)
-        if match and (page.parent / match.group(1)).resolve() == target.resolve():
-            found.append((page, number))
-    return found
-
-
-_CATALOG_DIRECTIVE = re.compile(r"^\s*(?:`{3,}|~{3,}|:{3,})\{trace-catalog\}\s+(\S+)")
+    return [(page, number) for number, argument in _directives_in(page, "include")
+            if (page.parent / argument).resolve() == target.resolve()]
 
 
 def catalog_lines(app: Sphinx, page: Path, target: Path) -> list[tuple[Path, int]]:
     """(page, 1-based line) of each ``{trace-catalog}`` in ``page`` that shows the catalog file ``target``."""
-    if not page.is_file():
-        return []
-    found = []
-    for number, text in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
-        match = _CATALOG_DIRECTIVE.match(text)
-        path = app.config.trace_catalogs.get(match.group(1)) if match else None
-        if path is not None and (Path(app.srcdir) / path).resolve() == target.resolve():
-            found.append((page, number))
-    return found
+    paths = app.config.trace_catalogs
+    return [(page, number) for number, argument in _directives_in(page, "trace-catalog")
+            if argument in paths and (Path(app.srcdir) / paths[argument]).resolve() == target.resolve()]
 
 
 def misspelt_includes(page: Path) -> list[tuple[int, str, Path]]:
@@ -848,11 +833,10 @@ def misspelt_includes(page: Path) -> list[tuple[int, str, Path]]:
     found = []
     source = page.read_text(encoding="utf-8")
     code: set[int] | None = None
-    for number, text in enumerate(source.splitlines(), start=1):
-        match = _INCLUDE.match(text)
-        if match is None or (page.parent / match.group(1)).exists():
+    for number, _, written in directive_lines(source, "include"):
+        if (page.parent / written).exists():
             continue
-        meant = _nearest_path(page.parent, match.group(1))
+        meant = _nearest_path(page.parent, written)
         if meant is None:
             continue
         if code is None:  # an {include} shown in a code example is not one (read only when it matters)
@@ -860,7 +844,7 @@ def misspelt_includes(page: Path) -> list[tuple[int, str, Path]]:
 
             code = code_lines(source, myst_parse())
         if number - 1 not in code:
-            found.append((number, match.group(1), meant))
+            found.append((number, written, meant))
     return found
 
 

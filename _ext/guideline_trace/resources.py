@@ -138,6 +138,11 @@ def check_settings(app: Sphinx, config: Config) -> None:
 _CSS_ADDRESS = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)['"]""")
 
 
+def css_addresses(text: str) -> list[tuple[int, str]]:
+    """(character offset, address) of each file a stylesheet's ``text`` loads (``url(…)``, ``@import``)."""
+    return [(match.start(), match.group(1) or match.group(2)) for match in _CSS_ADDRESS.finditer(text)]
+
+
 def remote_in_stylesheets(app: Sphinx) -> list[Problem]:
     """Each address on another host that a stylesheet of ``html_static_path`` loads (``url(…)``,
     ``@import``), located at its file and line: the page would break on a closed network."""
@@ -146,11 +151,10 @@ def remote_in_stylesheets(app: Sphinx) -> list[Problem]:
         root = Path(app.confdir, folder)
         for css in sorted(root.rglob("*.css")) if root.is_dir() else []:
             text = css.read_text(encoding="utf-8", errors="replace")
-            for match in _CSS_ADDRESS.finditer(text):
-                uri = match.group(1) or match.group(2)
+            for offset, uri in css_addresses(text):
                 if is_remote(uri):
                     problems.append(Problem(
-                        Location(str(css), text.count("\n", 0, match.start()) + 1), "remote-resource",
+                        Location(str(css), text.count("\n", 0, offset) + 1), "remote-resource",
                         f"the stylesheet loads {uri} from another host, so the page breaks for readers on closed "
                         "networks.", "Save the file in _static/ and refer to it by a relative path."))
     return problems

@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from docutils.utils import column_width
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors import EnvironmentCollector
@@ -473,18 +474,13 @@ class _Renderer:
 MIN_COLUMN, MAX_COLUMN = 4, 30
 
 
-def text_width(text: str) -> int:
-    """Terminal columns ``text`` takes: two for a wide or full-width character (Unicode East Asian Width
-    W and F), one for any other."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def build_table(table: Table, part: Callable[[Part], nodes.Node]) -> nodes.table:
     """``table`` as docutils nodes (the builders other than HTML); ``part`` makes a node of a cell part.
 
-    Each column's width is its longest header or cell text (:func:`text_width`) within
-    :data:`MIN_COLUMN`–:data:`MAX_COLUMN`: the text writer takes widths as characters and LaTeX as
-    proportions, so equal widths of 1 made every text column one character wide.
+    Each column's width is its longest header or cell text within
+    :data:`MIN_COLUMN`–:data:`MAX_COLUMN`, measured as Sphinx's text writer measures it (docutils'
+    ``column_width``: a wide character takes two columns): the text writer takes widths as characters and
+    LaTeX as proportions, so equal widths of 1 made every text column one character wide.
     """
     out = nodes.table(classes=list(table.classes))
     if table.caption:
@@ -494,7 +490,7 @@ def build_table(table: Table, part: Callable[[Part], nodes.Node]) -> nodes.table
     cells = [[nodes.paragraph("", "", *(part(p) for p in (c if isinstance(c, tuple) else (c,)))) for c in row]
              for row in table.rows]
     for column, header in enumerate(table.headers):
-        widest = max([text_width(header)] + [text_width(row[column].astext()) for row in cells if column < len(row)])
+        widest = max([column_width(header)] + [column_width(row[column].astext()) for row in cells if column < len(row)])
         colspec = nodes.colspec(colwidth=min(MAX_COLUMN, max(MIN_COLUMN, widest)))
         if column == 0:
             colspec["stub"] = 1  # the first column names the row: row header cells

@@ -205,7 +205,8 @@ def parse_reasons(text: str) -> dict[str, str]:
 
 
 def some_ids(ids: Iterable[str], shown: int = 3) -> str:
-    """The first ``shown`` of ``ids`` joined with ", ", and "…" when there are more (for a message)."""
+    """The first ``shown`` of ``ids`` (or of places) joined with ", ", and "…" when there are more (for a
+    message)."""
     listed = list(ids)
     return ", ".join(listed[:shown]) + (", …" if len(listed) > shown else "")
 
@@ -462,16 +463,17 @@ class TraceModel:
             found.extend(self._check_placement(item))
         return sorted(found, key=_problem_key)
 
-    def _renamed_from(self, item: TraceItem) -> str | None:
-        """The ID a duplicated ``item`` most likely had: one that links name but no item defines, close to
-        its ID and of a type its ID may be (an editor renaming REQ-T-002 typed REQ-T-001, which exists)."""
-        named = {t for other in self.items.values() for targets in other.links.values() for t in targets
-                 if t not in self.items}
+    def _renamed_from(self, item: TraceItem) -> tuple[str, list[str]] | None:
+        """The ID a duplicated ``item`` most likely had, and where the links that name it are: an ID that
+        links name but no item defines (:meth:`dangling_links`), close to ``item``'s and of a form its type
+        may have (an editor renaming REQ-T-002 typed REQ-T-001, which exists)."""
+        dangling = self.dangling_links()
         pattern = self.rules.id_patterns.get(item.type)
-        if pattern:
-            named = {t for t in named if re.fullmatch(pattern, t)}
-        close = difflib.get_close_matches(item.id, sorted(named), n=1, cutoff=0.8)
-        return close[0] if close else None
+        named = sorted({t for _, _, t in dangling if not pattern or re.fullmatch(pattern, t)})
+        close = difflib.get_close_matches(item.id, named, n=1, cutoff=0.8)
+        if not close:
+            return None
+        return close[0], [str(self._at(source, field)) for source, field, target in dangling if target == close[0]]
 
     def _check_duplicates(self) -> Iterable[Problem]:
         for first, again in self._duplicates:
@@ -483,20 +485,18 @@ class TraceModel:
             else:
                 copy, original = again, first
                 hint = "Give one of them a new ID (IDs must be unique in the whole site)."
-            old_id = self._renamed_from(copy)
-            if old_id is not None:
+            renamed = self._renamed_from(copy)
+            if renamed is not None:
                 # the links to the old ID dangle because of this one change: say so here, not at each link
-                where = [str(self._at(other, field)) for other in self.items.values()
-                         for field, targets in other.links.items() if old_id in targets]
-                shown = ", ".join(where[:3]) + (", …" if len(where) > 3 else "")
-                hint = (f"Links name {old_id!r}, which no item defines (at {shown}): if this one was {old_id}, "
-                        f"give it back that ID; if not, give it a new ID and correct those links.")
+                old_id, where = renamed
+                hint = (f"Links name {old_id!r}, which no item defines (at {some_ids(where)}): if this one was "
+                        f"{old_id}, give it back that ID; if not, give it a new ID and correct those links.")
             yield Problem(
                 self._at(copy, "id"),
                 "duplicate-id",
                 f"ID {copy.id!r} is defined twice: here and at {original.location or 'an unknown place'}.",
                 hint,
-                explains=frozenset({old_id}) if old_id is not None else frozenset(),
+                explains=frozenset({renamed[0]}) if renamed is not None else frozenset(),
             )
 
     def _chapters(self, item: TraceItem) -> tuple[int, int] | None:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*(\{([\w:-]+)\})?\s*(\S*)")
 _COLON_OPTION = re.compile(r"^\s*:([\w-]+):(.*)$")
+#: an option line as the editor meant it: a full-width colon (：) read as ``:``
+_FOLDED_OPTION = re.compile(r"^\s*[:：]([\w-]+)[:：](.*)$")
 _YAML_OPTION = re.compile(r"^\s*([\w-]+):(.*)$")
 
 
@@ -30,11 +32,14 @@ class WrittenOption:
     line: int
 
 
-def directive_options(lines: Sequence[str], start: int = 0, first_line: int | None = None) -> list[WrittenOption]:
+def directive_options(
+    lines: Sequence[str], start: int = 0, first_line: int | None = None, *, fold: bool = False,
+) -> list[WrittenOption]:
     """The options at the top of a directive's body, which begins at ``lines[start]`` (the line after the
     fence line), in order; a name written twice appears twice.
 
-    ``first_line``: the 1-based line of ``lines[start]`` in its file (default ``start + 1``).
+    ``first_line``: the 1-based line of ``lines[start]`` in its file (default ``start + 1``); ``fold``:
+    read a full-width colon (``：``) around a name as ``:`` (the options as the editor meant them).
     """
     base = (start + 1 if first_line is None else first_line) - start
     found: list[WrittenOption] = []
@@ -46,8 +51,9 @@ def directive_options(lines: Sequence[str], start: int = 0, first_line: int | No
             if match:
                 found.append(WrittenOption(match.group(1), match.group(2).strip().strip("'\""), base + index))
         return found
+    pattern = _FOLDED_OPTION if fold else _COLON_OPTION
     for index in range(start, len(lines)):
-        match = _COLON_OPTION.match(lines[index])
+        match = pattern.match(lines[index])
         if match is None:
             break
         found.append(WrittenOption(match.group(1), match.group(2).strip(), base + index))
@@ -81,6 +87,17 @@ def option_lines(block_text: str, first_line: int) -> tuple[tuple[str, int], ...
 def repeated_options(block_text: str) -> dict[str, list[str]]:
     """:func:`repeated_values` of the directive ``block_text``."""
     return repeated_values(directive_options(block_text.splitlines(), 1))
+
+
+def directive_lines(text: str, name: str | None = None) -> list[tuple[int, str, str]]:
+    """(1-based line, directive name, argument) of each line of MyST ``text`` that opens a directive
+    (a fence of backticks, tildes or colons, then ``{name}``); only directive ``name`` if given."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _FENCE.match(line)
+        if match and match.group(3) and (name is None or match.group(3) == name):
+            found.append((number, match.group(3), match.group(4)))
+    return found
 
 
 def written_need_ids(text: str, directive_names: Collection[str]) -> list[tuple[str, int]]:
@@ -137,7 +154,6 @@ class OptionSlip:
     value: str
 
 
-_FOLDED_OPTION = re.compile(r"^\s*[:：]([\w-]+)[:：](.*)$")
 #: a continued reason list: ``ISO-A-15-1-2: 合意…`` at the start of a line
 _REASON_START = re.compile(r"^[A-Z][A-Z0-9]*-[\w-]+\s*[:：]")
 
@@ -145,19 +161,6 @@ _REASON_START = re.compile(r"^[A-Z][A-Z0-9]*-[\w-]+\s*[:：]")
 def full_width_option(line: str) -> bool:
     """Whether ``line`` is a ``:name: value`` option line with a full-width colon (``：``) around the name."""
     return _FOLDED_OPTION.match(line) is not None and _COLON_OPTION.match(line) is None
-
-
-def meant_options(lines: Sequence[str], start: int = 0, first_line: int | None = None) -> list[WrittenOption]:
-    """The ``:name: value`` lines at the top of the directive body that begins at ``lines[start]``, reading a
-    full-width colon (``：``) as ``:`` (see :func:`directive_options` for ``first_line``)."""
-    base = (start + 1 if first_line is None else first_line) - start
-    found = []
-    for index in range(start, len(lines)):
-        match = _FOLDED_OPTION.match(lines[index])
-        if match is None or lines[index].lstrip().startswith(":::"):
-            break
-        found.append(WrittenOption(match.group(1), match.group(2).strip(), base + index))
-    return found
 
 
 def _join(first: str, more: str) -> str:
@@ -186,22 +189,14 @@ def option_slips(lines: Sequence[str], start: int, first_line: int, known: Colle
     written: list[WrittenOption] = []
     index = start
 
-    def option_name(text: str) -> str | None:
-        folded = _FOLDED_OPTION.match(text)
-        if folded is None or text.lstrip().startswith(":::"):
-            return None
-        return folded.group(1)
-
     def known_like(name: str) -> bool:
         return name in known or bool(difflib.get_close_matches(name, list(known), n=1, cutoff=0.8))
 
     def read_block(kind: str | None) -> None:
         """Read option lines from ``index`` on: a full-width one is a slip; ``kind`` marks every line."""
         nonlocal index
-        while index < len(lines) and (name := option_name(lines[index])) is not None:
-            folded = _FOLDED_OPTION.match(lines[index])
-            assert folded is not None
-            value = folded.group(2).strip()
+        while index < len(lines) and (folded := _FOLDED_OPTION.match(lines[index])) is not None:
+            name, value = folded.group(1), folded.group(2).strip()
             option = WrittenOption(name, value, base + index)
             if full_width_option(lines[index]):
                 found.append(OptionSlip("full-width", option.line, (option.line,), name, value))
@@ -216,8 +211,8 @@ def option_slips(lines: Sequence[str], start: int, first_line: int, known: Colle
         look = index
         while look < len(lines) and not lines[look].strip():
             look += 1
-        name = option_name(lines[look]) if look > index and look < len(lines) else None
-        if name is None or not known_like(name):
+        folded = _FOLDED_OPTION.match(lines[look]) if index < look < len(lines) else None
+        if folded is None or not known_like(folded.group(1)):
             return False
         index = look
         read_block("after-blank")
@@ -233,7 +228,7 @@ def option_slips(lines: Sequence[str], start: int, first_line: int, known: Colle
         if not _continues(last, lines[index]):
             return found
         value, taken = last.value, [last.line]
-        while index < len(lines) and lines[index].strip() and option_name(lines[index]) is None:
+        while index < len(lines) and lines[index].strip() and _FOLDED_OPTION.match(lines[index]) is None:
             value = _join(value, lines[index].strip())
             taken.append(base + index)
             index += 1

@@ -356,9 +356,8 @@
       const words = queryWords(query, state.data.variants);
       const notes = words.flatMap((word) => word.replaced.map(([form, term]) => `「${form}」を「${term}」としても探しました。`));
       const chunks = state.data.chunks;
-      let found = [];
       let next = chunks.length ? firstChunk : null;
-      found = results(words); // the places' titles, while the text downloads
+      let found = results(words); // the places' titles, while the text downloads
       render(found, words, list);
       for (let n = 0; n < chunks.length; n += 1) {
         const failed = await next;
