@@ -22,8 +22,8 @@ def test_html_output_keeps_the_table_inside_the_need(build_root) -> None:
 
     built = build_root("need-with-table")
     soup = BeautifulSoup((built.outdir / "index.html").read_text(encoding="utf-8"), "html.parser")
-    need = soup.find("table", id="REQ-T-001")
-    assert need is not None and need.find("table") is not None
+    need = soup.find("div", id="REQ-T-001")  # the need box (guideline_site.need_headings)
+    assert need is not None and "need-box" in need["class"] and need.find("table") is not None
     assert "公表済みのもの" in need.find("table").get_text()
 
 

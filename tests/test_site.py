@@ -148,20 +148,21 @@ def test_one_tab_in_a_catalog_gives_one_message_not_one_per_link(tmp_path: Path)
 
 
 def need_tables(outdir: Path, needs: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """need ID -> its rendered table, parsed from the page sphinx-needs put it on."""
+    """need ID -> its rendered box (``div.need-box``, guideline_site.need_headings), parsed from the page
+    sphinx-needs put it on."""
     from bs4 import BeautifulSoup
 
     tables: dict[str, Any] = {}
     for docname in sorted({n["docname"] for n in needs.values() if n["docname"]}):
         soup = BeautifulSoup((outdir / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")
-        for table in soup.select("table.need"):
+        for table in soup.select("div.need-box"):
             if table.get("id") in needs:
                 tables[table["id"]] = table
     return tables
 
 
 def link_targets(table: Any) -> set[str]:
-    return {a["href"].rsplit("#", 1)[-1] for a in table.select("tr.meta a[href*='#']")}
+    return {a["href"].rsplit("#", 1)[-1] for a in table.select(".need-trace a[href*='#']")}
 
 
 def test_every_requirement_shows_its_theme_nisc_iso_and_back_links_in_japanese(site, needs) -> None:
@@ -170,7 +171,7 @@ def test_every_requirement_shows_its_theme_nisc_iso_and_back_links_in_japanese(s
     for need_id, need in needs.items():
         if need["type"] not in ("req", "rev"):
             continue
-        meta = tables[need_id].select_one("tr.meta").get_text(" ")
+        meta = tables[need_id].select_one(".need-trace").get_text(" ")
         assert ("議論テーマ:" in meta) or ("改定の観点:" in meta), need_id
         assert "出所: " in meta and ("論点資料に基づく" in meta or "本改定で追加" in meta), need_id
         targets = link_targets(tables[need_id])
@@ -189,7 +190,7 @@ def test_every_catalog_entry_shows_the_requirements_that_cite_it(site, needs) ->
         citing = set(need.get("nisc_back") or ()) | set(need.get("iso_back") or ())
         if need["type"] in ("nisc", "iso") and citing:
             cited += 1
-            assert "根拠とする例文・改定項目:" in tables[need_id].select_one("tr.meta").get_text(" ")
+            assert "根拠とする例文・改定項目:" in tables[need_id].select_one(".need-trace").get_text(" ")
             assert citing <= link_targets(tables[need_id]), need_id
     assert cited > 50
 
@@ -201,6 +202,57 @@ def test_every_requirement_and_clause_has_a_stable_anchor(site, needs) -> None:
     for need_id, table in tables.items():
         # the anchor is the ID itself, and its container's ID is derived from it, not random
         assert table.parent.get("id") == f"SNCB-{need_id}"
+
+
+CATALOG_TYPES = ("nisc", "iso", "iso22")
+
+
+def test_every_need_is_a_heading_with_its_statement_first_then_its_trace_then_its_explanation(
+        site, needs) -> None:
+    """guideline_site.need_headings: a need's heading names its ID and title; its heading level is one
+    below the section it is in (or the need it is nested in); the statement comes before the trace, the
+    解説 after it; nothing of the three rows is left outside them."""
+    _, outdir = site
+    boxes = need_tables(outdir, needs)
+    explained = 0
+    for need_id, box in boxes.items():
+        parts = box.find_all(recursive=False)
+        heading = parts[0]
+        assert heading.name in ("h2", "h3", "h4", "h5", "h6") and "need-title" in heading["class"], need_id
+        assert need_id in heading.get_text() and needs[need_id]["title"] in heading.get_text(), need_id
+        outer = box.find_parent(lambda tag: tag.name == "section" or "need-box" in (tag.get("class") or ()))
+        outer_heading = outer.find(re.compile(r"^h[1-6]$")) if outer is not None else None
+        assert outer_heading is not None and int(heading.name[1]) == int(outer_heading.name[1]) + 1, need_id
+        order = [next(c for c in part["class"] if c.startswith("need-")) for part in parts]
+        canonical = ["need-title", "need-statement", "need-trace", "need-explanation"]
+        # each part at most once, in this order, the heading first
+        assert order[0] == "need-title" and order == [c for c in canonical if c in order], (need_id, order)
+        if "**【解説】**" in needs[need_id]["content"]:
+            explained += 1
+            assert order[-1] == "need-explanation", need_id
+            assert box.select_one(".need-explanation").get_text().lstrip().startswith("【解説】"), need_id
+            assert not [p for p in box.select(".need-statement p") if p.get_text().startswith("【解説】")], need_id
+    assert explained > 50
+
+
+def test_every_guideline_need_is_listed_in_its_page_contents_as_id_and_title(site, needs) -> None:
+    """The page's contents (furo's 「このページの内容」) lists each requirement, 例文 and revision point as
+    "ID title", linking to it; catalog entries are headings but not listed (a catalog page has hundreds)."""
+    from bs4 import BeautifulSoup
+
+    _, outdir = site
+    listed = 0
+    for docname in sorted({n["docname"] for n in needs.values() if n["docname"]}):
+        soup = BeautifulSoup((outdir / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")
+        toc = {a["href"]: a.get_text() for a in soup.select(".toc-tree a[href^='#']")}
+        for box in soup.select("div.need-box"):
+            need = needs[box["id"]]
+            if need["type"] in CATALOG_TYPES:
+                assert f"#{box['id']}" not in toc, box["id"]
+            else:
+                assert toc.get(f"#{box['id']}") == f"{need['id']} {need['title']}", (docname, box["id"])
+                listed += 1
+    assert listed == sum(1 for n in needs.values() if n["docname"] and n["type"] not in CATALOG_TYPES)
 
 
 def test_no_paragraph_breaks_a_japanese_sentence(site) -> None:
@@ -313,7 +365,7 @@ def test_no_link_in_a_need_box_has_the_box_own_id_as_its_tooltip(site) -> None:
     wrong, links = [], 0
     for path in sorted(outdir.rglob("*.html")):
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-        for box in soup.select("table.need[id]"):
+        for box in soup.select(".need[id]"):
             for link in box.find_all("a", href=True):
                 links += 1
                 target = link["href"].rpartition("#")[2]

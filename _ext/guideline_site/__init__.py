@@ -11,6 +11,7 @@ builds the site without :mod:`guideline_site.site_search`, with Sphinx's own sea
 - :mod:`guideline_site.stable_anchors`: anchors from the text of headings, terms, figures and tables.
 - :mod:`guideline_site.text_tables`: plain-text output (``-b text``) of needs that hold a table.
 - :mod:`guideline_site.page_assets`: each page loads only the scripts and stylesheets it uses.
+- :mod:`guideline_site.need_headings`: each need as a heading, its statement first, its trace after.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __version__ = "1.0.0"
 
 COMPONENTS = ("ja_text", "site_search", "needtable_ja", "a11y", "need_labels", "stable_anchors",
-              "text_tables", "page_assets")
+              "text_tables", "page_assets", "need_headings")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -97,7 +97,7 @@ def page_units(doctree: nodes.document, need_titles: Mapping[str, str]) -> list[
                 continue
             elif isinstance(child, nodes.section):
                 section(child)
-            elif isinstance(child, nodes.table) and "need" in child["classes"] and child["ids"]:
+            elif isinstance(child, (nodes.table, nodes.container)) and "need" in child["classes"] and child["ids"]:
                 need_id = child["ids"][0]
                 unit(need_id, f"{need_id} {need_titles.get(need_id, '')}".strip(), child)
             elif isinstance(child, nodes.definition_list_item) and _glossary_term(child) is not None:
