@@ -150,9 +150,10 @@ def test_every_page_type_prints_on_a4_with_every_column_and_no_near_empty_page(
     assert near_empty == [], f"pages {near_empty} of {len(texts)}: {[len(t) for t in texts]}"
 
 
-#: Boxes that scroll sideways by themselves: the view tables' (trace-scroll), the theme's table wrapper,
+#: Boxes that scroll sideways by themselves: the view tables' (trace-scroll), the figures' (figure-scroll), the
+#: theme's table wrapper,
 #: sphinx-needs' needtable frame and code blocks. Nothing else may reach past the window's edge.
-SCROLL_BOXES = ".trace-scroll, .table-wrapper, .needstable-scroll, pre"
+SCROLL_BOXES = ".trace-scroll, .figure-scroll, .table-wrapper, .needstable-scroll, pre"
 
 
 @pytest.mark.parametrize("width", [320, 1280])
@@ -243,6 +244,37 @@ def test_every_tab_stop_is_on_screen_with_a_visible_focus(browser, served_site: 
     assert stops > 5
     assert wrong[:5] == []
 
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_every_diagram_label_is_at_least_12_px(browser, served_site: str, site, width: int) -> None:
+    """Issue #13: a diagram's text at least 12 px at 100 % zoom. Every graphviz figure on every page: the
+    smallest label's size on screen (its font size times the scale its figure is drawn at); the figure sits
+    in a focusable scroll region, itself out of the tab order."""
+    _, outdir = site
+    pages = sorted(p.relative_to(outdir).as_posix() for p in Path(outdir).rglob("*.html")
+                   if 'class="graphviz' in p.read_text(encoding="utf-8"))
+    assert len(pages) > 10
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP")
+    page = context.new_page()
+    small, figures = {}, 0
+    for name in pages:
+        page.goto(f"{served_site}/{name}")
+        page.wait_for_load_state("networkidle")
+        found = page.evaluate("""() => [...document.querySelectorAll('article object.graphviz')].map(o => {
+            const box = o.closest('.figure-scroll');
+            const texts = [...o.contentDocument.querySelectorAll('svg text')];
+            const px = texts.map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+            return {figure: o.getAttribute('data').split('/').pop(), labels: texts.length,
+                    smallest: Math.min(...px), region: !!box && box.getAttribute('role') === 'region'
+                    && box.tabIndex === 0 && o.tabIndex === -1};
+        })""")
+        for figure in found:
+            figures += 1
+            if figure["labels"] == 0 or figure["smallest"] < 12 or not figure["region"]:
+                small[f"{name} {figure['figure']}"] = figure
+    context.close()
+    assert figures > 20
+    assert small == {}
 
 def test_a_trace_chain_is_told_in_a_table_of_links_under_its_figure(site) -> None:
     from bs4 import BeautifulSoup

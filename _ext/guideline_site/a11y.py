@@ -8,6 +8,11 @@
   figure's ``:alt:``. It is an image, so it is not a tab stop (``tabindex="-1"``): Chromium stops on
   the object and on every link inside its SVG (a trace-chain figure had dozens), with no visible
   focus. The trace chain's links are in the table under its figure.
+* A figure is shown at its own size, never scaled down to the column: graphviz draws its labels at
+  10–11 pt, and a wide figure scaled to a 736 px column had labels of 5.9–8.6 px (issue #13 asks for
+  at least 12 px). Its box (Sphinx's ``div.graphviz``) scrolls sideways instead, so it is a region
+  that takes the keyboard focus (``tabindex="0"``, like the view tables' boxes) named 「図: 」 and
+  the first sentence of the figure's text alternative; the figure itself stays out of the tab order.
 
 Both are changed in the page context, after the theme has built it, so every
 builder-independent part of the site (doctrees, search index) stays as it is.
@@ -46,9 +51,21 @@ def label_svg_object(match: re.Match[str]) -> str:
             f'<p class="warning">{match.group(2)}</p>')
 
 
+_FIGURE_BOX = re.compile(r'<div class="graphviz">(?=\s*<object [^>]*aria-label="([^"]*)")')
+
+
+def figure_box(match: re.Match[str]) -> str:
+    """Sphinx's ``<div class="graphviz">`` around a labelled figure, made a scroll region
+    (``figure-scroll``) named by the first sentence of the figure's text alternative."""
+    first = html.unescape(match.group(1)).split("。", 1)[0].strip()
+    label = html.escape(f"図: {first}", quote=True)
+    return f'<div class="graphviz figure-scroll" role="region" tabindex="0" aria-label="{label}">'
+
+
 def repair(fragment: str) -> str:
     fragment = _CAPTION_HEADING.sub(r'\1 aria-level="2"', fragment)
-    return _SVG_OBJECT.sub(label_svg_object, fragment)
+    fragment = _SVG_OBJECT.sub(label_svg_object, fragment)
+    return _FIGURE_BOX.sub(figure_box, fragment)
 
 
 def repair_page(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
@@ -134,7 +151,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", render_in_japanese)
     return {
         "version": __version__,
-        "env_version": 4,
+        "env_version": 5,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }
