@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from a11y_record import RECORD
 from sphinx.testing.util import SphinxTestApp
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +34,33 @@ sys.path.insert(0, str(ROOT / "_ext"))
 os.environ["GUIDELINE_CONF"] = str(ROOT / "conf.py")
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+#: The accessibility test results the site's 試験結果 page is built from (guideline_site.a11y_report).
+A11Y_RESULTS = ROOT / "source" / "accessibility" / "results.json"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A test marked ``wcag`` adds its outcome to the accessibility record (a failed set-up counts)."""
+    outcome = yield
+    report = outcome.get_result()
+    marker = item.get_closest_marker("wcag")
+    if marker is None or report.skipped or (report.when != "call" and report.passed):
+        return
+    name = getattr(item, "originalname", item.name)
+    RECORD.add_test(tuple(marker.args), name, marker.kwargs.get("title", name), report.passed)
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """A run that leaves out a test of a 達成基準 or an axe-core check does not rewrite the results."""
+    RECORD.left_out += [i.nodeid for i in items
+                        if i.get_closest_marker("wcag") or "test_no_wcag_a_or_aa_violation" in i.nodeid]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write the accessibility results after a complete browser run (tests/a11y_record.py)."""
+    if RECORD.write(A11Y_RESULTS, ROOT):
+        print(f"\naccessibility test results written to {A11Y_RESULTS.relative_to(ROOT)}")
 
 
 def normalise_warnings(text: str, srcdir: Path) -> list[str]:
@@ -177,6 +205,7 @@ def browser() -> Iterator[object]:
         pytest.fail(f"{CHROMIUM} is not executable")
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        RECORD.environment["browser"] = f"Chromium {instance.version}"
         yield instance
         instance.close()
 

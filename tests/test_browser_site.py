@@ -6,8 +6,10 @@ import re
 from collections import Counter
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pytest
+from a11y_record import RECORD
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
@@ -38,16 +40,24 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 AXE = files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
 
 
-def axe_violations(page: object) -> list[tuple[str, str, list[str]]]:
+COLOUR_SCHEMES = ["light", "dark"]
+# the site's 試験結果 page is rewritten only after axe-core checked every page type in both schemes
+RECORD.expected_axe_checks = len(PAGE_TYPES) * len(COLOUR_SCHEMES)
+
+
+def axe_run(page: object) -> dict[str, Any]:
+    """axe-core's result object for ``page`` (its WCAG 2.x A/AA rules; every result type, so that the
+    試験結果 can say which rules passed)."""
     page.evaluate(AXE)  # type: ignore[attr-defined]  # axe-core from the installed package, not the network
-    result = page.evaluate(  # type: ignore[attr-defined]
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        WCAG_TAGS,
-    )
+    return page.evaluate(  # type: ignore[attr-defined,no-any-return]
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+
+
+def violations(result: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
     return [(v["id"], v["help"], [str(n["target"]) for n in v["nodes"][:3]]) for v in result["violations"]]
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("scheme", COLOUR_SCHEMES)
 @pytest.mark.parametrize("kind", list(PAGE_TYPES))
 def test_no_wcag_a_or_aa_violation(browser, served_site: str, kind: str, scheme: str) -> None:
     context = browser.new_context(color_scheme=scheme, locale="ja-JP")
@@ -55,8 +65,11 @@ def test_no_wcag_a_or_aa_violation(browser, served_site: str, kind: str, scheme:
     page.goto(f"{served_site}/{PAGE_TYPES[kind]}")
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.lang") == "ja"
-    assert axe_violations(page) == []
+    result = axe_run(page)
+    RECORD.environment["axe"] = str(page.evaluate("axe.version"))
+    RECORD.add_axe(PAGE_TYPES[kind], page.title(), result)
     context.close()
+    assert violations(result) == []
 
 
 def test_no_page_requests_another_host(page, served_site: str, site) -> None:
@@ -156,6 +169,7 @@ def test_every_page_type_prints_on_a4_with_every_column_and_no_near_empty_page(
 SCROLL_BOXES = ".trace-scroll, .figure-scroll, .table-wrapper, .needstable-scroll, pre"
 
 
+@pytest.mark.wcag("1.4.10", title="全ページが幅 320 px と 1,280 px で横にスクロールしない（広い表・図は自分の枠の中でスクロール）")
 @pytest.mark.parametrize("width", [320, 1280])
 def test_no_page_scrolls_sideways(browser, served_site: str, site, width: int) -> None:
     """WCAG 1.4.10 (reflow) at 320 px, and no sideways page at 1,280 px: a wide matrix scrolls in its own box."""
@@ -185,6 +199,7 @@ def test_no_page_scrolls_sideways(browser, served_site: str, site, width: int) -
     assert wide == {}
 
 
+@pytest.mark.wcag("2.1.1", title="対応表の枠をキーボードで横にスクロールでき、見出しの行と列が見えたまま")
 def test_a_wide_matrix_scrolls_in_its_box_with_its_headers_in_view(browser, served_site: str) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")
     page = context.new_page()
@@ -212,6 +227,7 @@ def test_a_wide_matrix_scrolls_in_its_box_with_its_headers_in_view(browser, serv
     context.close()
 
 
+@pytest.mark.wcag("2.4.3", "2.4.7", title="Tab キーでの各停止位置が画面の中にあり、フォーカスが見え、図では止まらない（3 ページ）")
 @pytest.mark.parametrize(("path", "width"), [("source/themes/01-cloud.html", 1000),
                                              ("traceability/chains.html", 1400),
                                              ("traceability/iso2013-coverage.html", 600)])
@@ -276,6 +292,7 @@ def test_every_diagram_label_is_at_least_12_px(browser, served_site: str, site, 
     assert figures > 20
     assert small == {}
 
+@pytest.mark.wcag("1.1.1", title="追跡の連鎖の図に、内容を示す表を指す代替テキストがあり、表のリンクが「ID 題名」で読める")
 def test_a_trace_chain_is_told_in_a_table_of_links_under_its_figure(site) -> None:
     from bs4 import BeautifulSoup
 

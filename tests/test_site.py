@@ -289,6 +289,7 @@ def test_every_need_records_the_file_and_line_it_is_written_at(needs) -> None:
 ENGLISH_LABEL = re.compile(r"^[A-Za-z][A-Za-z'/,.!?-]*(?:\s+[A-Za-z'/,.!?-]+)+$")
 
 
+@pytest.mark.wcag("3.1.2", title="画面の部品の名前がすべて日本語か、lang=\"en\" の中にある（全ページ）")
 def test_no_english_interface_label_outside_lang_en(site: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     """Every label a reader or a screen reader meets is Japanese, or marked lang="en" (WCAG 3.1.2):
     the attributes that label an element anywhere, and the text of the page around its main content
@@ -389,3 +390,36 @@ def test_no_two_regions_of_a_page_share_a_name(site) -> None:
         repeated.update({f"{path.relative_to(outdir)}: {n}": c for n, c in names.items() if c > 1})
     assert regions > 20
     assert repeated == {}
+
+
+def test_every_page_links_to_the_accessibility_page_whose_checklist_follows_the_test_results(site) -> None:
+    """Issue #13: the 試験結果 page, built from source/accessibility/results.json, is linked from every
+    page's footer; its checklist has one row per 達成基準 with the verdict the results give."""
+    from bs4 import BeautifulSoup
+    from conftest import A11Y_RESULTS
+    from guideline_site.a11y_report import VERDICTS, load_criteria, load_results, verdict
+
+    _, outdir = site
+    page = outdir / "source" / "accessibility.html"
+    missing = []
+    # permalink.html only sends the reader on to a need's page
+    pages = [p for p in sorted(outdir.rglob("*.html"))
+             if not p.relative_to(outdir).as_posix().startswith(("_", "permalink.html"))]
+    for path in pages:
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        link = soup.select_one("footer .accessibility-link a")
+        target = page if link is not None and link["href"] == "#" else path.parent / (link["href"] if link else "")
+        if link is None or target.resolve() != page.resolve():
+            missing.append(path.relative_to(outdir).as_posix())
+    assert len(pages) > 30 and missing == []
+    criteria, _ = load_criteria(ROOT / "source" / "accessibility" / "criteria.yaml")
+    results, _ = load_results(A11Y_RESULTS)
+    assert results is not None
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    rows = {r.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in r.find_all("td")]
+            for r in soup.select("table.a11y-results tbody tr")}
+    assert list(rows) == [c.number for c in criteria]
+    for criterion in criteria:
+        mark, words = VERDICTS[verdict(criterion, results)]
+        assert rows[criterion.number][3] == f"{mark} {words}", criterion.number
+    assert results.tested_on in soup.get_text()

@@ -7,6 +7,7 @@ builds the site without :mod:`guideline_site.site_search`, with Sphinx's own sea
 - :mod:`guideline_site.site_search`: the site search, from disk too: numbers, variants, typos, anchors.
 - :mod:`guideline_site.needtable_ja`: sphinx-needs' interactive table in Japanese, sorted as text.
 - :mod:`guideline_site.a11y`: accessibility repairs of the HTML that Sphinx, furo and graphviz write.
+- :mod:`guideline_site.a11y_report`: the accessibility page (試験結果) from the browser tests' results.
 - :mod:`guideline_site.need_labels`: Japanese wording for the coded values a need shows.
 - :mod:`guideline_site.stable_anchors`: anchors from the text of headings, terms, figures and tables.
 - :mod:`guideline_site.text_tables`: plain-text output (``-b text``) of needs that hold a table.
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 __version__ = "1.0.0"
 
-COMPONENTS = ("ja_text", "site_search", "needtable_ja", "a11y", "need_labels", "stable_anchors",
+COMPONENTS = ("a11y_report", "ja_text", "site_search", "needtable_ja", "a11y", "need_labels", "stable_anchors",
               "text_tables", "page_assets", "need_headings")
 
 

@@ -36,6 +36,8 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 
+from guideline_site.a11y_report import footer_html
+
 __version__ = "1.0.0"
 
 _CAPTION_HEADING = re.compile(r'(<p class="caption[^"]*" role="heading")(?![^>]*aria-level)')
@@ -113,14 +115,17 @@ def japanese_labels(html_page: str) -> str:
 
 
 def render_in_japanese(app: Sphinx) -> None:
-    """``builder-inited``: pages the HTML builder renders from templates get :func:`japanese_labels`."""
+    """``builder-inited``: pages the HTML builder renders from templates get :func:`japanese_labels`, and
+    a footer link to the accessibility page (:func:`guideline_site.a11y_report.footer_html`)."""
     templates = getattr(app.builder, "templates", None)
     if templates is None or getattr(templates.render, "japanese_labels", False):
         return
     render = templates.render
 
     def japanese_render(template: str, context: dict[str, Any]) -> str:
-        return japanese_labels(render(template, context))
+        page = japanese_labels(render(template, context))
+        link = footer_html(context)  # the accessibility page, from every page's footer
+        return page.replace('<div class="left-details">', '<div class="left-details">' + link, 1) if link else page
 
     japanese_render.japanese_labels = True  # type: ignore[attr-defined]
     templates.render = japanese_render

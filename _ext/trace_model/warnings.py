@@ -58,6 +58,7 @@ WARNINGS: dict[str, str] = {
     # the site as readers get it
     "image-alt": "an image or figure without a real text alternative",
     "remote-resource": "an image, stylesheet or script loaded from another host",
+    "accessibility-results": "the accessibility criteria or test results file is missing, unreadable or malformed",
     # conf.py
     "config": "a trace_* setting names an unknown type, field, link or standard, or has the wrong shape",
 }

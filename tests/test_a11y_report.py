@@ -1,0 +1,123 @@
+"""The accessibility page's data: the criteria file, the results file the browser tests write, the
+verdict per 達成基準 (guideline_site.a11y_report), and the record the tests keep (tests/a11y_record.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from a11y_record import Record, criterion_of
+from conftest import A11Y_RESULTS, ROOT
+from guideline_site.a11y_report import VERDICTS, Criterion, Results, load_criteria, load_results, verdict
+
+CRITERIA = ROOT / "source" / "accessibility" / "criteria.yaml"
+
+
+def test_the_criteria_are_the_25_a_and_13_aa_of_jis_x_8341_3_2016_plus_marked_wcag_2_1_and_2_2() -> None:
+    criteria, problems = load_criteria(CRITERIA)
+    assert problems == []
+    jis = [c for c in criteria if not c.edition]
+    assert sum(c.level == "A" for c in jis) == 25 and sum(c.level == "AA" for c in jis) == 13
+    assert {c.edition for c in criteria} == {"", "WCAG 2.1", "WCAG 2.2"}
+    # the WCAG 2.0 numbering: four principles, no 2.5 guideline and no 1.4.10 in JIS X 8341-3:2016
+    assert {c.number.split(".")[0] for c in jis} == {"1", "2", "3", "4"}
+    assert not any(c.number.startswith("2.5") or c.number == "1.4.10" for c in jis)
+
+
+@pytest.mark.parametrize(("entry", "says"), [
+    ('- {number: "1.1.1", level: A}', "has no 'name'"),
+    ('- {number: "1.1.1", level: A, name: x, levle: A}', "has the key 'levle'"),
+    ('- {number: "1.1.1", level: AAA, name: x}', "write A or AA"),
+    ('- {number: "1.1.1", level: A, name: x}\n- {number: "1.1.1", level: A, name: y}', "also given at line 1"),
+    ("- just text", "must be a mapping"),
+    ("number: 1", "must be a list"),
+    ("- {number: [", "cannot be read"),
+])
+def test_a_bad_criteria_entry_is_named_with_its_line(tmp_path: Path, entry: str, says: str) -> None:
+    path = tmp_path / "criteria.yaml"
+    path.write_text(entry + "\n", encoding="utf-8")
+    _, problems = load_criteria(path)
+    assert len(problems) == 1
+    location, message = problems[0]
+    assert location.startswith(f"{path}:") and says in message
+
+
+def results_data(**changes: Any) -> dict[str, Any]:
+    data = {"schema": 1, "tested_on": "2026-12-01", "commit": "abc1234", "environment": {"browser": "Chromium 1"},
+            "pages": [{"url": "index.html", "title": "top"}], "axe": {}, "tests": {}}
+    return data | changes
+
+
+@pytest.mark.parametrize(("text", "line", "says"), [
+    (None, 1, "does not exist"),
+    ('{\n "schema": 1,\n "tested_on": }', 3, "is not JSON"),
+    (json.dumps(results_data(schema=2)), 1, "not of schema 1"),
+    (json.dumps({k: v for k, v in results_data().items() if k != "pages"}), 1, "has no pages"),
+])
+def test_a_missing_or_bad_results_file_is_named_with_its_line_and_the_fix(
+        tmp_path: Path, text: str | None, line: int, says: str) -> None:
+    path = tmp_path / "results.json"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    results, problems = load_results(path)
+    assert results is None
+    assert problems == [(f"{path}:{line}", problems[0][1])]
+    assert says in problems[0][1] and "make test" in problems[0][1]
+
+
+def results(axe: dict[str, Any] | None = None, tests: dict[str, Any] | None = None) -> Results:
+    return Results("2026-12-01", "abc", {}, [], axe or {}, tests or {})
+
+
+@pytest.mark.parametrize(("axe", "tests", "not_applicable", "expected"), [
+    ({"1.4.3": {"color-contrast": {"passed": 40, "failed": 1}}}, {}, "", "failed"),
+    ({}, {"1.4.3": [{"test": "t", "title": "t", "outcome": "failed"}]}, "", "failed"),
+    ({"1.4.3": {"color-contrast": {"passed": 39, "incomplete": 1}}}, {}, "", "incomplete"),
+    ({"1.4.3": {"color-contrast": {"passed": 40}}}, {}, "", "passed"),
+    ({}, {"1.4.3": [{"test": "t", "title": "t", "outcome": "passed"}]}, "", "passed"),
+    ({}, {}, "no media", "not-applicable"),
+    ({}, {}, "", "untested"),
+    # a rule that passed overrides the editors' judgement: what the tests found is shown
+    ({"1.4.3": {"color-contrast": {"passed": 2}}}, {}, "no media", "passed"),
+])
+def test_the_verdict_says_only_what_the_tests_found(axe: dict[str, Any], tests: dict[str, Any],
+                                                    not_applicable: str, expected: str) -> None:
+    criterion = Criterion("1.4.3", "AA", "コントラスト", not_applicable=not_applicable)
+    assert verdict(criterion, results(axe, tests)) == expected
+    assert expected in VERDICTS
+
+
+def test_the_record_counts_axe_outcomes_per_criterion_and_rule() -> None:
+    record = Record(expected_axe_checks=2)
+    page = {"passes": [{"id": "color-contrast", "tags": ["wcag2aa", "wcag143"]}],
+            "violations": [{"id": "image-alt", "tags": ["wcag2a", "wcag111", "section508"]}],
+            "incomplete": [], "inapplicable": [{"id": "video-caption", "tags": ["wcag122"]}]}
+    record.add_axe("index.html", "トップ - サイト名", page)
+    assert not record.complete()
+    record.add_axe("index.html", "トップ - サイト名", page)
+    assert record.complete()
+    record.add_test(("2.4.7",), "test_focus", "フォーカス", True)
+    record.add_test(("2.4.7",), "test_focus", "フォーカス", False)  # one failing parameter fails the test
+    data = record.as_json("2026-12-01", "abc")
+    assert data["axe"] == {"1.1.1": {"image-alt": {"failed": 2}}, "1.4.3": {"color-contrast": {"passed": 2}}}
+    assert data["tests"] == {"2.4.7": [{"test": "test_focus", "title": "フォーカス", "outcome": "failed"}]}
+    assert data["pages"] == [{"url": "index.html", "title": "トップ"}]
+    assert criterion_of("wcag1410") == "1.4.10" and criterion_of("wcag2aa") is None
+
+
+def test_a_partial_run_does_not_rewrite_the_results(tmp_path: Path) -> None:
+    record = Record(expected_axe_checks=1)
+    record.add_axe("index.html", "t", {})
+    record.left_out.append("tests/test_browser_site.py::test_no_page_scrolls_sideways[320]")
+    assert not record.write(tmp_path / "results.json", ROOT)
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_the_committed_results_can_be_read_and_name_each_page_type_once() -> None:
+    loaded, problems = load_results(A11Y_RESULTS)
+    assert problems == [] and loaded is not None
+    urls = [p["url"] for p in loaded.pages]
+    assert len(urls) == len(set(urls)) >= 20
+    assert loaded.environment.get("browser", "").startswith("Chromium") and loaded.environment.get("axe")
