@@ -121,3 +121,24 @@ def test_the_committed_results_can_be_read_and_name_each_page_type_once() -> Non
     urls = [p["url"] for p in loaded.pages]
     assert len(urls) == len(set(urls)) >= 20
     assert loaded.environment.get("browser", "").startswith("Chromium") and loaded.environment.get("axe")
+
+
+def test_a_link_showing_only_an_id_or_a_number_is_named_with_its_target_title() -> None:
+    from guideline_site.a11y import name_bare_links
+
+    titles = {"ISO-A-15-1-2": "供給者との合意におけるセキュリティの取扱い", "STD-2-1-1": "最高情報セキュリティ責任者",
+              "ISO22-5": "組織的管理策"}
+    page = ('<a class="reference internal" href="iso2013.html#ISO-A-15-1-2" title="x">A.15.1.2</a> '
+            '<a href="#STD-2-1-1"><em class="xref need">STD-2-1-1</em></a> '
+            '<a href="iso2022.html#ISO22-5">5</a> '
+            '<a href="glossary.html#term-J-LIS">J-LIS</a> '
+            '<span class="needs-id"><a href="#STD-2-1-1">STD-2-1-1</a></span> '
+            '<a href="#STD-2-1-1" aria-label="already">STD-2-1-1</a> '
+            '<a href="#STD-2-1-1">STD-2-1-1 最高情報セキュリティ責任者</a>')
+    named = name_bare_links(page, titles)
+    assert 'title="x" aria-label="A.15.1.2 供給者との合意におけるセキュリティの取扱い">A.15.1.2</a>' in named
+    assert 'aria-label="STD-2-1-1 最高情報セキュリティ責任者"><em class="xref need">STD-2-1-1</em></a>' in named
+    assert 'aria-label="5 組織的管理策">5</a>' in named
+    # not a need, the need heading's own ID, a named link and a link with its title are left as they were
+    assert named.count("aria-label=") == 4
+    assert '<span class="needs-id"><a href="#STD-2-1-1">STD-2-1-1</a></span>' in named

@@ -423,3 +423,28 @@ def test_every_page_links_to_the_accessibility_page_whose_checklist_follows_the_
         mark, words = VERDICTS[verdict(criterion, results)]
         assert rows[criterion.number][3] == f"{mark} {words}", criterion.number
     assert results.tested_on in soup.get_text()
+
+
+@pytest.mark.wcag("2.4.4", title="ID・番号だけを表示するリンクが、その ID・番号と行き先の題名で名付けられている（全ページ）")
+def test_every_link_showing_only_an_id_or_number_is_named_with_its_target_title(site, needs) -> None:
+    """Issue #13: links read as ID plus title. A link whose text is only an ID or a clause number, to a
+    need, has an accessible name that starts with that text and holds the need's title; the one exception
+    is the ID link in a need's own heading, which the heading names."""
+    from bs4 import BeautifulSoup
+
+    _, outdir = site
+    bare = re.compile(r"(?:[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+|(?:A\.)?\d+(?:\.\d+)*)")
+    unnamed, named = [], 0
+    for path in sorted(outdir.rglob("*.html")):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for link in soup.select("article a[href*='#']"):
+            text, target = link.get_text(strip=True), link["href"].rpartition("#")[2]
+            if not bare.fullmatch(text) or target not in needs or link.find_parent(class_="needs-id"):
+                continue
+            label = link.get("aria-label", "")
+            if label.startswith(text) and needs[target]["title"] in label:
+                named += 1
+            else:
+                unnamed.append(f"{path.relative_to(outdir)}: {link}")
+    assert named > 3000
+    assert unnamed[:5] == []

@@ -25,6 +25,8 @@ builder-independent part of the site (doctrees, search index) stays as it is.
   ``lang="en"``. The Japanese wording is this project's own.
 * A trace link in a need's box names another item but carried the box's own ID as its tooltip;
   the tooltip is dropped (:func:`own_id_tooltips`).
+* A link that shows only an ID or a clause number (the matrices' and SoA's cells, ``{need}`` references
+  written as ``[[id]]``) is named by that text and its target's title (:func:`name_bare_links`).
 """
 
 from __future__ import annotations
@@ -70,11 +72,49 @@ def repair(fragment: str) -> str:
     return _FIGURE_BOX.sub(figure_box, fragment)
 
 
+#: A link whose whole text is an ID (``STD-2-1-1``) or a clause number (``A.15.1.2``, ``4.1.1``), to an
+#: anchor; the link text may sit in one ``<em>``/``<span>``. Group 1: the tag's attributes up to ``>``.
+_BARE_LINK = re.compile(
+    r'(?<!<span class="needs-id">)<a ([^>]*?href="[^"]*#([^"]+)"[^>]*)>'
+    r'((?:<(?:em|span)[^>]*>)?)([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+|(?:A\.)?\d+(?:\.\d+)*)((?:</(?:em|span)>)?)</a>')
+
+
+def name_bare_links(fragment: str, titles: dict[str, str]) -> str:
+    """``fragment`` with each link that shows only an ID or a clause number named by that text and its
+    target's title (``aria-label="A.15.1.2 供給者との合意におけるセキュリティの取扱い"``), so a screen
+    reader's list of links says what each one opens (issue #13). ``titles``: need ID -> title. The visible
+    text stays as it is (WCAG 2.5.3: the name starts with it); a link to something that is not a need, a
+    link already named, and the ID link in a need's own heading (its heading names it) are left alone."""
+    def named(match: re.Match[str]) -> str:
+        attributes, target, open_tag, text, close_tag = match.groups()
+        title = titles.get(target)
+        if not title or title == text or "aria-label=" in attributes:
+            return match.group(0)
+        label = html.escape(f"{text} {title}", quote=True)
+        return f'<a {attributes} aria-label="{label}">{open_tag}{text}{close_tag}</a>'
+
+    return _BARE_LINK.sub(named, fragment)
+
+
+def need_titles(app: Sphinx) -> dict[str, str]:
+    """need ID -> title, from sphinx-needs' data (read once per build: kept on the environment's
+    build-time attributes, not pickled)."""
+    cached: dict[str, str] | None = getattr(app.builder, "_guideline_need_titles", None)
+    if cached is None:
+        from sphinx_needs.data import SphinxNeedsData
+
+        cached = {need_id: str(need["title"]) for need_id, need in SphinxNeedsData(app.env).get_needs_view().items()}
+        app.builder._guideline_need_titles = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def repair_page(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     for key in ("body", "furo_navigation_tree", "toc"):
         value = context.get(key)
         if isinstance(value, str):
             context[key] = repair(value)
+    if isinstance(context.get("body"), str):
+        context["body"] = name_bare_links(context["body"], need_titles(app))
 
 
 #: (pattern, replacement) for each English interface label; a pattern that matches no page of a build
@@ -156,7 +196,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", render_in_japanese)
     return {
         "version": __version__,
-        "env_version": 5,
+        "env_version": 7,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }
