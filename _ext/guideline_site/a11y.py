@@ -25,6 +25,7 @@ builder-independent part of the site (doctrees, search index) stays as it is.
   ``lang="en"``. The Japanese wording is this project's own.
 * A trace link in a need's box names another item but carried the box's own ID as its tooltip;
   the tooltip is dropped (:func:`own_id_tooltips`).
+* In a table written in the sources, the first column heads its row (:func:`row_headers`).
 * A link that shows only an ID or a clause number (the matrices' and SoA's cells, ``{need}`` references
   written as ``[[id]]``) is named by that text and its target's title (:func:`name_bare_links`).
 """
@@ -189,14 +190,29 @@ def own_id_tooltips(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                 del link["reftitle"]
 
 
+def row_headers(app: Sphinx, doctree: nodes.document) -> None:
+    """``doctree-read``: in every table written in the sources (a Markdown table, a ``{table}``), the first
+    column heads its row (a ``stub`` column, written as ``<th>``). In each of this site's tables the first
+    column names what the row is about (a role, a class of information, a law, a requirement), so a
+    screen reader announces it with every cell of the row (WCAG 1.3.1). The view tables and sphinx-needs'
+    tables are made later and set their own headers."""
+    for table in doctree.findall(nodes.table):
+        for group in table.children:
+            if isinstance(group, nodes.tgroup) and any(isinstance(c, nodes.thead) for c in group.children):
+                colspecs = [c for c in group.children if isinstance(c, nodes.colspec)]
+                if len(colspecs) > 1:
+                    colspecs[0]["stub"] = 1
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # after the theme (furo computes its navigation tree at the default priority)
     app.connect("html-page-context", repair_page, priority=900)
     app.connect("doctree-resolved", own_id_tooltips, priority=900)
     app.connect("builder-inited", render_in_japanese)
+    app.connect("doctree-read", row_headers)
     return {
         "version": __version__,
-        "env_version": 7,
+        "env_version": 8,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -161,7 +161,7 @@ def verdict(criterion: Criterion, results: Results) -> str:
 
 def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[nodes.Node | str]],
            widths: Sequence[int]) -> nodes.table:
-    table = nodes.table(classes=["accessibility-results"])
+    table = nodes.table(classes=["a11y-results"])
     table += nodes.title(caption, caption)
     group = nodes.tgroup(cols=len(header))
     table += group
@@ -285,4 +285,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("a11y_page", "source/accessibility", "html", types=[str])
     app.add_directive("accessibility-results", AccessibilityResults)
     app.connect("html-page-context", add_footer_link)
-    return {"version": __version__, "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": __version__, "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
