@@ -9,6 +9,7 @@ the editor must change (an included requirements file included):
   ``{figure}``) whose text alternative is missing, blank, a file name, or only a word for
   "image" (画像, 図, image …),
   and a ``{graphviz}`` figure without ``:alt:`` (its label would be the DOT source);
+* ``trace.table-caption`` — a table written without a caption (wrap it in ``{table}``);
 * ``trace.remote-resource`` — an image whose address is on another host
   (``https://…``, ``//…``); when ``conf.py`` is read, a stylesheet, script,
   logo or favicon given as such an address; and an address on another host that a
@@ -94,15 +95,27 @@ def image_problems(env: Any, doctree: nodes.document) -> list[Problem]:
     return problems
 
 
+def table_problems(env: Any, doctree: nodes.document) -> list[Problem]:
+    """The tables of one page written without a caption (a Markdown table not wrapped in ``{table}``)."""
+    return [
+        Problem(checks.node_location(env, table), "table-caption",
+                "this table has no caption, so a screen reader's list of tables cannot tell it apart "
+                "(JIS X 8341-3 / WCAG 1.3.1).",
+                "Wrap it in ':::{table} <what the table shows>' and ':::' (':::' also inside a need's ``` fence).")
+        for table in doctree.findall(nodes.table)
+        if not any(isinstance(child, nodes.title) for child in table.children)
+    ]
+
+
 def check_images(app: Sphinx, doctree: nodes.document) -> None:
-    """``doctree-read``, before Sphinx's image collector: record the page's image problems (reported
-    with the trace checks on every build).
+    """``doctree-read``, before Sphinx's image collector: record the page's image and table problems
+    (reported with the trace checks on every build).
 
     Sphinx takes a protocol-relative address (``//host/x.png``) for a file in the source folder and
     would add an "image file not readable" warning; it is given its scheme, so the one message is
     ours.
     """
-    checks.record_problems(app.env, image_problems(app.env, doctree))
+    checks.record_problems(app.env, image_problems(app.env, doctree) + table_problems(app.env, doctree))
     for image in doctree.findall(nodes.image):
         if str(image.get("uri", "")).startswith("//"):
             image["uri"] = "https:" + image["uri"]
@@ -173,7 +186,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-check-consistency", check_stylesheets)
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": 2,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -57,6 +57,7 @@ WARNINGS: dict[str, str] = {
     "chain-target": "trace-chain names something that is not a theme or viewpoint",
     # the site as readers get it
     "image-alt": "an image or figure without a real text alternative",
+    "table-caption": "a table written in the sources without a caption",
     "remote-resource": "an image, stylesheet or script loaded from another host",
     "accessibility-results": "the accessibility criteria or test results file is missing, unreadable or malformed",
     # conf.py
