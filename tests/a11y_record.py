@@ -97,8 +97,9 @@ def _number_key(number: str) -> tuple[int, ...]:
 
 
 def _commit(root: Path, results: Path) -> str:
-    """The checked-out commit (short), with 「（未コミットの変更あり）」 if the work tree has other changes
-    than the results file itself; "不明" outside a git checkout."""
+    """The checked-out commit (short); if the work tree has other changes than the results file itself,
+    「<commit> に未コミットの変更を加えた作業ツリー」 (the tests ran on those changes); "不明" outside a git
+    checkout."""
     try:
         head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
                               text=True, check=True).stdout.strip()
@@ -108,7 +109,7 @@ def _commit(root: Path, results: Path) -> str:
         return "不明"
     own = results.relative_to(root).as_posix()
     dirty = [line for line in status if not line.endswith(own)]
-    return head + ("（未コミットの変更あり）" if dirty else "")
+    return f"{head} に未コミットの変更を加えた作業ツリー" if dirty else head
 
 
 RECORD = Record()

@@ -6,6 +6,7 @@ subprocess, so that the exit status an editor sees is what is tested.
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 from collections import Counter
@@ -207,6 +208,21 @@ def test_every_requirement_and_clause_has_a_stable_anchor(site, needs) -> None:
 CATALOG_TYPES = ("nisc", "iso", "iso22")
 
 
+@functools.cache
+def _catalog_ranks() -> dict[tuple[str, str], int]:
+    import runpy
+
+    from guideline_site.need_headings import catalog_ranks
+
+    return catalog_ranks(runpy.run_path(str(ROOT / "conf.py"))["trace_standards"])
+
+
+def catalog_rank(need: dict[str, Any]) -> int:
+    """A catalog entry's depth in its catalog (0 for a top group, and for every other need), from conf.py's
+    trace_standards through guideline_site.need_headings.catalog_ranks."""
+    return _catalog_ranks().get((need["type"], need.get("level") or ""), 0)
+
+
 def test_every_need_is_a_heading_with_its_statement_first_then_its_trace_then_its_explanation(
         site, needs) -> None:
     """guideline_site.need_headings: a need's heading names its ID and title; its heading level is one
@@ -222,7 +238,10 @@ def test_every_need_is_a_heading_with_its_statement_first_then_its_trace_then_it
         assert need_id in heading.get_text() and needs[need_id]["title"] in heading.get_text(), need_id
         outer = box.find_parent(lambda tag: tag.name == "section" or "need-box" in (tag.get("class") or ()))
         outer_heading = outer.find(re.compile(r"^h[1-6]$")) if outer is not None else None
-        assert outer_heading is not None and int(heading.name[1]) == int(outer_heading.name[1]) + 1, need_id
+        # a catalog entry sits one level deeper for each level of its catalog above it (A.5 > A.5.1 > A.5.1.1)
+        rank = catalog_rank(needs[need_id])
+        assert outer_heading is not None, need_id
+        assert int(heading.name[1]) == min(6, int(outer_heading.name[1]) + 1 + rank), (need_id, heading.name)
         order = [next(c for c in part["class"] if c.startswith("need-")) for part in parts]
         canonical = ["need-title", "need-statement", "need-trace", "need-explanation"]
         # each part at most once, in this order, the heading first
@@ -237,7 +256,8 @@ def test_every_need_is_a_heading_with_its_statement_first_then_its_trace_then_it
 
 def test_every_guideline_need_is_listed_in_its_page_contents_as_id_and_title(site, needs) -> None:
     """The page's contents (furo's 「このページの内容」) lists each requirement, 例文 and revision point as
-    "ID title", linking to it; catalog entries are headings but not listed (a catalog page has hundreds)."""
+    "ID title", linking to it; of the catalog entries (headings all) only the top groups are listed (a
+    catalog page has hundreds)."""
     from bs4 import BeautifulSoup
 
     _, outdir = site
@@ -247,12 +267,14 @@ def test_every_guideline_need_is_listed_in_its_page_contents_as_id_and_title(sit
         toc = {a["href"]: a.get_text() for a in soup.select(".toc-tree a[href^='#']")}
         for box in soup.select("div.need-box"):
             need = needs[box["id"]]
-            if need["type"] in CATALOG_TYPES:
+            if need["type"] in CATALOG_TYPES and catalog_rank(need) > 0:
                 assert f"#{box['id']}" not in toc, box["id"]
             else:
-                assert toc.get(f"#{box['id']}") == f"{need['id']} {need['title']}", (docname, box["id"])
+                expected = need["title"] if need["type"] in CATALOG_TYPES else f"{need['id']} {need['title']}"
+                assert toc.get(f"#{box['id']}") == expected, (docname, box["id"])
                 listed += 1
-    assert listed == sum(1 for n in needs.values() if n["docname"] and n["type"] not in CATALOG_TYPES)
+    assert listed == sum(1 for n in needs.values()
+                         if n["docname"] and (n["type"] not in CATALOG_TYPES or catalog_rank(n) == 0))
 
 
 def test_no_paragraph_breaks_a_japanese_sentence(site) -> None:
@@ -416,9 +438,13 @@ def test_every_page_links_to_the_accessibility_page_whose_checklist_follows_the_
     results, _ = load_results(A11Y_RESULTS)
     assert results is not None
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    checklist, *unlisted = soup.select("table.a11y-results")
     rows = {r.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in r.find_all("td")]
-            for r in soup.select("table.a11y-results tbody tr")}
+            for r in checklist.select("tbody tr")}
     assert list(rows) == [c.number for c in criteria]
+    # a tested criterion outside the list is shown in a table of its own, not dropped
+    others = [r.th.get_text(strip=True) for table in unlisted for r in table.select("tbody tr")]
+    assert sorted(others) == sorted((set(results.axe) | set(results.tests)) - set(rows))
     for criterion in criteria:
         mark, words = VERDICTS[verdict(criterion, results)]
         assert rows[criterion.number][3] == f"{mark} {words}", criterion.number
@@ -442,7 +468,7 @@ def test_every_link_showing_only_an_id_or_number_is_named_with_its_target_title(
             if not bare.fullmatch(text) or target not in needs or link.find_parent(class_="needs-id"):
                 continue
             label = link.get("aria-label", "")
-            if label.startswith(text) and needs[target]["title"] in label:
+            if label.startswith(text) and needs[target]["title"] in label and not label.startswith(f"{text} {text} "):
                 named += 1
             else:
                 unnamed.append(f"{path.relative_to(outdir)}: {link}")

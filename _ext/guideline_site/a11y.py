@@ -91,7 +91,9 @@ def name_bare_links(fragment: str, titles: dict[str, str]) -> str:
         title = titles.get(target)
         if not title or title == text or "aria-label=" in attributes:
             return match.group(0)
-        label = html.escape(f"{text} {title}", quote=True)
+        # a catalog entry's title starts with its number ("A.5.1.1 情報セキュリティのための方針群")
+        name = title if title.startswith(f"{text} ") else f"{text} {title}"
+        label = html.escape(name, quote=True)
         return f'<a {attributes} aria-label="{label}">{open_tag}{text}{close_tag}</a>'
 
     return _BARE_LINK.sub(named, fragment)
@@ -212,7 +214,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", row_headers)
     return {
         "version": __version__,
-        "env_version": 8,
+        "env_version": 9,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -49,6 +49,18 @@ VERDICTS: dict[str, tuple[str, str]] = {
 }
 
 
+#: The success criteria of JIS X 8341-3:2016 at levels A and AA, with their level: the same numbers and
+#: levels as WCAG 2.0 (W3C Recommendation, 11 December 2008), which the JIS standard adopts. The criteria
+#: file must list exactly these without an ``edition`` (a later WCAG's criteria carry theirs).
+JIS_X_8341_3_2016: dict[str, str] = {
+    **dict.fromkeys(["1.1.1", "1.2.1", "1.2.2", "1.2.3", "1.3.1", "1.3.2", "1.3.3", "1.4.1", "1.4.2", "2.1.1",
+                     "2.1.2", "2.2.1", "2.2.2", "2.3.1", "2.4.1", "2.4.2", "2.4.3", "2.4.4", "3.1.1", "3.2.1",
+                     "3.2.2", "3.3.1", "3.3.2", "4.1.1", "4.1.2"], "A"),
+    **dict.fromkeys(["1.2.4", "1.2.5", "1.4.3", "1.4.4", "1.4.5", "2.4.5", "2.4.6", "2.4.7", "3.1.2", "3.2.3",
+                     "3.2.4", "3.3.3", "3.3.4"], "AA"),
+}
+
+
 @dataclass(frozen=True)
 class Criterion:
     """One 達成基準: ``number`` ("1.4.3"), ``level`` ("A" / "AA"), Japanese ``name``, ``edition`` (""
@@ -117,30 +129,93 @@ def load_criteria(path: Path) -> tuple[list[Criterion], list[tuple[str, str]]]:
         seen[number] = line
         criteria.append(Criterion(number, str(value["level"]), str(value["name"]), str(value.get("edition") or ""),
                                   str(value.get("not_applicable") or ""), line))
+    jis = {c.number: c for c in criteria if not c.edition}
+    for number, level in JIS_X_8341_3_2016.items():
+        if number not in jis:
+            problems.append((f"{path}:1", f"{number} (level {level} of JIS X 8341-3:2016) is not listed without an "
+                             "edition, so its row would be missing from the 試験結果. Add it."))
+        elif jis[number].level != level:
+            problems.append((f"{path}:{jis[number].line}", f"{number} is level {level} in JIS X 8341-3:2016, "
+                             f"not {jis[number].level}. Correct the level."))
+    for criterion in jis.values():
+        if criterion.number not in JIS_X_8341_3_2016:
+            problems.append((f"{path}:{criterion.line}", f"{criterion.number} is not a level A or AA criterion "
+                             "of JIS X 8341-3:2016. If it is from a later WCAG, give its edition "
+                             "(edition: WCAG 2.1)."))
     return criteria, problems
 
 
+#: The results file's shape (JSON Schema, checked with jsonschema_rs, which sphinx-needs already uses).
+#: An outcome other than these, a count that is not a whole number, a page without its address: refused,
+#: so that no result is dropped or misread (a misspelt "failures" would have shown a failure as a pass).
+RESULTS_SHAPE: dict[str, Any] = {
+    "type": "object",
+    "required": ["schema", "tested_on", "commit", "environment", "pages", "axe", "tests"],
+    "additionalProperties": False,
+    "properties": {
+        "schema": {"const": RESULTS_SCHEMA},
+        "tested_on": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        "commit": {"type": "string"},
+        "environment": {"type": "object", "additionalProperties": {"type": "string"}},
+        "pages": {"type": "array", "items": {
+            "type": "object", "required": ["url", "title"], "additionalProperties": False,
+            "properties": {"url": {"type": "string", "minLength": 1}, "title": {"type": "string"}}}},
+        "axe": {"type": "object", "propertyNames": {"pattern": r"^\d+\.\d+\.\d+$"}, "additionalProperties": {
+            "type": "object", "additionalProperties": {
+                "type": "object", "minProperties": 1, "additionalProperties": False,
+                "properties": {o: {"type": "integer", "minimum": 1} for o in ("passed", "failed", "incomplete")}}}},
+        "tests": {"type": "object", "propertyNames": {"pattern": r"^\d+\.\d+\.\d+$"}, "additionalProperties": {
+            "type": "array", "items": {
+                "type": "object", "required": ["test", "title", "outcome"], "additionalProperties": False,
+                "properties": {"test": {"type": "string"}, "title": {"type": "string"},
+                               "outcome": {"enum": ["passed", "failed"]}}}}},
+    },
+}
+
+
+def _line_of(text: str, path_in_data: list[str | int]) -> int:
+    """The line of the last key in ``path_in_data`` (a JSON path) in ``text``, searched from the lines of
+    the keys before it; 1 if not found."""
+    line = 0
+    lines = text.splitlines()
+    for step in path_in_data:
+        if isinstance(step, int):
+            continue
+        found = next((i for i in range(line, len(lines)) if f'"{step}"' in lines[i]), None)
+        if found is None:
+            break
+        line = found
+    return line + 1
+
+
 def load_results(path: Path) -> tuple[Results | None, list[tuple[str, str]]]:
-    """The results file, or ``None`` and its problem as a ``("file:line", message)`` pair (missing,
-    not JSON, another schema, a missing key)."""
-    hint = "Run the browser tests (make test, with Debian's chromium) to write it."
+    """The results file, or ``None`` and its problems as ``("file:line", message)`` pairs: missing,
+    unreadable, not JSON, or not of :data:`RESULTS_SHAPE` (each departure at the line of its key)."""
+    import jsonschema_rs
+
+    hint = "Run the browser tests (make test, with Debian's chromium) to write it again."
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None, [(f"{path}:1", f"the accessibility test results file does not exist. {hint}")]
-    except (OSError, UnicodeDecodeError) as err:
+    except UnicodeDecodeError as err:
+        return None, [(f"{path}:1", f"the accessibility test results file is not UTF-8 ({err.reason} at byte "
+                       f"{err.start}): it may be cut short or saved in another encoding. {hint}")]
+    except OSError as err:
         return None, [(f"{path}:1", f"the accessibility test results file cannot be read ({err}). {hint}")]
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as err:
         return None, [(f"{path}:{err.lineno}", f"the accessibility test results file is not JSON ({err.msg}). "
                        f"{hint}")]
-    if not isinstance(data, dict) or data.get("schema") != RESULTS_SCHEMA:
-        return None, [(f"{path}:1", f"the accessibility test results file is not of schema {RESULTS_SCHEMA}. "
-                       f"{hint}")]
-    missing = [k for k in ("tested_on", "commit", "environment", "pages", "axe", "tests") if k not in data]
-    if missing:
-        return None, [(f"{path}:1", f"the accessibility test results file has no {', '.join(missing)}. {hint}")]
-    return Results(str(data["tested_on"]), str(data["commit"]), dict(data["environment"]), list(data["pages"]),
-                   dict(data["axe"]), dict(data["tests"])), []
+    errors = list(jsonschema_rs.validator_for(RESULTS_SHAPE).iter_errors(data))
+    if errors:
+        return None, [(f"{path}:{_line_of(text, list(e.instance_path))}",
+                       "the accessibility test results file has the wrong shape at "
+                       f"{'/'.join(str(p) for p in e.instance_path) or 'its top'}: {e.message}. {hint}")
+                      for e in errors]
+    return Results(data["tested_on"], data["commit"], data["environment"], data["pages"], data["axe"],
+                   data["tests"]), []
 
 
 def verdict(criterion: Criterion, results: Results) -> str:
@@ -218,17 +293,18 @@ class AccessibilityResults(SphinxDirective):
             warn(message, RESULTS_WARNING, location)
         if results is None:
             return [nodes.paragraph(text="試験結果のファイルがないため、試験結果を表示できません。")]
-        return [*self.outline(results), self.checklist(criteria, results)]
+        return [*self.outline(results), self.checklist(criteria, results), *self.unlisted(criteria, results)]
 
     def outline(self, results: Results) -> list[nodes.Node]:
         env = results.environment
         items = [
             ("試験日", results.tested_on),
-            ("試験したソースのコミット", results.commit),
+            ("試験したソース（コミット）", results.commit),
             ("試験の方法", "自動試験: ヘッドレスの {browser} で各ページを開き、axe-core {axe} の "
              "WCAG 2.0・2.1・2.2 の A・AA の規則を適用した（ライト・ダークの配色の両方）。このほか、本サイトの"
-             "ブラウザのテストが、全ページのリフロー、キーボードによる移動とフォーカスの表示、図の文字の大きさ、"
-             "画面の部品の言語などを確かめた。人による試験（スクリーンリーダーでの確認など）は実施していない。"
+             "ブラウザのテストが、全ページのリフロー、キーボードによる移動とフォーカスの表示、画面の部品の言語などを"
+             "確かめた（図の文字が 12 px 以上であることも確かめたが、これは本サイト独自の基準で、表の達成基準には"
+             "含めていない）。人による試験（スクリーンリーダーでの確認など）は実施していない。"
              "根拠の欄の「合格 40」などの数は、その規則を対象ページに適用した回数（ページ × 2 つの配色）のうち、"
              "その結果になった回数。"
              .format(browser=env.get("browser", "?"), axe=env.get("axe", "?"))),
@@ -247,6 +323,23 @@ class AccessibilityResults(SphinxDirective):
     def _relative(self, url: str) -> str:
         depth = self.env.docname.count("/")
         return "../" * depth + url
+
+    def unlisted(self, criteria: Sequence[Criterion], results: Results) -> list[nodes.Node]:
+        """The tested criteria the criteria file does not list (axe-core also tags rules with WCAG 2.1
+        and AAA criteria): shown in a table of their own, so no result is dropped."""
+        listed = {c.number for c in criteria}
+        numbers = sorted((set(results.axe) | set(results.tests)) - listed,
+                         key=lambda n: tuple(int(p) for p in n.split(".")))
+        if not numbers:
+            return []
+        rows: list[list[nodes.Node | str]] = []
+        for number in numbers:
+            criterion = Criterion(number, "", "")
+            mark, words = VERDICTS[verdict(criterion, results)]
+            rows.append([number, f"{mark} {words}", _evidence(criterion, results)])
+        return [nodes.paragraph(text="次の達成基準は上の表の対象（JIS X 8341-3:2016 の A・AA と、参考に示す WCAG 2.1・2.2 "
+                                     "の基準）の外ですが、自動試験の規則が扱ったため、結果をそのまま示します。"),
+                _table("一覧の外の達成基準の試験結果", ["番号", "結果", "根拠（自動試験の規則とテスト）"], rows, [10, 20, 70])]
 
     def checklist(self, criteria: Sequence[Criterion], results: Results) -> nodes.table:
         rows = []
@@ -285,4 +378,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("a11y_page", "source/accessibility", "html", types=[str])
     app.add_directive("accessibility-results", AccessibilityResults)
     app.connect("html-page-context", add_footer_link)
-    return {"version": __version__, "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": __version__, "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}

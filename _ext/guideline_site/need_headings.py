@@ -9,8 +9,9 @@ below the whole trace.
 For the HTML builders, after sphinx-needs has drawn the table, this module rebuilds each need as a
 ``<div class="need need-box …" id="ID">`` holding, in reading order:
 
-1. the head line as a real heading (``<h3>`` … ``<h6>``: one level below the section it is in, or
-   below the need it is nested in), so it is in heading navigation;
+1. the head line as a real heading (``<h2>`` … ``<h6>``: one level below the section it is in, or
+   below the need it is nested in; a catalog entry one level more for each level of its catalog above
+   it, so A.5 > A.5.1 > A.5.1.1), so it is in heading navigation;
 2. the statement: the content up to the paragraph that opens the 解説 (``**【解説】**``), or the
    whole content if there is none;
 3. the trace (the meta lines), compact (``div.need-trace``);
@@ -19,7 +20,7 @@ For the HTML builders, after sphinx-needs has drawn the table, this module rebui
 Nothing is dropped: every child of the three rows is moved, none copied or removed; a table whose
 rows are not the three this site's layouts draw is left as it is. The page's contents (furo's
 "On this page") gets one entry per need, "ID title", under the section the need is in
-(:func:`add_toc_entries`). Other builders (text, LaTeX, man …) keep sphinx-needs' table.
+(:func:`add_toc_entries`); a catalog page lists its top groups. Other builders (text, LaTeX, man …) keep sphinx-needs' table.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ __version__ = "1.0.0"
 #: The first paragraph of a need's 解説 starts with this text in bold (README, "how to write a 例文").
 EXPLANATION_MARK = "【解説】"
 
-#: Need types that are catalog entries (NISC items, ISO controls): headings, but not listed in the
-#: page's contents, where a catalog page's hundreds of entries would bury its sections.
+#: Need types that are catalog entries (NISC items, ISO controls): headings, but only their top groups
+#: are listed in the page's contents, where a catalog page's hundreds of entries would bury them.
 CATALOG_TYPES = ("nisc", "iso", "iso22")
 
 
@@ -92,9 +93,37 @@ def heading_level(node: nodes.Node) -> int:
     return max(2, min(6, depth + 1))
 
 
-def as_box(table: nodes.table) -> nodes.container | None:
+def catalog_ranks(standards: dict[str, dict[str, Any]]) -> dict[tuple[str, str], int]:
+    """(catalog need type, level) -> its depth in the catalog's hierarchy (0 for the top group), from
+    ``trace_standards``: its ``groups``, then its ``level``; a level below those (NISC's 遵守事項 under an
+    item) comes one deeper. E.g. ISO 2013: clause 0, objective 1, control 2."""
+    ranks: dict[tuple[str, str], int] = {}
+    for standard in standards.values():
+        order = [*standard.get("groups", []), standard.get("level", "")]
+        for depth, level in enumerate(order):
+            ranks[(str(standard.get("type")), str(level))] = depth
+    return ranks
+
+
+def _tidy_trace(trace: nodes.Element) -> None:
+    """sphinx-needs (9.1) writes its link lines as ``<div class="line">`` inside a ``<span>`` (a block in an
+    inline, invalid HTML) and leaves an empty line for a need without links: the lines are lifted out of
+    the span, and empty lines dropped."""
+    for inline in list(trace.findall(nodes.inline)):
+        if inline.parent is not None and any(isinstance(c, nodes.line) for c in inline.children) \
+                and isinstance(inline.parent, nodes.line):
+            line = inline.parent
+            line.replace_self([c for c in inline.children if isinstance(c, nodes.line)])
+    for line in list(trace.findall(nodes.line)):
+        if not line.astext().strip() and line.parent is not None:
+            line.parent.remove(line)
+
+
+def as_box(table: nodes.table, rank: int = 0) -> nodes.container | None:
     """The need box for a need ``table``, or ``None`` if the table is not a need sphinx-needs drew with
-    this site's layout (then it is left alone). The box takes over the table's IDs and need classes."""
+    this site's layout (then it is left alone). The box takes over the table's IDs and need classes;
+    ``rank``: how many levels below its section's first level the heading sits (a catalog entry's depth
+    in its catalog, :func:`catalog_ranks`)."""
     cells = _rows(table)
     if cells is None:
         return None
@@ -103,7 +132,8 @@ def as_box(table: nodes.table) -> nodes.container | None:
         return None
     classes = [c for c in table["classes"] if c not in ("docutils", "align-default")] + ["need-box"]
     box = nodes.container(classes=classes, ids=table["ids"])
-    heading = need_heading("", "", *head_lines[0].children, level=heading_level(table))
+    heading = need_heading("", "", *head_lines[0].children, level=min(6, heading_level(table) + rank))
+    box["rank"] = rank
     content = cells["content"].children
     split = _explanation_start(content)
     statement = nodes.container(classes=["need-statement"])
@@ -113,6 +143,7 @@ def as_box(table: nodes.table) -> nodes.container | None:
         box += statement
     trace = nodes.container(classes=["need-trace"])
     trace.extend(cells["meta"].children)
+    _tidy_trace(trace)
     if trace.astext().strip():
         box += trace
     if content[split:]:
@@ -128,9 +159,15 @@ def rebuild_need_tables(app: Sphinx, doctree: nodes.document, docname: str) -> N
     (a nested need's level counts its outer box)."""
     if app.builder.format != "html":
         return
+    from sphinx_needs.data import SphinxNeedsData
+
+    needs = SphinxNeedsData(app.env).get_needs_view()
+    ranks = catalog_ranks(app.config.trace_standards)
     for table in list(doctree.findall(nodes.table)):
         if "need" in table["classes"] and table["ids"]:
-            box = as_box(table)
+            need = needs.get(table["ids"][0])
+            rank = ranks.get((str(need["type"]), str(need.get("level") or "")), 0) if need else 0
+            box = as_box(table, rank)
             if box is not None:
                 table.replace_self(box)
 
@@ -143,15 +180,19 @@ def _toc_item(need_id: str, text: str) -> nodes.list_item:
 
 def need_entries(doctree: nodes.document) -> dict[str, list[tuple[str, str]]]:
     """Section ID ('' for the page's top) -> the (need ID, "ID title") of each requirement-like need
-    directly in it, in page order. Catalog entries (:data:`CATALOG_TYPES`) are left out."""
+    directly in it, in page order. Of the catalog entries (:data:`CATALOG_TYPES`) only the top groups
+    (NISC's 部, ISO's clauses and themes) are listed."""
     found: dict[str, list[tuple[str, str]]] = {}
     for box in doctree.findall(nodes.container):
-        if "need-box" not in box["classes"] or any(f"needs_type_{t}" in box["classes"] for t in CATALOG_TYPES):
+        catalog = any(f"needs_type_{t}" in box["classes"] for t in CATALOG_TYPES)
+        if "need-box" not in box["classes"] or (catalog and box.get("rank", 0) != 0):
             continue
         heading = box.children[0]
         need_id = box["ids"][0]
         title = heading.next_node(lambda n: isinstance(n, nodes.inline) and "needs_title" in n["classes"])
-        text = f"{need_id} {title.astext()}" if title is not None else need_id
+        # a catalog group's title carries its number (A.5 …, 第1部 …): listed by it, as the catalog is read
+        text = title.astext() if catalog and title is not None else (
+            f"{need_id} {title.astext()}" if title is not None else need_id)
         section = box.parent
         while section is not None and not isinstance(section, nodes.section):
             section = section.parent
@@ -199,4 +240,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # after furo (500), which decides from the toc whether the page has one; before a11y (900)
     app.connect("html-page-context", add_toc_entries, priority=600)
     # an environment pickled without this module wrote its pages with need tables: write them again
-    return {"version": __version__, "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": __version__, "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
