@@ -296,6 +296,9 @@ SCHEMA: dict[str, tuple[Spec, Any, str]] = {
     "trace_soa_complete": (boolean, False, "Every entry of a standard with a SoA file must be covered or excluded."),
     "trace_covering_types": (list_of(TYPES), ["policy", "measure"],
                              "The need types whose links cover standard entries (the 例文 items)."),
+    "trace_explained_types": (list_of(TYPES), ["policy", "measure", "req"],
+                              "The need types whose body is their wording, then a **【解説】** paragraph "
+                              "(trace.need-body)."),
     "trace_chain": (
         record({"roots": list_of(TYPES), "stages": list_of(record(
             {"label": string, "types": list_of(TYPES)}, {"links": list_of(LINKS), "linked_by": list_of(LINKS)}))}),

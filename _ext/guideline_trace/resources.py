@@ -10,6 +10,7 @@ the editor must change (an included requirements file included):
   "image" (画像, 図, image …),
   and a ``{graphviz}`` figure without ``:alt:`` (its label would be the DOT source);
 * ``trace.table-caption`` — a table written without a caption (wrap it in ``{table}``);
+* ``trace.need-body`` — a 例文 or requirement without its **【解説】** paragraph, or with nothing before it;
 * ``trace.remote-resource`` — an image whose address is on another host
   (``https://…``, ``//…``); when ``conf.py`` is read, a stylesheet, script,
   logo or favicon given as such an address; and an address on another host that a
@@ -107,6 +108,51 @@ def table_problems(env: Any, doctree: nodes.document) -> list[Problem]:
     ]
 
 
+#: The first paragraph of a need's 解説 starts with this, in bold (README: 例文を追加する).
+EXPLANATION_MARK = "【解説】"
+
+
+def _opens_bold(paragraph: nodes.paragraph) -> bool:
+    """Whether the paragraph's first non-blank child is bold text."""
+    first = next((c for c in paragraph.children if not (isinstance(c, nodes.Text) and not c.strip())), None)
+    return isinstance(first, nodes.strong)
+
+
+def explanation_problems(env: Any, doctree: nodes.document, explained_types: set[str]) -> list[Problem]:
+    """The needs of ``explained_types`` on one page whose body lacks a paragraph opening with
+    **【解説】** (a misspelt ［解説］ shows the whole 解説 as the 例文's wording), or has no wording before it
+    (the 例文 a municipality would adopt is empty). Each at the need's directive line."""
+    from sphinx_needs.data import SphinxNeedsData
+    from sphinx_needs.nodes import Need
+
+    needs = SphinxNeedsData(env).get_needs_mutable()
+    places = {d.id: d.location for d in checks.definitions(env).get(env.docname, [])}
+    problems: list[Problem] = []
+    for node in doctree.findall(Need):
+        need_id = node["ids"][0] if node["ids"] else ""
+        if need_id not in needs or needs[need_id]["type"] not in explained_types:
+            continue
+        body = [c for c in node.children if isinstance(c, nodes.Element)
+                and not isinstance(c, (Need, nodes.target, nodes.comment, nodes.system_message))]
+        opens = [i for i, c in enumerate(body) if isinstance(c, nodes.paragraph) and _opens_bold(c)
+                 and c.astext().lstrip().startswith(EXPLANATION_MARK)]
+        place = places.get(need_id) or checks.node_location(env, node)
+        if not opens:
+            problems.append(Problem(
+                place, "need-body",
+                f"{need_id}: this {needs[need_id]['type']!r} has no paragraph opening with **{EXPLANATION_MARK}**, so "
+                "all of its text is shown as its wording and none as its 解説.",
+                f"Start the 解説 with a paragraph '**{EXPLANATION_MARK}**' (bold, full-width brackets) after the "
+                "wording."))
+        elif not any(c.astext().strip() for c in body[:opens[0]]):
+            problems.append(Problem(
+                place, "need-body",
+                f"{need_id}: this {needs[need_id]['type']!r} has nothing before its {EXPLANATION_MARK}: the wording a "
+                "municipality adopts is empty.",
+                f"Write the wording first, then the '**{EXPLANATION_MARK}**' paragraph."))
+    return problems
+
+
 def check_images(app: Sphinx, doctree: nodes.document) -> None:
     """``doctree-read``, before Sphinx's image collector: record the page's image and table problems
     (reported with the trace checks on every build).
@@ -115,7 +161,8 @@ def check_images(app: Sphinx, doctree: nodes.document) -> None:
     would add an "image file not readable" warning; it is given its scheme, so the one message is
     ours.
     """
-    checks.record_problems(app.env, image_problems(app.env, doctree) + table_problems(app.env, doctree))
+    checks.record_problems(app.env, image_problems(app.env, doctree) + table_problems(app.env, doctree)
+                           + explanation_problems(app.env, doctree, set(app.config.trace_explained_types)))
     for image in doctree.findall(nodes.image):
         if str(image.get("uri", "")).startswith("//"):
             image["uri"] = "https:" + image["uri"]
@@ -186,7 +233,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-check-consistency", check_stylesheets)
     return {
         "version": __version__,
-        "env_version": 2,
+        "env_version": 3,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

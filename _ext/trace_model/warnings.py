@@ -58,6 +58,7 @@ WARNINGS: dict[str, str] = {
     # the site as readers get it
     "image-alt": "an image or figure without a real text alternative",
     "table-caption": "a table written in the sources without a caption",
+    "need-body": "a 例文 or requirement without a **【解説】** paragraph, or with no wording before it",
     "remote-resource": "an image, stylesheet or script loaded from another host",
     "accessibility-results": "the accessibility criteria or test results file is missing, unreadable or malformed",
     # conf.py

@@ -25,6 +25,7 @@ trace_covering_types = ["req", "policy", "measure"]
 trace_required_backlinks: dict[str, list[str]] = {}
 trace_link_reasons = {"iso": "iso_reason"}
 trace_required_when: dict[str, list[str]] = {}
+trace_explained_types: list[str] = []  # the need-body root switches it on
 site_search_variants = ""  # the site's own file is not copied; a root may bring one (overrides.py)
 
 html_static_path: list[str] = []

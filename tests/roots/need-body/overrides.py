@@ -1,0 +1,1 @@
+trace_explained_types = ["measure"]
