@@ -50,6 +50,7 @@ from trace_model.model import (
 from trace_model.sources import (
     directive_lines,
     directive_options,
+    early_closes,
     first_option_lines,
     full_width_option,
     html_comments,
@@ -705,9 +706,11 @@ def lost_needs(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
     """Needs written in a published source file that did not become needs.
 
     A fence closed early (an inner ```` ```{note} ```` inside a need fenced with as
-    many backticks) turns the next need into a code block: it would vanish from the
-    page's requirements, needs.json, every view and export, with its raw options
-    published as code. Each such ID is reported at the line it is written on. Needs inside an
+    many backticks) ends that need at the inner block's closing fence and turns the next need into a
+    code block: it would vanish from the page's requirements, needs.json, every view and export, with
+    its raw options published as code. The inner block is reported at its line (also when no need
+    follows it, and the need's own tail is what leaves it), naming the needs lost after it; other lost
+    IDs are reported at the line they are written on. Needs inside an
     HTML comment are reported at the comment, one message per comment.
     """
     files = {Path(env.doc2path(doc)).resolve() for doc in env.found_docs} | included_files(app, env)
@@ -722,6 +725,21 @@ def lost_needs(app: Sphinx, env: BuildEnvironment) -> list[Problem]:
             # not built, and not refused with a message of its own (bad-id)
             if need_id not in defined and re.match(app.config.needs_id_regex, need_id)
         ]
+        for close in early_closes(text, directive_names):
+            # the needs lost after it are lost because of it: one message, at the cause
+            after = [(i, n) for i, n in lost if n > close.line]
+            problems.append(Problem(
+                Location(str(path), close.line), "lost-need",
+                f"this {{{close.name}}} block is fenced like {close.need_id} it is written in ({close.fence}), so "
+                f"its closing fence closes {close.need_id}: the rest of {close.need_id} (its 解説 …) is published "
+                "outside it as page text"
+                + (f", and {some_ids(i for i, _ in after)} after it {'is' if len(after) == 1 else 'are'} lost"
+                   if after else "") + ".",
+                f"Write the inner block with colons (:::{{{close.name}}} … :::), or fence the need with more backticks "
+                "than the block inside it (````{measure} … ````).",
+                explains=frozenset(i for i, _ in after),
+            ))
+            lost = [(i, n) for i, n in lost if n <= close.line]
         for first_line, last_line in html_comments(text):
             commented = [need_id for need_id, line in lost if first_line <= line <= last_line]
             if commented:

@@ -136,6 +136,60 @@ def written_need_ids(text: str, directive_names: Collection[str]) -> list[tuple[
 
 
 @dataclass(frozen=True)
+class EarlyClose:
+    """A directive block written inside a need and fenced like it: ``line`` (1-based) and ``name`` of the
+    inner block, ``need_id`` and ``fence`` (e.g. ```` ``` ````) of the need it closes early."""
+
+    line: int
+    name: str
+    need_id: str
+    fence: str
+
+
+def early_closes(text: str, directive_names: Collection[str]) -> list[EarlyClose]:
+    """Directive blocks inside a need whose fence uses the need's character at least as many times.
+
+    CommonMark ends a fenced block at the first bare fence of its character at least as long as its
+    opening one: the inner block's closing fence therefore closes the need, and the rest of the need
+    (its 解説 …) is published after it as page text, with an empty code block where the need's own
+    closing fence was. ``directive_names``: the need directives. Plain code blocks are skipped as in
+    :func:`written_need_ids`.
+    """
+    found: list[EarlyClose] = []
+    lines = text.splitlines()
+    # (fence, directive, need ID or "", the early closes found inside it while it was open)
+    stack: list[tuple[str, str, str, list[EarlyClose]]] = []
+    i = 0
+    while i < len(lines):
+        match = _FENCE.match(lines[i])
+        if match is None:
+            i += 1
+            continue
+        fence, directive, info = match.group(1), match.group(3), match.group(4)
+        if directive:
+            need_id = ""
+            if directive in directive_names:
+                need_id = next((o.value for o in directive_options(lines, i + 1) if o.name == "id"), "?")
+            outer = next((entry for entry in reversed(stack) if entry[2]), None)
+            # a need inside a need is a missing closing fence (nested-need), not an inner block
+            if outer and not need_id and fence[0] == outer[0][0] and len(fence) >= len(outer[0]):
+                outer[3].append(EarlyClose(i + 1, directive, outer[2], outer[0]))
+            stack.append((fence, directive, need_id, []))
+        elif info or not stack:
+            closing = next((k for k in range(i + 1, len(lines))
+                            if re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[k])), None)
+            if closing is not None:
+                i = closing
+        elif stack:
+            # a need closed by a fence of its own after the inner block: the editor meant the nesting,
+            # and CommonMark ended the need at the inner block's fence (a need never closed is reported
+            # as unclosed elsewhere)
+            found += stack.pop()[3]
+        i += 1
+    return found
+
+
+@dataclass(frozen=True)
 class OptionSlip:
     """An option the editor wrote that MyST does not read as one, with what was meant.
 
