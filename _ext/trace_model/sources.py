@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*(\{([\w:-]+)\})?\s*(\S*)")
@@ -100,39 +100,41 @@ def directive_lines(text: str, name: str | None = None) -> list[tuple[int, str, 
     return found
 
 
-def written_need_ids(text: str, directive_names: Collection[str]) -> list[tuple[str, int]]:
-    """(ID, 1-based line) of every need directive written in MyST ``text``, as the editor meant it.
-
-    Every ``{directive}`` fence opens a block and a bare fence closes the innermost
-    one, whatever the number of backticks (CommonMark would close an outer block
-    early on an inner fence of the same length, which is the mistake this finds);
-    a fenced code block with a language (````md``, ```python``), and a bare fence
-    outside any directive (a plain code block), are skipped whole, so examples of
-    the syntax are not counted. ``directive_names``: the need directives.
-    """
-    found: list[tuple[str, int]] = []
-    lines = text.splitlines()
-    stack: list[str] = []
+def _directive_fences(lines: Sequence[str]) -> Iterator[tuple[int, str, str | None]]:
+    """The directive fences of MyST ``lines``, as the editor meant them: ``(1-based line, fence,
+    directive name)`` for each ``{directive}`` fence that opens a block, and ``(line, fence, None)``
+    for the bare fence that closes the innermost open one, whatever the number of backticks (CommonMark
+    would close an outer block early on an inner fence of the same length). A fenced code block with a
+    language (````md``, ```python``), and a bare fence outside any directive (a plain code block), are
+    skipped whole, so examples of the syntax are not read."""
+    depth = 0
     i = 0
     while i < len(lines):
         match = _FENCE.match(lines[i])
-        if match is None:
-            i += 1
-            continue
-        fence, directive, info = match.group(1), match.group(3), match.group(4)
-        if directive:
-            stack.append(fence[0])
-            if directive in directive_names:
-                found += [(o.value, o.line) for o in directive_options(lines, i + 1) if o.name == "id"]
-        elif info or not stack:  # a code block (with a language, or outside any directive): skip it
-            closing = next((k for k in range(i + 1, len(lines))
-                            if re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[k])), None)
-            if closing is not None:  # a fence never closed is a stray one: read on
-                i = closing
-        elif stack:
-            stack.pop()
+        if match is not None:
+            fence, directive, info = match.group(1), match.group(3), match.group(4)
+            if directive:
+                depth += 1
+                yield i + 1, fence, directive
+            elif info or not depth:  # a code block (with a language, or outside any directive): skip it
+                closing = next((k for k in range(i + 1, len(lines))
+                                if re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[k])), None)
+                if closing is not None:  # a fence never closed is a stray one: read on
+                    i = closing
+            else:
+                depth -= 1
+                yield i + 1, fence, None
         i += 1
-    return found
+
+
+def written_need_ids(text: str, directive_names: Collection[str]) -> list[tuple[str, int]]:
+    """(ID, 1-based line) of every need directive written in MyST ``text``, as the editor meant it
+    (:func:`_directive_fences`: the blocks CommonMark would end early are counted, which is the mistake
+    this finds). ``directive_names``: the need directives.
+    """
+    lines = text.splitlines()
+    return [(o.value, o.line) for line, _, directive in _directive_fences(lines)
+            if directive in directive_names for o in directive_options(lines, line) if o.name == "id"]
 
 
 @dataclass(frozen=True)
@@ -157,35 +159,22 @@ def early_closes(text: str, directive_names: Collection[str]) -> list[EarlyClose
     """
     found: list[EarlyClose] = []
     lines = text.splitlines()
-    # (fence, directive, need ID or "", the early closes found inside it while it was open)
-    stack: list[tuple[str, str, str, list[EarlyClose]]] = []
-    i = 0
-    while i < len(lines):
-        match = _FENCE.match(lines[i])
-        if match is None:
-            i += 1
+    # (fence, need ID or "", the early closes found inside it while it was open)
+    stack: list[tuple[str, str, list[EarlyClose]]] = []
+    for line, fence, directive in _directive_fences(lines):
+        if directive is None:
+            # a need closed by a fence of its own after the inner block: the editor meant the nesting, and
+            # CommonMark ended the need at the inner block's fence (a need never closed is nested-need's)
+            found += stack.pop()[2]
             continue
-        fence, directive, info = match.group(1), match.group(3), match.group(4)
-        if directive:
-            need_id = ""
-            if directive in directive_names:
-                need_id = next((o.value for o in directive_options(lines, i + 1) if o.name == "id"), "?")
-            outer = next((entry for entry in reversed(stack) if entry[2]), None)
-            # a need inside a need is a missing closing fence (nested-need), not an inner block
-            if outer and not need_id and fence[0] == outer[0][0] and len(fence) >= len(outer[0]):
-                outer[3].append(EarlyClose(i + 1, directive, outer[2], outer[0]))
-            stack.append((fence, directive, need_id, []))
-        elif info or not stack:
-            closing = next((k for k in range(i + 1, len(lines))
-                            if re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[k])), None)
-            if closing is not None:
-                i = closing
-        elif stack:
-            # a need closed by a fence of its own after the inner block: the editor meant the nesting,
-            # and CommonMark ended the need at the inner block's fence (a need never closed is reported
-            # as unclosed elsewhere)
-            found += stack.pop()[3]
-        i += 1
+        need_id = ""
+        if directive in directive_names:
+            need_id = next((o.value for o in directive_options(lines, line) if o.name == "id"), "?")
+        outer = next((entry for entry in reversed(stack) if entry[1]), None)
+        # a need inside a need is a missing closing fence (nested-need), not an inner block
+        if outer and not need_id and fence[0] == outer[0][0] and len(fence) >= len(outer[0]):
+            outer[2].append(EarlyClose(line, directive, outer[1], outer[0]))
+        stack.append((fence, need_id, []))
     return found
 
 
