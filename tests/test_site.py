@@ -110,6 +110,8 @@ def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> N
     )
     result = sphinx_build(src, tmp_path / "out")
     assert result.returncode != 0
+    # the planted 例文 have no wording and no 【解説】 either: each is told so too (trace.need-body; the
+    # first STD-8-9-1 is refused as a duplicate, so only the one kept is)
     assert normalise_warnings(result.stderr, src) == [
         "requirements/planted.md:6: STD-8-9-1: the 'nisc' link names 'NISC-4-1-9', which does not exist. "
         "Did you mean 'NISC-4-1-3'? [trace.dangling-link]",
@@ -119,11 +121,20 @@ def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> N
         "required then. Add the option ':realises: <ID>'. [trace.missing-field]",
         "requirements/planted.md:12: STD-8-9-2: this 'measure' has no 'iso' link; it needs at least one. "
         "Add the option ':iso: <ID>' to the 'measure' directive. [trace.missing-link]",
+        "requirements/planted.md:12: STD-8-9-2: this 'measure' has no paragraph opening with **【解説】**, so all "
+        "of its text is shown as its wording and none as its 解説. Start the 解説 with a paragraph "
+        "'**【解説】**' (bold, full-width brackets) after the wording. [trace.need-body]",
         "requirements/planted.md:19: ID 'STD-8-9-1' is defined twice: here and at requirements/planted.md:3. "
         "Give one of them a new ID (IDs must be unique in the whole site). [trace.duplicate-id]",
+        "requirements/planted.md:19: STD-8-9-1: this 'measure' has no paragraph opening with **【解説】**, so all "
+        "of its text is shown as its wording and none as its 解説. Start the 解説 with a paragraph "
+        "'**【解説】**' (bold, full-width brackets) after the wording. [trace.need-body]",
         "requirements/planted.md:28: REQ-PLANTED-001: no item names this 'req' in its 'realises' links; every "
         "'req' needs at least one. Add ':realises: REQ-PLANTED-001' to the item that puts it into effect. "
         "[trace.missing-backlink]",
+        "requirements/planted.md:28: REQ-PLANTED-001: this 'req' has no paragraph opening with **【解説】**, so all "
+        "of its text is shown as its wording and none as its 解説. Start the 解説 with a paragraph "
+        "'**【解説】**' (bold, full-width brackets) after the wording. [trace.need-body]",
     ]
 
 
