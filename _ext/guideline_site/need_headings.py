@@ -12,7 +12,8 @@ For the HTML builders, after sphinx-needs has drawn the table, this module rebui
 1. the head line as a real heading (``<h2>`` … ``<h6>``: one level below the section it is in, or
    below the need it is nested in; a catalog entry one level more for each level of its catalog above
    it, so A.5 > A.5.1 > A.5.1.1), so it is in heading navigation;
-2. the statement: the content up to the paragraph that opens the 解説 (``**【解説】**``), or the
+2. the statement: the content up to the paragraph that opens the 解説 (``**【解説】**``, found by
+   :func:`guideline_trace.resources.explanation_start`, the need-body check's own rule), or the
    whole content if there is none;
 3. the trace (the meta lines), compact (``div.need-trace``);
 4. the 解説.
@@ -28,6 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from docutils import nodes
+from guideline_trace.resources import explanation_start
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
@@ -35,9 +37,6 @@ from sphinx.environment.adapters.toctree import TocTree
 from sphinx.writers.html5 import HTML5Translator
 
 __version__ = "1.0.0"
-
-#: The first paragraph of a need's 解説 starts with this text in bold (README, "how to write a 例文").
-EXPLANATION_MARK = "【解説】"
 
 #: Need types that are catalog entries (NISC items, ISO controls): headings, but only their top groups
 #: are listed in the page's contents, where a catalog page's hundreds of entries would bury them.
@@ -70,14 +69,6 @@ def _rows(table: nodes.table) -> dict[str, nodes.entry] | None:
             return None
         cells[kinds[0]] = row.children[0]
     return cells if set(cells) == {"head", "meta", "content"} else None
-
-
-def _explanation_start(children: list[nodes.Node]) -> int:
-    """Index of the paragraph that opens the 解説 (its text starts with 【解説】), or ``len(children)``."""
-    for index, child in enumerate(children):
-        if isinstance(child, nodes.paragraph) and child.astext().lstrip().startswith(EXPLANATION_MARK):
-            return index
-    return len(children)
 
 
 def heading_level(node: nodes.Node) -> int:
@@ -135,7 +126,8 @@ def as_box(table: nodes.table, rank: int = 0) -> nodes.container | None:
     heading = need_heading("", "", *head_lines[0].children, level=min(6, heading_level(table) + rank))
     box["rank"] = rank
     content = cells["content"].children
-    split = _explanation_start(content)
+    start = explanation_start(content)
+    split = len(content) if start is None else start
     statement = nodes.container(classes=["need-statement"])
     statement.extend(content[:split])
     box += heading
@@ -240,4 +232,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # after furo (500), which decides from the toc whether the page has one; before a11y (900)
     app.connect("html-page-context", add_toc_entries, priority=600)
     # an environment pickled without this module wrote its pages with need tables: write them again
-    return {"version": __version__, "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": __version__, "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -112,10 +113,17 @@ def table_problems(env: Any, doctree: nodes.document) -> list[Problem]:
 EXPLANATION_MARK = "【解説】"
 
 
-def _opens_bold(paragraph: nodes.paragraph) -> bool:
-    """Whether the paragraph's first non-blank child is bold text."""
-    first = next((c for c in paragraph.children if not (isinstance(c, nodes.Text) and not c.strip())), None)
-    return isinstance(first, nodes.strong)
+def explanation_start(children: Sequence[nodes.Node]) -> int | None:
+    """Index in a need's body ``children`` of the paragraph that opens its 解説 (it starts with
+    **【解説】**, in bold), or ``None``. The one definition used by the need-body check and by the page's
+    need boxes (guideline_site.need_headings), so what the check accepts is what the page shows."""
+    for index, child in enumerate(children):
+        if not isinstance(child, nodes.paragraph):
+            continue
+        first = next((c for c in child.children if not (isinstance(c, nodes.Text) and not c.strip())), None)
+        if isinstance(first, nodes.strong) and child.astext().lstrip().startswith(EXPLANATION_MARK):
+            return index
+    return None
 
 
 def explanation_problems(env: Any, doctree: nodes.document, explained_types: set[str]) -> list[Problem]:
@@ -134,17 +142,16 @@ def explanation_problems(env: Any, doctree: nodes.document, explained_types: set
             continue
         body = [c for c in node.children if isinstance(c, nodes.Element)
                 and not isinstance(c, (Need, nodes.target, nodes.comment, nodes.system_message))]
-        opens = [i for i, c in enumerate(body) if isinstance(c, nodes.paragraph) and _opens_bold(c)
-                 and c.astext().lstrip().startswith(EXPLANATION_MARK)]
+        start = explanation_start(body)
         place = places.get(need_id) or checks.node_location(env, node)
-        if not opens:
+        if start is None:
             problems.append(Problem(
                 place, "need-body",
                 f"{need_id}: this {needs[need_id]['type']!r} has no paragraph opening with **{EXPLANATION_MARK}**, so "
                 "all of its text is shown as its wording and none as its 解説.",
                 f"Start the 解説 with a paragraph '**{EXPLANATION_MARK}**' (bold, full-width brackets) after the "
                 "wording."))
-        elif not any(c.astext().strip() for c in body[:opens[0]]):
+        elif not any(c.astext().strip() for c in body[:start]):
             problems.append(Problem(
                 place, "need-body",
                 f"{need_id}: this {needs[need_id]['type']!r} has nothing before its {EXPLANATION_MARK}: the wording a "
