@@ -16,7 +16,7 @@ STRICT      := -W --keep-going
 
 help:  ## Show the targets
 	@echo "Targets:"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "Options: SPHINXOPTS=\"-j 2\" (parallel build), PYTHON=python3.11"
 
 # Debian packages the build needs: graphviz draws the figures at build time, and
@@ -62,6 +62,11 @@ check: $(STAMP) system-deps  ## Lint, the strict build, then the whole test suit
 	@$(MAKE) --no-print-directory html
 	@$(MAKE) --no-print-directory test
 
+# Proposes each requirement's ISO/IEC 27001:2022 links from its 2013 links (ISO/IEC 27002:2022 Annex B) and
+# lists what needs an editor's decision; APPLY=1 writes the proposals into the sources.
+migrate-iso2022: $(STAMP)  ## Propose ISO/IEC 27001:2022 links from the 2013 links (dry run; APPLY=1 writes them)
+	PYTHONPATH=_ext $(BIN)/python -m trace_model.iso2022 $(if $(filter 1 yes true,$(APPLY)),--apply)
+
 linkcheck: $(STAMP)  ## Check the external references (needs internet access)
 	$(BIN)/sphinx-build -b linkcheck $(SPHINXOPTS) . $(BUILDDIR)/linkcheck
 
@@ -71,7 +76,7 @@ clean:  ## Remove the build output (keeps .venv)
 distclean: clean  ## Remove the build output and the virtual environment
 	rm -rf $(VENV) *.egg-info
 
-.PHONY: help venv system-deps html serve test lint check linkcheck bench clean distclean
+.PHONY: help venv system-deps html serve test lint check linkcheck migrate-iso2022 bench clean distclean
 
 SIZES ?= 300 1000 3000 10000
 bench: $(STAMP) system-deps  ## Benchmark ours / stock / floor builds (SIZES="1000 3000"; BEFORE=<rev> adds a before/after table)

@@ -98,6 +98,10 @@ needs_fields = {
     "stance_note": {"description": "方針の補足（利用可否、採用基準など）", "nullable": True},
     "iso_reason": {"description": "ISO管理策ごとの根拠（1行1件: ISO-ID: 理由）", "nullable": True},
     "nisc_reason": {"description": "NISC統一基準の項目ごとの根拠（1行1件: NISC-ID: 理由）", "nullable": True},
+    "iso22_reason": {"description": "ISO/IEC 27001:2022 の管理策ごとの根拠（1行1件: ISO22-ID: 理由）", "nullable": True},
+    "nisc_relation": {"description": "NISC 項目との関係（NIST IR 8477: equal-to / subset-of / superset-of / intersects-with。書かないリンクは intersects-with）。1行1件: NISC-ID: 関係", "nullable": True},
+    "iso_relation": {"description": "ISO/IEC 27001:2013 管理策との関係（1行1件: ISO-ID: 関係。既定は intersects-with）", "nullable": True},
+    "iso22_relation": {"description": "ISO/IEC 27001:2022 管理策との関係（1行1件: ISO22-ID: 関係。既定は intersects-with）", "nullable": True},
     "basis": {"description": "NISC・ISO 以外の根拠（法令、国の文書等。名称と日付）", "nullable": True},
     "defined_at": {"description": "need を定義したファイルと行（サイトの最上位からの相対パス:行。取り込まれた要件ファイルならそのファイル）。ビルドが記入する", "nullable": True},
     "clause": {"description": "規格上の番号（4.1.1, A.15.1.2, 5.23）", "nullable": True},
@@ -119,6 +123,7 @@ needs_links = {
     "realises": {"outgoing": "実現する改定の論点", "incoming": "実現する例文"},
     "nisc": {"outgoing": "NISC統一基準", "incoming": "根拠とする例文・改定項目"},
     "iso": {"outgoing": "ISO/IEC 27001:2013", "incoming": "根拠とする例文・改定項目"},
+    "iso22": {"outgoing": "ISO/IEC 27001:2022", "incoming": "根拠とする例文・改定項目"},
     "corresponds": {"outgoing": "対応する2013年版管理策", "incoming": "対応する2022年版管理策"},
 }
 
@@ -147,11 +152,17 @@ _FIELD_LABELS = {
     "basis": "その他の根拠",
     "nisc_reason": "NISC統一基準を根拠とする理由",
     "iso_reason": "ISO管理策を根拠とする理由",
+    "iso22_reason": "ISO 2022年版管理策を根拠とする理由",
+    "nisc_relation": "NISC統一基準との関係",
+    "iso_relation": "ISO管理策との関係",
+    "iso22_relation": "ISO 2022年版管理策との関係",
 }
+#: the reason and the relationship of each link to a standard
+_TRACE_FIELDS = ["nisc_reason", "nisc_relation", "iso_reason", "iso_relation", "iso22_reason", "iso22_relation"]
 trace_shown_fields = {
-    "policy": ["paper_ref", "source", "basis", "nisc_reason", "iso_reason"],
-    "measure": ["paper_ref", "source", "basis", "nisc_reason", "iso_reason"],
-    "req": ["paper_ref", "source", "nisc_reason", "iso_reason"],
+    "policy": ["paper_ref", "source", "basis", *_TRACE_FIELDS],
+    "measure": ["paper_ref", "source", "basis", *_TRACE_FIELDS],
+    "req": ["paper_ref", "source", *_TRACE_FIELDS],
     "rev": ["paper_ref", "source"],
     "theme": ["number", "ronten"],
     "viewpoint": ["number", "stance", "stance_note"],
@@ -203,13 +214,14 @@ trace_link_rules = {
     "nisc": {"targets": ["nisc"], "levels": ["section", "item", "requirement"],
              "sources": ["req", "theme", "policy", "measure"]},
     "iso": {"targets": ["iso"], "levels": ["control"], "sources": ["req", "policy", "measure"]},
+    "iso22": {"targets": ["iso22"], "levels": ["control"], "sources": ["req", "policy", "measure"]},
     "corresponds": {"targets": ["iso"], "levels": ["control"], "sources": ["iso22"]},
 }
 # The chain 環境変化 → 観点 → テーマ → 要件 → NISC / ISO must be complete.
 trace_required_links = {
-    "policy": [["nisc"], ["iso"]],
-    "measure": [["nisc"], ["iso"]],
-    "req": [["nisc"], ["iso"], ["theme", "viewpoint"]],
+    "policy": [["nisc"], ["iso"], ["iso22"]],
+    "measure": [["nisc"], ["iso"], ["iso22"]],
+    "req": [["nisc"], ["iso"], ["iso22"], ["theme", "viewpoint"]],
     "rev": [["theme", "viewpoint"], ["revises"]],
     "theme": [["viewpoint"], ["change"], ["nisc"]],
     "viewpoint": [["change"]],
@@ -237,8 +249,14 @@ trace_field_values = {
 # NISC links are the paper's own citations and need none.
 trace_link_reasons = {
     "iso": "iso_reason",
+    "iso22": "iso22_reason",
     **{f"{t}.nisc": "nisc_reason" for t in ("req", "policy", "measure")},
 }
+# A link to a standard may state its relationship in the terms of NIST IR 8477 and OSCAL mapping
+# collections (the 例文 is the focal element: "STD-3-1-1 subset-of A.8.2.1" = the 例文 implements part of
+# the control); a link that states none is intersects-with. Coverage counts equal-to and superset-of as
+# full coverage, the others as partial.
+trace_link_relations = {"nisc": "nisc_relation", "iso": "iso_relation", "iso22": "iso22_relation"}
 # A requirement taken from the paper gives its position there; a 例文 taken from the
 # paper names the revision point it realises, and only that point's positions.
 trace_required_when = {
@@ -283,8 +301,9 @@ trace_catalogs = {
 
 # -- Reviewer views (our _ext/guideline_trace/views.py, exports.py) ---------------
 # How each standard's coverage is counted: the entries of `level`, covered when
-# a requirement links to them (or to an entry below them) through `links`; an
-# ISO 2022 control is covered through the 2013 controls it corresponds to.
+# a requirement links to them (or to an entry below them) through `links`. ISO 2022
+# counts direct 2022 links only (written with `make migrate-iso2022`, then reviewed), never
+# the 2013 links through the correspondence table.
 
 trace_standards = {
     "nisc": {
@@ -305,8 +324,7 @@ trace_standards = {
         "label": "ISO/IEC 27001:2022 附属書A",
         "type": "iso22",
         "level": "control",
-        "links": ["iso"],
-        "via": "corresponds",
+        "links": ["iso22"],
         "groups": ["theme"],
     },
 }
@@ -315,7 +333,11 @@ trace_standards = {
 trace_covering_types = ["policy", "measure"]
 # Statements of Applicability: every entry is addressed by a 例文 item or excluded
 # here with a justification, or the build fails (trace.soa-unjustified).
-trace_soa_files = {"iso": "traceability/soa.yaml", "nisc": "traceability/soa-nisc.yaml"}
+trace_soa_files = {
+    "iso": "traceability/soa.yaml",
+    "iso22": "traceability/soa-iso22.yaml",
+    "nisc": "traceability/soa-nisc.yaml",
+}
 trace_soa_complete = True
 
 # -- HTML --------------------------------------------------------------------

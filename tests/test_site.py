@@ -74,6 +74,8 @@ def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> N
 :nisc_reason: NISC-4-1-9: 存在しない項目
 :iso: ISO-A-15-1-2
 :iso_reason: ISO-A-15-1-2: 合意
+:iso22: ISO22-5-20
+:iso22_reason: ISO22-5-20: 合意
 ```
 
 ```{measure} ISO への対応付けがない例文
@@ -81,6 +83,8 @@ def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> N
 :source: paper
 :nisc: NISC-4-1-1
 :nisc_reason: NISC-4-1-1: 外部委託
+:iso22: ISO22-5-19
+:iso22_reason: ISO22-5-19: 方針
 ```
 
 ```{measure} 同じIDの例文
@@ -90,6 +94,8 @@ def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> N
 :nisc_reason: NISC-4-1-1: 外部委託
 :iso: ISO-A-15-1-1
 :iso_reason: ISO-A-15-1-1: 方針
+:iso22: ISO22-5-19
+:iso22_reason: ISO22-5-19: 方針
 ```
 
 ```{req} どの例文にも実現されない改定項目
@@ -100,6 +106,8 @@ def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> N
 :nisc_reason: NISC-4-1-2: 約款
 :iso: ISO-A-15-1-1
 :iso_reason: ISO-A-15-1-1: 方針
+:iso22: ISO22-5-19
+:iso22_reason: ISO22-5-19: 方針
 ```
 """,
         encoding="utf-8",
@@ -115,24 +123,24 @@ def test_planted_mistakes_fail_the_build_and_are_all_listed(tmp_path: Path) -> N
     assert normalise_warnings(result.stderr, src) == [
         "requirements/planted.md:6: STD-8-9-1: the 'nisc' link names 'NISC-4-1-9', which does not exist. "
         "Did you mean 'NISC-4-1-3'? [trace.dangling-link]",
-        "requirements/planted.md:12: STD-8-9-2: this 'measure' has 'source' 'paper' but no 'paper_ref'; it is "
+        "requirements/planted.md:14: STD-8-9-2: this 'measure' has 'source' 'paper' but no 'paper_ref'; it is "
         "required then. Add the option ':paper_ref: <value>'. [trace.missing-field]",
-        "requirements/planted.md:12: STD-8-9-2: this 'measure' has 'source' 'paper' but no 'realises'; it is "
+        "requirements/planted.md:14: STD-8-9-2: this 'measure' has 'source' 'paper' but no 'realises'; it is "
         "required then. Add the option ':realises: <ID>'. [trace.missing-field]",
-        "requirements/planted.md:12: STD-8-9-2: this 'measure' has no 'iso' link; it needs at least one. "
+        "requirements/planted.md:14: STD-8-9-2: this 'measure' has no 'iso' link; it needs at least one. "
         "Add the option ':iso: <ID>' to the 'measure' directive. [trace.missing-link]",
-        "requirements/planted.md:12: STD-8-9-2: this 'measure' has no paragraph opening with **【解説】**, so all "
+        "requirements/planted.md:14: STD-8-9-2: this 'measure' has no paragraph opening with **【解説】**, so all "
         "of its text is shown as its wording and none as its 解説. Start the 解説 with a paragraph "
         "'**【解説】**' (bold, full-width brackets) after the wording. [trace.need-body]",
-        "requirements/planted.md:19: ID 'STD-8-9-1' is defined twice: here and at requirements/planted.md:3. "
+        "requirements/planted.md:23: ID 'STD-8-9-1' is defined twice: here and at requirements/planted.md:3. "
         "Give one of them a new ID (IDs must be unique in the whole site). [trace.duplicate-id]",
-        "requirements/planted.md:19: STD-8-9-1: this 'measure' has no paragraph opening with **【解説】**, so all "
+        "requirements/planted.md:23: STD-8-9-1: this 'measure' has no paragraph opening with **【解説】**, so all "
         "of its text is shown as its wording and none as its 解説. Start the 解説 with a paragraph "
         "'**【解説】**' (bold, full-width brackets) after the wording. [trace.need-body]",
-        "requirements/planted.md:28: REQ-PLANTED-001: no item names this 'req' in its 'realises' links; every "
+        "requirements/planted.md:34: REQ-PLANTED-001: no item names this 'req' in its 'realises' links; every "
         "'req' needs at least one. Add ':realises: REQ-PLANTED-001' to the item that puts it into effect. "
         "[trace.missing-backlink]",
-        "requirements/planted.md:28: REQ-PLANTED-001: this 'req' has no paragraph opening with **【解説】**, so all "
+        "requirements/planted.md:34: REQ-PLANTED-001: this 'req' has no paragraph opening with **【解説】**, so all "
         "of its text is shown as its wording and none as its 解説. Start the 解説 with a paragraph "
         "'**【解説】**' (bold, full-width brackets) after the wording. [trace.need-body]",
     ]

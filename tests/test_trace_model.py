@@ -428,3 +428,42 @@ def test_reasons_are_split_at_a_full_width_semicolon_only_before_the_next_id() -
 
     assert reason_parts("ISO-A-11-1-1: 守るため；ISO-A-11-1-4：災害；地震に備えるため; ISO-A-5-1-1: x") == [
         ("ISO-A-11-1-1", "守るため"), ("ISO-A-11-1-4", "災害；地震に備えるため"), ("ISO-A-5-1-1", "x")]
+
+
+# -- relationships (NIST IR 8477) -------------------------------------------------------------------------------
+
+RELATED = TraceRules(links=RULES.links, reasons=RULES.reasons, relations={"iso": "iso_relation"})
+
+
+def related(relations: str, *iso: str) -> TraceItem:
+    return TraceItem("REQ-1", "req", fields={"source": "paper", "iso_reason": "; ".join(f"{t}: 理由" for t in iso),
+                                             "iso_relation": relations},
+                     links={"iso": iso}, location=Location("reqs.md", 3), option_lines={"iso_relation": 7})
+
+
+def test_a_stated_relationship_counts_the_control_as_fully_implemented() -> None:
+    model = TraceModel([*CATALOG, related("ISO-A-15-1-1: equal-to; ISO-A-15-1-2: subset-of",
+                                          "ISO-A-15-1-1", "ISO-A-15-1-2", "ISO-A-15-1-3")], RELATED)
+    assert model.problems() == []
+    coverage = model.coverage("iso", ["iso"], level="control")
+    assert coverage.covered == 3 and coverage.fully_covered == 1
+    assert [r.entry.id for r in coverage.rows if r.fully_covered] == ["ISO-A-15-1-1"]
+    item = model.items["REQ-1"]
+    assert model.relationship(item, "iso", "ISO-A-15-1-3") == "intersects-with", "unstated: the weakest claim"
+    assert model.reasoned_links(item, "iso", ["ISO-A-15-1-2"]) == [("ISO-A-15-1-2", "理由", "subset-of")]
+
+
+@pytest.mark.parametrize(("relations", "message", "hint"), [
+    ("ISO-A-15-1-1: equal", "the relationship of 'ISO-A-15-1-1' is 'equal', which is not a NIST IR 8477 term",
+     "Did you mean 'ISO-A-15-1-1: equal-to'?"),
+    ("ISO-A-15-1-1: Subset_Of", "is 'Subset_Of', which is not", "Did you mean 'ISO-A-15-1-1: subset-of'?"),
+    ("ISO-A-15-1-2: equal-to", "'iso_relation' names 'ISO-A-15-1-2', which is not in its 'iso' links",
+     "Did you mean 'ISO-A-15-1-1'?"),
+    ("ISO-A-15-1-1: equal-to; ISO-A-15-1-1: subset-of", "states more than one relationship for 'ISO-A-15-1-1'",
+     "Keep one per ID."),
+])
+def test_a_wrong_relationship_is_one_located_message_with_the_fix(relations: str, message: str, hint: str) -> None:
+    model = TraceModel([*CATALOG, related(relations, "ISO-A-15-1-1")], RELATED)
+    [problem] = model.problems()
+    assert (problem.code, str(problem.location)) == ("relation", "reqs.md:7")
+    assert message in problem.message and problem.hint == hint

@@ -28,7 +28,7 @@ from trace_model.views import (
 RULES = TraceRules(links={"iso": LinkRule(frozenset({"iso"}), frozenset({"control"})),
                           "realises": LinkRule(frozenset({"req"})),
                           "theme": LinkRule(frozenset({"theme"}))},
-                   reasons={"iso": "iso_reason"})
+                   reasons={"iso": "iso_reason"}, relations={"iso": "iso_relation"})
 COLOURS = {"theme": "#F2D7B6", "req": "#BFD8D2", "measure": "#B3E5FC"}
 CHAIN = Chain(
     stages=(ChainStage("観点", ("viewpoint",)), ChainStage("テーマ", ("theme",), links=("viewpoint",)),
@@ -55,7 +55,8 @@ def report() -> TraceReport:
         item("REQ-1", "req", "委託先を管理する", {"source": "paper"}, theme=("THEME-1",)),
         item("STD-1", "measure", "委託先の管理", {"source": "paper", "iso_reason": "ISO-A-5-1-1: 方針を定めるため"},
              iso=("ISO-A-5-1-1",), realises=("REQ-1",)),
-        item("STD-2", "measure", "見直し", {"source": "added"}, iso=("ISO-A-5-1-1", "ISO-A-5-1-2")),
+        item("STD-2", "measure", "見直し", {"source": "added", "iso_reason": "ISO-A-5-1-1: 甲; ISO-A-5-1-2: 見直すため",
+                                           "iso_relation": "ISO-A-5-1-2: equal-to"}, iso=("ISO-A-5-1-1", "ISO-A-5-1-2")),
     ]
     return TraceReport(TraceModel(items, RULES), {"iso": ISO})
 
@@ -66,7 +67,9 @@ def test_a_matrix_shows_its_summary_downloads_and_one_table_per_group() -> None:
     assert isinstance(summary, Container) and isinstance(summary.children[0], Paragraph)
     assert summary.children[0].parts == (
         "ISO/IEC 27001:2013 の管理策 3 件のうち、例文が対応付けられているもの 2 件（66.7%）。"
-        "適用除外として理由を示したもの 1 件（適用宣言書）。対応又は理由付きの適用除外 3 / 3 件。",
+        "適用除外として理由を示したもの 1 件（適用宣言書）。対応又は理由付きの適用除外 3 / 3 件。"
+        "対応のうち、例文がその管理策の全部を実施するもの（NIST IR 8477 の関係が equal-to 又は superset-of）1 件、"
+        "一部を実施するもの 1 件。",
     )
     group_table = summary.children[1]
     assert isinstance(group_table, Table)
@@ -104,10 +107,14 @@ def test_the_requirement_table_shows_reasons_and_the_orphans() -> None:
 
 def test_a_soa_lists_every_entry_with_its_items_or_its_reason() -> None:
     summary, _, table = soa_view(report(), "iso", {"A.5.1.3": "使わないため"})
-    assert summary == Paragraph(("対応 2 件、未対応 0 件、適用除外 1 件（計 3 件）",))
+    assert summary == Paragraph(("対応 2 件、未対応 0 件、適用除外 1 件（計 3 件）。対応のうち、例文が全部を実施する"
+                                 "もの 1 件、一部を実施するもの 1 件。",))
     assert isinstance(table, Table)
-    assert table.rows[1][3] == (Ref("STD-2"),)
-    assert table.rows[2][2:] == ("適用除外", "使わないため")
+    assert table.headers == ("番号", "管理策", "適用", "状態", "対応の程度", "対応する例文と根拠 ／ 適用除外の理由")
+    # each implementing 例文 item with its reason; STD-2 implements A.5.1.2 whole (equal-to)
+    assert table.rows[0][2:] == ("適用", "対応", "一部", (Ref("STD-1"), "（方針を定めるため）", " ／ ", Ref("STD-2"), "（甲）"))
+    assert table.rows[1][2:] == ("適用", "対応", "全部", (Ref("STD-2"), "（見直すため）"))
+    assert table.rows[2][2:] == ("適用除外", "適用除外", "—", "使わないため")
 
 
 def test_a_chain_runs_from_the_theme_to_the_standards() -> None:

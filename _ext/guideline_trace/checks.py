@@ -408,6 +408,7 @@ def trace_rules(config: Config, confdir: str | Path | None = None) -> TraceRules
         required_fields={t: tuple(f) for t, f in config.trace_required_fields.items()},
         field_values={name: frozenset(v) for name, v in config.trace_field_values.items()},
         reasons=dict(config.trace_link_reasons),
+        relations=dict(config.trace_link_relations),
         required_when={c: tuple(f) for c, f in config.trace_required_when.items()},
         required_backlinks={t: tuple(f) for t, f in config.trace_required_backlinks.items()},
         inherited=dict(config.trace_inherited_fields),

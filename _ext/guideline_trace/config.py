@@ -269,6 +269,9 @@ SCHEMA: dict[str, tuple[Spec, Any, str]] = {
                            "'field' or 'type.field' -> its allowed values."),
     "trace_link_reasons": (dict_of(qualified("links"), FIELDS), {},
                            "'link' or 'type.link' -> field giving one reason per link ('ID: reason; ...')."),
+    "trace_link_relations": (dict_of(LINKS, FIELDS), {},
+                             "Link type -> field giving the NIST IR 8477 relationship of its links "
+                             "('ID: subset-of; ...'; unstated: intersects-with)."),
     "trace_required_when": (dict_of(condition, list_of(field_or_link)), {},
                             "'field=value' or 'type.field=value' -> fields or links required then."),
     "trace_required_backlinks": (dict_of(TYPES, list_of(LINKS)), {},
@@ -309,6 +312,8 @@ SCHEMA: dict[str, tuple[Spec, Any, str]] = {
         string, "（論点資料「NISC等の考え方」が {number} について示す記述。統一基準の原文ではなく、"
         "論点資料による要約を含みます。出典: 資料 {sources}）",
         "Line under a catalog row's paper_text (what the paper says of the entry); {number}, {sources} filled in."),
+    "trace_edition_date": (string, "", "The date of the edition that ``version`` names (ISO 8601, e.g. 2015-03); "
+                           "the exports' provenance sheet shows it."),
     "trace_catalog_quote_source": (string, "（出典: {number}、資料 {sources}）",
                                    "Line under a quoted catalog text; {number} and {sources} are filled in."),
 }

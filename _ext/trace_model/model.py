@@ -75,6 +75,9 @@ class TraceRules:
     (``"measure.nisc"``), to the field that gives one reason per link
     (``"iso_reason"``), written ``ID: reason; ID: reason``; a plain key applies to
     every type, a typed key only to that type.
+    ``relations`` maps a link field (``"iso"``) to the field that states the relationship of its links in
+    the terms of NIST IR 8477 (``"iso_relation"``), written ``ID: subset-of; ID: equal-to``; a link it
+    does not name is ``intersects-with`` (:data:`DEFAULT_RELATIONSHIP`).
     ``required_when`` maps a condition ``"field=value"`` (``"source=paper"``), or
     ``"type.field=value"``, to fields that must then not be empty (a requirement
     taken from the paper must give its position, ``paper_ref``).
@@ -103,6 +106,7 @@ class TraceRules:
     required_fields: Mapping[str, Sequence[str]] = field(default_factory=dict)
     field_values: Mapping[str, frozenset[str]] = field(default_factory=dict)
     reasons: Mapping[str, str] = field(default_factory=dict)
+    relations: Mapping[str, str] = field(default_factory=dict)
     required_when: Mapping[str, Sequence[str]] = field(default_factory=dict)
     required_backlinks: Mapping[str, Sequence[str]] = field(default_factory=dict)
     inherited: Mapping[str, str] = field(default_factory=dict)
@@ -142,16 +146,33 @@ class Problem:
         return f"{where}{self.message}{hint} [trace.{self.code}]"
 
 
+#: The relationships a requirement -> standard link may state, in the terms of NIST IR 8477 (set theory
+#: relationships) and OSCAL mapping collections; the requirement is the focal element ("STD-3-1-1 subset-of
+#: A.8.2.1": the requirement implements part of the control).
+RELATIONSHIPS = ("equal-to", "subset-of", "superset-of", "intersects-with")
+#: The relationship of a link that states none: the weakest of the four claims.
+DEFAULT_RELATIONSHIP = "intersects-with"
+#: The relationships under which a requirement implements the whole of what it links.
+FULL_RELATIONSHIPS = frozenset({"equal-to", "superset-of"})
+
+
 @dataclass(frozen=True)
 class CoverageRow:
     """One entry of a standard and the items that link to it."""
 
     entry: TraceItem
     covered_by: tuple[str, ...]
+    #: the items among ``covered_by`` that link the entry itself as ``equal-to`` or ``superset-of``
+    #: (:data:`FULL_RELATIONSHIPS`): they implement the whole entry, the others part of it
+    full_by: tuple[str, ...] = ()
 
     @property
     def covered(self) -> bool:
         return bool(self.covered_by)
+
+    @property
+    def fully_covered(self) -> bool:
+        return bool(self.full_by)
 
 
 @dataclass(frozen=True)
@@ -167,6 +188,11 @@ class Coverage:
     @property
     def covered(self) -> int:
         return sum(1 for row in self.rows if row.covered)
+
+    @property
+    def fully_covered(self) -> int:
+        """Entries some item implements whole (``equal-to`` or ``superset-of``); the rest of ``covered`` is partial."""
+        return sum(1 for row in self.rows if row.fully_covered)
 
     @property
     def uncovered(self) -> tuple[CoverageRow, ...]:
@@ -386,7 +412,11 @@ class TraceModel:
                 covering = set()
                 for below in self.subtree(entry.id):
                     covering |= direct(below)
-            rows.append(CoverageRow(entry, tuple(sorted(covering, key=natural_key))))
+            full = {source for source in covering for link_field in link_fields
+                    if entry.id in self.items[source].links.get(link_field, ())
+                    and self.relationship(self.items[source], link_field, entry.id) in FULL_RELATIONSHIPS}
+            rows.append(CoverageRow(entry, tuple(sorted(covering, key=natural_key)),
+                                    tuple(sorted(full, key=natural_key))))
         return Coverage(tuple(rows))
 
     def subtree(self, entry_id: str) -> list[str]:
@@ -460,6 +490,7 @@ class TraceModel:
             found.extend(self._check_values(item, misspelt))
             found.extend(self._check_shown(item, layout_fields))
             found.extend(self._check_reasons(item))
+            found.extend(self._check_relations(item))
             found.extend(self._check_placement(item))
         return sorted(found, key=_problem_key)
 
@@ -738,6 +769,16 @@ class TraceModel:
                     f"Did you mean {guess!r}?" if guess else f"Use one of: {choices}.",
                 )
 
+    def reasoned_links(self, item: TraceItem, link_field: str, within: Iterable[str] | None = None,
+                       ) -> list[tuple[str, str, str]]:
+        """``(target ID, reason, relationship)`` of each ``link_field`` link of ``item``, in written order;
+        only targets in ``within`` if given. The reason is ``""`` where the type asks for none."""
+        wanted = set(within) if within is not None else None
+        reason_field = self._reason_fields(item).get(link_field)
+        reasons = parse_reasons(item.fields.get(reason_field, "")) if reason_field else {}
+        return [(target, reasons.get(target, ""), self.relationship(item, link_field, target))
+                for target in item.links.get(link_field, ()) if wanted is None or target in wanted]
+
     def _reason_fields(self, item: TraceItem) -> dict[str, str]:
         """Link field -> reason field for ``item``'s type (a typed key wins over a plain one)."""
         found: dict[str, str] = {}
@@ -804,6 +845,44 @@ class TraceModel:
                         f"which is not in its {link_field!r} links.",
                         f"Add {named!r} to ':{link_field}:' or drop the reason.",
                     )
+
+    def relationship(self, item: TraceItem, link_field: str, target: str) -> str:
+        """The relationship ``item`` states for its ``link_field`` link to ``target`` (one of
+        :data:`RELATIONSHIPS`); :data:`DEFAULT_RELATIONSHIP` where it states none or the field is not configured."""
+        relation_field = self.rules.relations.get(link_field)
+        if not relation_field:
+            return DEFAULT_RELATIONSHIP
+        stated = dict(reason_parts(item.fields.get(relation_field, "")))
+        value = stated.get(target, DEFAULT_RELATIONSHIP)
+        return value if value in RELATIONSHIPS else DEFAULT_RELATIONSHIP
+
+    def _check_relations(self, item: TraceItem) -> Iterable[Problem]:
+        """Each stated relationship names one of the item's links, once, with a term of :data:`RELATIONSHIPS`."""
+        for link_field, relation_field in self.rules.relations.items():
+            text = item.fields.get(relation_field, "")
+            if not text:
+                continue
+            links = list(item.links.get(link_field, ()))
+            parts = reason_parts(text)
+            keys = [key for key, _ in parts]
+            where = self._at(item, relation_field)
+            for repeated in sorted({k for k in keys if keys.count(k) > 1}):
+                yield Problem(where, "relation", f"{item.id}: {relation_field!r} states more than one relationship "
+                              f"for {repeated!r}.", "Keep one per ID.")
+            for target, value in dict(parts).items():
+                if target not in links:
+                    guess = nearest(target, links)
+                    yield Problem(where, "relation", f"{item.id}: {relation_field!r} names {target!r}, which is not "
+                                  f"in its {link_field!r} links.",
+                                  f"Did you mean {guess!r}?" if guess else
+                                  f"Add {target!r} to ':{link_field}:' or drop it from ':{relation_field}:'.")
+                elif value not in RELATIONSHIPS:
+                    term = value.strip().lower().replace("_", "-").replace(" ", "-")
+                    guess = term if term in RELATIONSHIPS else nearest(term, RELATIONSHIPS)
+                    yield Problem(where, "relation", f"{item.id}: the relationship of {target!r} is {value!r}, "
+                                  f"which is not a NIST IR 8477 term ({', '.join(RELATIONSHIPS)}).",
+                                  f"Did you mean '{target}: {guess}'?" if guess else
+                                  f"Write '{target}: <term>', or leave it out for {DEFAULT_RELATIONSHIP}.")
 
     def _check_nesting(self) -> Iterable[Problem]:
         """Items of ``unnested`` types that sit inside another item: one problem per unclosed item.

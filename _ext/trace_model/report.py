@@ -244,6 +244,7 @@ class TraceReport:
         for item in sorted(self.requirements() + self.revision_points(), key=lambda i: natural_key(i.id)):
             reasons = parse_reasons(item.fields.get("iso_reason", ""))
             nisc_reasons = parse_reasons(item.fields.get("nisc_reason", ""))
+            iso22_reasons = parse_reasons(item.fields.get("iso22_reason", ""))
             rows.append(
                 RequirementRow(
                     item=item,
@@ -252,8 +253,24 @@ class TraceReport:
                     nisc=tuple((c, nisc_reasons.get(c, "")) for c in item.links.get("nisc", ())),
                     iso=tuple((c, reasons.get(c, "")) for c in item.links.get("iso", ())),
                     revises=tuple(item.links.get("revises", ())),
+                    iso22=tuple((c, iso22_reasons.get(c, "")) for c in item.links.get("iso22", ())),
                 )
             )
+        return rows
+
+    def links(self) -> list[LinkRow]:
+        """Every requirement -> standard entry link, one row each (the long-format link table): for each
+        standard in ``standards`` order, each covering item (``covering_types``) in ID order, each link in
+        written order, with its reason and relationship."""
+        rows = []
+        for key, spec in self.standards.items():
+            for item in sorted((i for t in self.covering_types for i in self.model.of_type(t)),
+                               key=lambda i: natural_key(i.id)):
+                for link_field in spec.links:
+                    for target, reason, relationship in self.model.reasoned_links(item, link_field):
+                        entry = self.model.items.get(target)
+                        if entry is not None:
+                            rows.append(LinkRow(key, item, entry, reason, relationship))
         return rows
 
     def orphans(self) -> list[TraceItem]:
@@ -264,12 +281,20 @@ class TraceReport:
     # -- statement of applicability ---------------------------------------------------
 
     def soa(self, standard: str, exclusions: Mapping[str, str]) -> list[SoaRow]:
-        """Each entry: covered (by which requirements), not yet covered, or excluded with a reason."""
-        return [
-            SoaRow(row.entry, soa_status(row.entry, row.covered, exclusions), row.covered_by,
-                   exclusions.get(entry_number(row.entry), ""))
-            for row in self.coverage(standard).rows
-        ]
+        """Each entry: covered (by which requirements, each link with its reason), not yet covered, or excluded
+        with a reason. A link to an entry below the counted one (a NISC 遵守事項 under its 項) is listed too."""
+        spec = self.standards[standard]
+        rows = []
+        for row in self.coverage(standard).rows:
+            below = self.model.subtree(row.entry.id)
+            links = tuple(
+                LinkRow(standard, self.model.items[source], self.model.items[target], reason, relationship)
+                for source in row.covered_by for link_field in spec.links
+                for target, reason, relationship in self.model.reasoned_links(self.model.items[source], link_field, below)
+            )
+            rows.append(SoaRow(row.entry, soa_status(row.entry, row.covered, exclusions), row.covered_by,
+                               exclusions.get(entry_number(row.entry), ""), links, row.fully_covered))
+        return rows
 
 
 @dataclass(frozen=True)
@@ -279,6 +304,19 @@ class RequirementRow:
     nisc: tuple[tuple[str, str], ...]
     iso: tuple[tuple[str, str], ...]
     revises: tuple[str, ...]
+    iso22: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """One requirement -> standard entry link: the standard's key, the linking item, the entry, the reason
+    and the NIST IR 8477 relationship (the item is the focal element)."""
+
+    standard: str
+    item: TraceItem
+    entry: TraceItem
+    reason: str
+    relationship: str
 
 
 @dataclass(frozen=True)
@@ -287,6 +325,10 @@ class SoaRow:
     status: str  # covered | uncovered | excluded
     covered_by: tuple[str, ...]
     justification: str
+    #: each link of a covering item to the entry (or below it), with its reason and relationship
+    links: tuple[LinkRow, ...] = ()
+    #: whether some item implements the whole entry (``equal-to`` / ``superset-of``)
+    full: bool = False
 
 
 SOA_LABELS = {"covered": "対応", "uncovered": "未対応", "excluded": "適用除外"}
@@ -295,6 +337,7 @@ SOA_LABELS = {"covered": "対応", "uncovered": "未対応", "excluded": "適用
 EXPORT_DIR = "exports"
 WORKBOOK = "traceability.xlsx"
 REQUIREMENTS_CSV = "requirements.csv"
+LINKS_CSV = "links.csv"
 SOA_CSV = "soa.csv"
 
 

@@ -200,7 +200,27 @@ def _summary(matrix: Matrix, exclusions: Mapping[str, str] | None, with_groups: 
                        if soa_status(row.entry, row.covered, exclusions) == "excluded")
         text += (f"適用除外として理由を示したもの {excluded} 件（適用宣言書）。"
                  f"対応又は理由付きの適用除外 {matrix.covered + excluded} / {matrix.total} 件。")
+    rows = matrix.coverage.rows
+    full = matrix.coverage.fully_covered
+    text += (f"対応のうち、例文がその{level}の全部を実施するもの（NIST IR 8477 の関係が equal-to 又は superset-of）"
+             f"{full} 件、一部を実施するもの {matrix.covered - full} 件。")
+    low = [r for r in rows if r.covered and r.entry.fields.get("confidence") == "low"]
+    if low:
+        text += (f"対応 {matrix.covered} 件のうち {len(low)} 件は、カタログ行の確度が low（原典で要確認）の項目です。"
+                 "原典との照合で番号や名称が変われば、その対応も見直しが要ります。")
+    low_names = [r for r in rows if r.entry.fields.get("ja_confidence") == "low"]
+    if low_names:
+        text += f"日本語名称の確度が low（JIS 原文で要確認）のもの {len(low_names)} 件（対応の判断には影響しません）。"
     children: list[Block] = [Paragraph((text,))]
+    new = [r for r in rows if r.entry.fields.get("new") == "yes"]
+    if new:
+        status = {r.entry.id: SOA_LABELS[soa_status(r.entry, r.covered, exclusions or {})] for r in new}
+        parts: list[Part] = [f"2022 年版で新設された{level} {len(new)} 件（2013 年版の対応表からはたどれないため、一件ずつ判断）: "]
+        for index, row in enumerate(new):
+            if index:
+                parts.append("、")
+            parts.extend((Ref(row.entry.id, row.entry.title), f"（{status[row.entry.id]}）"))
+        children.append(Paragraph(tuple(parts)))
     if with_groups and matrix.rows_level == "entries" and matrix.groups:
         top = LEVEL_LABELS.get(matrix.spec.groups[0], matrix.spec.groups[0])
         body: list[tuple[Cell, ...]] = [
@@ -256,13 +276,13 @@ def _gaps(matrix: Matrix, exclusions: Mapping[str, str] | None) -> list[Block]:
 def requirements_view(report: TraceReport) -> tuple[Block, ...]:
     """The ``trace-requirements`` view: every requirement with its upstream and standards, then the orphans."""
     headers = ("ID", "例文・要件", "出所", "論点資料", "テーマ・観点 ／ 実現する論点", "NISC統一基準（理由）",
-               "ISO/IEC 27001:2013（理由）")
+               "ISO/IEC 27001:2013（理由）", "ISO/IEC 27001:2022（理由）")
     body = []
     for row in report.requirement_rows():
         item = row.item
         iso = ("改定の対象: ", *refs(row.revises)) if row.revises else reasoned_refs(row.iso)
         body.append((Ref(item.id), item.title, item.fields.get("source", ""), item.fields.get("paper_ref", ""),
-                     refs(row.upstream), reasoned_refs(row.nisc), iso))
+                     refs(row.upstream), reasoned_refs(row.nisc), iso, reasoned_refs(row.iso22)))
     orphans = report.orphans()
     return (
         Downloads(((REQUIREMENTS_CSV, "要件と対応規格（CSV, UTF-8 BOM付き）"), (WORKBOOK, "全規格の対応表（Excel）"))),
@@ -278,17 +298,24 @@ def soa_view(report: TraceReport, standard: str, exclusions: Mapping[str, str]) 
     rows = report.soa(standard, exclusions)
     counts = {status: sum(1 for r in rows if r.status == status) for status in SOA_LABELS}
     summary = "、".join(f"{SOA_LABELS[s]} {n} 件" for s, n in counts.items()) + f"（計 {len(rows)} 件）"
+    full = sum(1 for r in rows if r.full)
+    summary += f"。対応のうち、例文が全部を実施するもの {full} 件、一部を実施するもの {counts['covered'] - full} 件"
     body = []
     for row in rows:
-        detail: Cell = refs(row.covered_by) if row.status == "covered" else row.justification
+        detail: Cell = (reasoned_refs([(link.item.id, link.reason if link.entry.id == row.entry.id
+                                        else f"{link.entry.fields.get('clause', link.entry.id)}: {link.reason}")
+                                       for link in row.links])
+                        if row.status == "covered" else row.justification)
+        degree = ("全部" if row.full else "一部") if row.status == "covered" else "—"
         body.append((Ref(row.entry.id, row.entry.fields.get("clause", "")), entry_name(row.entry),
-                     SOA_LABELS[row.status], detail))
+                     "適用除外" if row.status == "excluded" else "適用", SOA_LABELS[row.status], degree, detail))
     level = LEVEL_LABELS.get(report.standards[standard].level, "項目")
     return (
-        Paragraph((summary,)),
-        Downloads(((soa_csv(standard), "適用宣言書（CSV, UTF-8 BOM付き）"), (WORKBOOK, "全規格の対応表（Excel）"))),
-        Table(("番号", level, "状態", "対応する例文 ／ 適用除外の理由"), tuple(body), classes=("trace-soa",),
-              caption=f"{report.standards[standard].label} 適用宣言書"),
+        Paragraph((summary + "。",)),
+        Downloads(((soa_csv(standard), "適用宣言書（CSV, UTF-8 BOM付き）"),
+                   (WORKBOOK, "全規格の対応表（Excel。適用宣言書のシートに各団体が記入する実施状況の列があります）"))),
+        Table(("番号", level, "適用", "状態", "対応の程度", "対応する例文と根拠 ／ 適用除外の理由"), tuple(body),
+              classes=("trace-soa",), caption=f"{report.standards[standard].label} 適用宣言書"),
     )
 
 

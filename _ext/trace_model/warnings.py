@@ -18,6 +18,7 @@ WARNINGS: dict[str, str] = {
     "wrong-link-source": "a need has a link its type may not have",
     "missing-link": "a need lacks a link its type requires (NISC, ISO, theme ...)",
     "missing-reason": "a link to a standard has no reason, or a reason names an ID that is not linked",
+    "relation": "a stated relationship (NIST IR 8477 term) names an ID that is not linked, or is not one of the four terms",
     "missing-field": "a required field is empty (source; paper_ref for source: paper)",
     "missing-backlink": "a revision point of the paper is realised by no 例文 item",
     "duplicate-link": "the same ID is linked, or given a reason, twice",

@@ -24,6 +24,8 @@ trace_soa_complete = False
 trace_covering_types = ["req", "policy", "measure"]
 trace_required_backlinks: dict[str, list[str]] = {}
 trace_link_reasons = {"iso": "iso_reason"}
+# every 例文 of the guideline links ISO/IEC 27001:2022 too; the iso22-trace root switches that on
+trace_required_links = {t: [g for g in groups if g != ["iso22"]] for t, groups in trace_required_links.items()}
 trace_required_when: dict[str, list[str]] = {}
 trace_explained_types: list[str] = []  # the need-body root switches it on
 site_search_variants = ""  # the site's own file is not copied; a root may bring one (overrides.py)
