@@ -12,6 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
+from sphinx_needs.data import NeedsCoreFields
+
 # -- Project -----------------------------------------------------------------
 
 project = "地方公共団体における情報セキュリティポリシーに関するガイドライン（改定版）"
@@ -24,6 +26,9 @@ copyright = (
     "統一基準の文言は内閣官房情報セキュリティセンター（NISC）に、ISO/IEC 27001 及び JIS Q 27001 の管理策の"
     "名称は ISO/IEC 及び日本規格協会に帰属します。"
 )
+# The edition this site publishes: needs.json's version and the exports' provenance name it.
+version = release = "平成27年3月版"
+trace_edition_date = "2015-03"
 language = "ja"
 root_doc = "index"
 
@@ -199,6 +204,9 @@ needs_schema_validation_enabled = False
 
 needs_build_json = True
 needs_reproducible_json = True
+# needs.json is a contract for reviewers' tools and for other sphinx-needs projects (needimport): the
+# layout name is this site's presentation only, and a project without that layout stops on it.
+needs_json_exclude_fields = [name for name, spec in NeedsCoreFields.items() if spec.get("exclude_json")] + ["layout"]
 
 # -- Trace rules (our _ext/guideline_trace/checks.py) -------------------------
 

@@ -47,3 +47,24 @@ def test_the_filter_finds_rows_by_japanese_text(page, served_site: str) -> None:
     page.wait_for_timeout(300)
     shown = page.locator("tbody tr[data-need-id]:visible").evaluate_all("rows => rows.map(r => r.dataset.needId)")
     assert "REQ-CLOUD-004" in shown and len(shown) < 10
+
+
+def test_the_csv_button_writes_no_live_formula(page, served_site: str, tmp_path) -> None:
+    """A cell that a spreadsheet would run as a formula is downloaded with a leading ' (as the exports are)."""
+    import csv
+    import io
+
+    open_table(page, served_site)
+    planted = ["=HYPERLINK(\"http://example.invalid\",\"x\")", "+1", "-1", "@SUM(A1)"]
+    page.evaluate("""(planted) => {
+        const cells = document.querySelectorAll("table.NEEDS_DATATABLES tbody tr td:nth-child(2)");
+        planted.forEach((text, i) => { cells[i].textContent = text; });
+    }""", planted)
+    with page.expect_download() as download:
+        page.locator("button.needstable-csv").click()
+    path = tmp_path / "table.csv"
+    download.value.save_as(path)
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+    assert [row[1] for row in rows[1:5]] == ["'" + text for text in planted]
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
+    assert rows[0][:2] == ["ID", "例文・要件"], "the header row and ordinary cells are written as they read"

@@ -56,7 +56,8 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def coverage_row(out: Path, standard: str, number: str) -> dict[str, str]:
     raw = (out / "exports" / f"{standard}-coverage.csv").read_bytes().decode("utf-8-sig")
-    return next(r for r in csv.DictReader(io.StringIO(raw)) if r["番号"] == number)
+    # a CSV gives each printed number with its name, as one heading (5.10 is not read as 5.1)
+    return next(r for r in csv.DictReader(io.StringIO(raw)) if r["管理策の見出し（番号と名称）"].split(" ")[0] == number)
 
 
 NEW_EXAMPLE = """
@@ -68,6 +69,8 @@ NEW_EXAMPLE = """
 :nisc_reason: NISC-4-1-3: 試験のための理由
 :iso: ISO-A-14-1-3
 :iso_reason: ISO-A-14-1-3: 試験のための理由
+:iso22: ISO22-8-26
+:iso22_reason: ISO22-8-26: 試験のための理由
 
 情報セキュリティ管理者は、試験のための措置を講じなければならない。
 

@@ -58,10 +58,20 @@ def localise_needtables(app: Sphinx, doctree: nodes.document, docname: str) -> N
             header_attributes["data-type"] = "number" if numeric and any(values) else "text"
 
 
+def add_csv_guard(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """``html-page-context``: on a page that loads sphinx-needs' table widget, load ``needtable-csv.js`` after it,
+    so that its CSV button neutralises cells a spreadsheet would run as formulas (as the site's exports do)."""
+    scripts = context.get("script_files") or []
+    if any(str(getattr(s, "filename", s)).endswith("needstable.js") for s in scripts):
+        app.builder.add_js_file("needtable-csv.js", defer="defer")  # type: ignore[attr-defined]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_needs")
     # after sphinx-needs has turned its needtable nodes into tables
     app.connect("doctree-resolved", localise_needtables, priority=700)
+    # after sphinx-needs has added needstable.js to the page
+    app.connect("html-page-context", add_csv_guard, priority=900)
     return {
         "version": __version__,
         "env_version": 1,

@@ -10,6 +10,7 @@ configuration, the needs and the pages, keep the build state, and write views, e
 - :mod:`guideline_trace.catalogs`: the ``trace-catalog`` directive (NISC and ISO entries as needs).
 - :mod:`guideline_trace.views`: the reviewer views (matrices, gaps, requirement table, SoA, trace chains).
 - :mod:`guideline_trace.exports`: CSV and XLSX files of the views, written when an HTML build finishes.
+- :mod:`guideline_trace.needs_json`: ``needs.json`` that another sphinx-needs project imports without a warning.
 - :mod:`guideline_trace.resources`: images without a text alternative, and resources from another host.
 - :mod:`guideline_trace.includes`: relative links in an included requirements file, resolved from that file.
 - :mod:`guideline_trace.state`: the build state kept in the environment (merged for ``-j``).
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 __version__ = "1.0.0"
 
 #: The components, in the order they are set up (their event handlers run in this order).
-COMPONENTS = ("checks", "catalogs", "views", "exports", "resources", "includes", "needtables")
+COMPONENTS = ("checks", "catalogs", "views", "exports", "needs_json", "resources", "includes", "needtables")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -1,9 +1,23 @@
-"""Exports for reviewers: CSV per view (UTF-8 with BOM, for Excel) and one XLSX workbook, as bytes.
+"""Exports for reviewers: a CSV per view (UTF-8 with BOM, for Excel) and one XLSX workbook, as bytes.
 
 :mod:`guideline_trace.exports` writes them into ``<outdir>/exports/`` when an HTML build finishes, from the same
-:class:`~trace_model.report.TraceReport` the pages show. The bytes depend only on the
-sources: rows are sorted, and the workbook's timestamps (document properties and
-zip entries) come from ``SOURCE_DATE_EPOCH`` or a fixed date.
+:class:`~trace_model.report.TraceReport` the pages show, so a page and its export cannot disagree.
+
+What reviewers' tools do with them decides their shape:
+
+- **One key per row that every reader keeps as written**: the ID (``ISO22-5-10``, ``NISC-2-1-1``). A printed
+  number on its own is not one: LibreOffice Calc and pandas read ``5.10`` as the number 5.1, and Calc in the
+  Japanese locale reads ``2.1.1`` as a date. The workbook stores printed numbers as text cells; a CSV writes
+  each printed number together with its name, as one heading (``5.10 記憶媒体``), which no reader converts.
+- **No live formula**: a text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+  read as a formula by spreadsheet programs (OWASP "CSV injection"). Such a cell is written with a leading
+  ``'`` in a CSV, and as a text cell with Excel's quote prefix in the workbook (:func:`neutralise`).
+- **The same identifier columns on every sheet**: the entry's ID and printed number, the requirement's ID.
+- **Ratios are ratios**: stored unrounded and shown as percentages with one decimal, as the pages do.
+
+The workbook is written with XlsxWriter (column widths, wrapping, filters, frozen header rows, A4 print set-up
+with repeated header rows, data validation for the 実施状況 column, a provenance sheet). Its bytes depend only on
+the tables and the build time given (XlsxWriter stamps every zip entry 1980-01-01).
 """
 
 from __future__ import annotations
@@ -12,13 +26,17 @@ import csv
 import io
 import os
 import re
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import xlsxwriter
+
+from trace_model.model import CoverageRow
 from trace_model.report import (
     LEVEL_LABELS,
+    LINKS_CSV,
     REQUIREMENTS_CSV,
     SOA_LABELS,
     WORKBOOK,
@@ -26,267 +44,369 @@ from trace_model.report import (
     TraceReport,
     coverage_csv,
     entry_name,
+    entry_number,
     soa_csv,
 )
 
-#: The fixed time stamp of exports when SOURCE_DATE_EPOCH is not set (the discussion paper's date).
+#: The time stamp of exports when neither SOURCE_DATE_EPOCH nor a commit date is known (the paper's date).
 DEFAULT_EPOCH = int(datetime(2014, 10, 6, tzinfo=UTC).timestamp())
 
-Table = tuple[list[str], list[list[Any]]]
+#: The answers the 実施状況 column of a SoA sheet accepts (a list in the cell).
+IMPLEMENTATION_STATES = ("実施済み", "一部実施", "未実施", "該当なし")
+#: Japanese wording of the NIST IR 8477 relationships (the 例文 item is the focal element).
+RELATIONSHIP_LABELS = {
+    "equal-to": "同等",
+    "subset-of": "一部を実施（例文 ⊂ 規格）",
+    "superset-of": "全体を含む（例文 ⊃ 規格）",
+    "intersects-with": "重なる",
+}
+#: What a figure means, for the provenance sheet (every figure of the workbook is one of these).
+DEFINITIONS = (
+    ("対応", "その項目（NISC は項、ISO は管理策）に、例文（基本方針・対策基準）が直接リンクしていること。NISC の項は、"
+     "その下の遵守事項へのリンクでも対応とする。ISO/IEC 27001:2022 は 2022 年版へのリンクだけを数え、2013 年版の"
+     "対応表を経由しない。"),
+    ("全部を実施", "対応のうち、関係が equal-to（同等）又は superset-of（例文が規格を含む）であるリンクがあること。"
+     "それ以外の対応（subset-of、intersects-with、関係を書いていないリンク）は一部の実施として数える。"),
+    ("対応率", "対応する項目の数 ÷ 項目の総数。小数のまま保存し、表示は小数第 1 位までの百分率。"),
+    ("適用除外", "どの例文も対応せず、適用宣言書のファイル（traceability/soa*.yaml）に理由が書かれていること。"),
+    ("低確度", "カタログ行の確度（confidence）が low の項目。原典で要確認の行であり、その対応は原典との照合で変わりうる。"),
+    ("関係", "NIST IR 8477 の集合論的関係（equal-to / subset-of / superset-of / intersects-with）。例文を焦点要素、"
+     "規格の項目を参照要素として読む。書かれていないリンクは intersects-with。"),
+)
+#: The characters that make a spreadsheet program read a text cell as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export: its header, what it holds, and its width in characters.
+
+    ``kind``: ``key`` (an ID, the row's key), ``number`` (a printed number, text), ``name`` (the name that goes
+    with the ``number`` column before it), ``text``, ``long`` (wrapped text), ``count`` (an integer),
+    ``ratio`` (a fraction shown as a percentage), ``input`` (left empty for the reader to fill in).
+    """
+
+    header: str
+    kind: str = "text"
+    width: float = 14
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One table of the exports: the sheet name (31 characters at most), a printed title, columns, rows."""
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    #: the answers an ``input`` column accepts (a list in the cell)
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What the exports were built from: the edition, its date, the build time (UTC), the commit."""
+
+    edition: str
+    edition_date: str
+    built: datetime
+    commit: str
+    generator: str = "lg-security-guideline"
+    notes: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+
+def build_epoch(commit_epoch: int | None = None) -> int:
+    """``SOURCE_DATE_EPOCH`` if set (reproducible builds), else the commit's time, else a fixed date."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if value.isdigit():
+        return int(value)
+    return commit_epoch if commit_epoch is not None else DEFAULT_EPOCH
+
+
+def neutralise(value: str) -> str:
+    """``value`` with a leading ``'`` if a spreadsheet program would read it as a formula, else unchanged."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+# -- the tables ------------------------------------------------------------------------------------------
+
+
+def _ids(ids: Iterable[str]) -> str:
+    return " ".join(ids)
+
+
+def _clause(report: TraceReport, item_id: str) -> str:
+    item = report.model.items.get(item_id)
+    return item.fields.get("clause", item_id) if item is not None else item_id
+
+
+def summary_sheet(report: TraceReport, exclusions: Mapping[str, Mapping[str, str]]) -> Sheet:
+    """Per standard and per top group: covered, fully covered, excluded, total, ratio."""
+    def counts(entries: Sequence[CoverageRow], excluded: Mapping[str, str]) -> tuple[int, int, int, int]:
+        covered = sum(1 for r in entries if r.covered)
+        full = sum(1 for r in entries if r.fully_covered)
+        out = sum(1 for r in entries if not r.covered and entry_number(r.entry) in excluded)
+        low = sum(1 for r in entries if r.covered and r.entry.fields.get("confidence") == "low")
+        return covered, full, out, low
+
+    rows: list[tuple[Any, ...]] = []
+    for key, spec in report.standards.items():
+        matrix = report.matrix(key)
+        excluded = exclusions.get(key, {})
+        rows.append((spec.label, "", "全体", *counts(matrix.coverage.rows, excluded), matrix.total,
+                     matrix.covered / matrix.total if matrix.total else 0.0))
+        for group in matrix.groups:
+            level = group.item.fields.get("level", "")
+            members = [r for r in matrix.coverage.rows
+                       if (above := report.model.ancestor(r.entry.id, level)) is not None and above.id == group.item.id]
+            rows.append((spec.label, group.item.id, group.item.title, *counts(members, excluded), group.total,
+                         group.covered / group.total if group.total else 0.0))
+    columns = (Column("規格", width=30), Column("分類ID", "key", 14), Column("分類", width=34),
+               Column("対応", "count", 8), Column("うち全部を実施", "count", 10), Column("適用除外", "count", 9),
+               Column("対応のうち低確度", "count", 11), Column("総数", "count", 8), Column("対応率", "ratio", 9))
+    return Sheet("概要", "規格ごとの対応の概要", columns, tuple(rows))
+
+
+def coverage_sheet(report: TraceReport, matrix: Matrix, name: str) -> Sheet:
+    """One standard's coverage: a row per counted entry, with the covering 例文 items per theme column."""
+    spec = matrix.spec
+    level = LEVEL_LABELS.get(spec.level, "項目")
+    columns = [Column("ID", "key", 16), Column("番号", "number", 10), Column(f"{level}の名称", "name", 34),
+               Column("分類", width=24), Column("状態", width=8), Column("対応の程度", width=10),
+               Column("カタログ行の確度", width=10), Column("日本語名称の確度", width=10),
+               Column("対応例文数", "count", 9),
+               Column("対応例文", "long", 40)]
+    columns += [Column(f"{c.label} {c.title}", "long", 18) for c in matrix.columns]
+    full = {r.entry.id: r.fully_covered for r in matrix.coverage.rows}
+    rows = []
+    for row in matrix.rows:
+        item = row.item
+        degree = "" if not row.covered_by else ("全部" if full.get(item.id) else "一部")
+        rows.append((item.id, item.fields.get("clause", ""), entry_name(item),
+                     row.group.title if row.group else "", "対応" if row.covered_by else "未対応", degree,
+                     item.fields.get("confidence", ""), item.fields.get("ja_confidence", ""),
+                     len(row.covered_by), _ids(row.covered_by),
+                     *(_ids(row.cells.get(c.key, ())) for c in matrix.columns)))
+    return Sheet(name, f"{spec.label} 対応表", tuple(columns), tuple(rows))
+
+
+def requirements_sheet(report: TraceReport) -> Sheet:
+    """Every 例文 item and revision point with its upstream and its links to each standard, with reasons."""
+    columns = (Column("ID", "key", 14), Column("種類", width=9), Column("例文・要件", "long", 30),
+               Column("出所", width=8), Column("論点資料での位置", width=12),
+               Column("テーマ・観点・実現する論点", "long", 20),
+               Column("NISC統一基準", "long", 18), Column("NISC統一基準の理由", "long", 50),
+               Column("ISO/IEC 27001:2013", "long", 18), Column("ISO/IEC 27001:2013 の理由", "long", 50),
+               Column("ISO/IEC 27001:2022", "long", 18), Column("ISO/IEC 27001:2022 の理由", "long", 50),
+               Column("改定の対象", width=16))
+    rows = []
+    for row in report.requirement_rows():
+        item = row.item
+        rows.append((
+            item.id, item.type, item.title, item.fields.get("source", ""), item.fields.get("paper_ref", ""),
+            _ids(row.upstream), _ids(c for c, _ in row.nisc), "; ".join(f"{c}: {r}" for c, r in row.nisc),
+            _ids(c for c, _ in row.iso), "; ".join(f"{c}: {r}" for c, r in row.iso),
+            _ids(c for c, _ in row.iso22), "; ".join(f"{c}: {r}" for c, r in row.iso22), _ids(row.revises),
+        ))
+    return Sheet("要件", "例文・要件と対応規格", columns, tuple(rows))
+
+
+def links_sheet(report: TraceReport) -> Sheet:
+    """One row per 例文 item -> standard entry link, with its reason, relationship and the row's confidence."""
+    columns = (Column("規格", width=26), Column("例文ID", "key", 14), Column("例文", "long", 28),
+               Column("対応先ID", "key", 16), Column("対応先の番号", "number", 10),
+               Column("対応先の名称", "name", 30), Column("関係", width=14), Column("関係（日本語）", width=18),
+               Column("理由", "long", 60), Column("カタログ行の確度", width=10))
+    rows = tuple(
+        (report.standards[link.standard].label, link.item.id, link.item.title, link.entry.id,
+         link.entry.fields.get("clause", ""), entry_name(link.entry), link.relationship,
+         RELATIONSHIP_LABELS[link.relationship], link.reason, link.entry.fields.get("confidence", ""))
+        for link in report.links()
+    )
+    return Sheet("リンク", "例文から規格へのリンク（1 リンク 1 行）", columns, rows)
+
+
+def soa_sheet(report: TraceReport, standard: str, exclusions: Mapping[str, str], name: str) -> Sheet:
+    """One standard's SoA in the layout ISMS auditors use: each entry, applicable or not, the implementing
+    例文 items with their reasons or the justification for the exclusion, and a 実施状況 column to fill in."""
+    level = LEVEL_LABELS.get(report.standards[standard].level, "項目")
+    columns = (Column("ID", "key", 16), Column("番号", "number", 10), Column(f"{level}の名称", "name", 30),
+               Column("適用", width=9), Column("状態", width=9), Column("対応の程度", width=10),
+               Column("対応する例文", "long", 22), Column("採用の理由（例文ごとの根拠）", "long", 70),
+               Column("適用除外の理由", "long", 50), Column("実施状況（各団体が記入）", "input", 14),
+               Column("備考（各団体が記入）", "input", 24))
+    rows = []
+    for row in report.soa(standard, exclusions):
+        reasons = "\n".join(
+            f"{link.item.id}（{_clause(report, link.entry.id)}、{link.relationship}）: {link.reason}"
+            for link in row.links
+        )
+        degree = "" if row.status != "covered" else ("全部" if row.full else "一部")
+        rows.append((row.entry.id, row.entry.fields.get("clause", ""), entry_name(row.entry),
+                     "適用除外" if row.status == "excluded" else "適用", SOA_LABELS[row.status], degree,
+                     _ids(row.covered_by), reasons, row.justification, "", ""))
+    return Sheet(name, f"適用宣言書（{report.standards[standard].label}）", columns, tuple(rows),
+                 IMPLEMENTATION_STATES)
+
+
+def provenance_sheet(provenance: Provenance, sheets: Sequence[Sheet]) -> Sheet:
+    """What the workbook was built from, what each sheet holds, and what every figure means."""
+    rows: list[tuple[Any, ...]] = [
+        ("版", provenance.edition), ("版の日付", provenance.edition_date),
+        ("作成日時（UTC）", provenance.built.strftime("%Y-%m-%d %H:%M:%S")),
+        ("ソースのコミット", provenance.commit), ("作成したもの", provenance.generator),
+        *provenance.notes,
+    ]
+    rows += [(f"シート「{s.name}」", s.title) for s in sheets]
+    rows += [(f"定義: {term}", text) for term, text in DEFINITIONS]
+    return Sheet("出典・定義", "この表の出典と、数値の定義", (Column("項目", width=28), Column("内容", "long", 100)),
+                 tuple(rows))
+
+
+def workbook_sheets(report: TraceReport, exclusions: Mapping[str, Mapping[str, str]]) -> list[Sheet]:
+    """Every sheet of the workbook but the provenance sheet, in order; each CSV is one of them."""
+    names = {"nisc": "NISC統一基準", "iso": "ISO27001-2013", "iso22": "ISO27001-2022"}
+    sheets = [summary_sheet(report, exclusions)]
+    sheets += [coverage_sheet(report, report.matrix(key), names.get(key, key)) for key in report.standards]
+    sheets += [requirements_sheet(report), links_sheet(report)]
+    sheets += [soa_sheet(report, key, rows, f"適用宣言書（{names.get(key, key)}）"[:31])
+               for key, rows in exclusions.items()]
+    return sheets
 
 
 def export_names(standards: Iterable[str], soa_standards: Iterable[str] = ("iso",)) -> list[str]:
     """The files :func:`export_files` writes, for the configured standards and SoA files."""
-    return [*(coverage_csv(key) for key in standards), REQUIREMENTS_CSV,
+    return [*(coverage_csv(key) for key in standards), REQUIREMENTS_CSV, LINKS_CSV,
             *(soa_csv(key) for key in soa_standards), WORKBOOK]
 
 
-def build_epoch() -> int:
-    """``SOURCE_DATE_EPOCH`` if set (reproducible builds), else a fixed date."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else DEFAULT_EPOCH
+def export_files(report: TraceReport, exclusions: Mapping[str, Mapping[str, str]],
+                 provenance: Provenance) -> dict[str, bytes]:
+    """File name -> bytes of every export; ``exclusions`` is standard -> {number: justification} for every
+    standard that has a SoA file. Every CSV is a sheet of the workbook."""
+    sheets = workbook_sheets(report, exclusions)
+    by_name = {s.name: s for s in sheets}
+    names = {"nisc": "NISC統一基準", "iso": "ISO27001-2013", "iso22": "ISO27001-2022"}
+    files = {coverage_csv(key): csv_bytes(by_name[names.get(key, key)]) for key in report.standards}
+    files[REQUIREMENTS_CSV] = csv_bytes(by_name["要件"])
+    files[LINKS_CSV] = csv_bytes(by_name["リンク"])
+    for key in exclusions:
+        files[soa_csv(key)] = csv_bytes(by_name[f"適用宣言書（{names.get(key, key)}）"[:31]])
+    files[WORKBOOK] = xlsx_bytes([*sheets, provenance_sheet(provenance, sheets)], provenance.built)
+    return files
 
 
-def coverage_table(matrix: Matrix) -> Table:
-    headers = ["番号", "名称", "分類", "状態", "対応例文数", "対応例文"] + [
-        f"{c.label} {c.title}" for c in matrix.columns
-    ]
-    rows = []
-    for row in matrix.rows:
-        rows.append(
-            [row.item.fields.get("clause", ""), entry_name(row.item), row.group.title if row.group else "", "対応" if row.covered else "未対応",
-             len(row.covered_by), " ".join(row.covered_by)]
-            + [" ".join(row.cells.get(c.key, ())) for c in matrix.columns]
-        )
-    return headers, rows
+# -- writers ----------------------------------------------------------------------------------------------
 
 
-def summary_table(report: TraceReport) -> Table:
-    headers = ["規格", "分類", "対応", "総数", "対応率"]
-    rows: list[list[Any]] = []
-    for key, spec in report.standards.items():
-        matrix = report.matrix(key)
-        rows.append([spec.label, "全体", matrix.covered, matrix.total, round(matrix.percent / 100, 4)])
-        for group in matrix.groups:
-            rows.append([spec.label, group.item.title, group.covered, group.total, round(group.percent / 100, 4)])
-    return headers, rows
+def csv_columns(sheet: Sheet) -> list[tuple[str, list[int]]]:
+    """The CSV's columns: (header, source column indexes). A ``number`` column is joined with the ``name``
+    column after it into one heading column (``5.10 記憶媒体``), so no reader turns the number into a
+    number or a date; ``input`` columns are left out (they are for the workbook)."""
+    out: list[tuple[str, list[int]]] = []
+    skip = set()
+    for index, column in enumerate(sheet.columns):
+        if index in skip or column.kind == "input":
+            continue
+        after = sheet.columns[index + 1] if index + 1 < len(sheet.columns) else None
+        if column.kind == "number" and after is not None and after.kind == "name":
+            header = after.header.replace("の名称", "").replace("名称", "") or after.header
+            out.append((f"{header}の見出し（{column.header}と名称）", [index, index + 1]))
+            skip.add(index + 1)
+        else:
+            out.append((column.header, [index]))
+    return out
 
 
-def requirements_table(report: TraceReport) -> Table:
-    headers = ["ID", "種類", "要件", "出所", "論点資料での位置", "テーマ・観点・実現する論点", "NISC統一基準",
-               "NISC項目の理由", "ISO/IEC 27001:2013", "ISO管理策の理由", "改定の対象"]
-    rows = []
-    for row in report.requirement_rows():
-        item = row.item
-        rows.append([
-            item.id, item.type, item.title, item.fields.get("source", ""), item.fields.get("paper_ref", ""),
-            " ".join(row.upstream), " ".join(c for c, _ in row.nisc),
-            "; ".join(f"{c}: {r}" for c, r in row.nisc), " ".join(c for c, _ in row.iso),
-            "; ".join(f"{c}: {r}" for c, r in row.iso), " ".join(row.revises),
-        ])
-    return headers, rows
+def _csv_value(value: Any, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "ratio" and isinstance(value, float):
+        return f"{value:.1%}"
+    return neutralise(str(value)) if isinstance(value, str) else str(value)
 
 
-def soa_table(report: TraceReport, exclusions: Mapping[str, str], standard: str = "iso") -> Table:
-    """One standard's SoA: number, name, status, covering 例文 items, justification of an exclusion."""
-    level = LEVEL_LABELS.get(report.standards[standard].level, "項目")
-    headers = ["番号", level, "状態", "対応する例文", "適用除外の理由"]
-    rows = [
-        [r.entry.fields.get("clause", ""), entry_name(r.entry), SOA_LABELS[r.status],
-         " ".join(r.covered_by), r.justification]
-        for r in report.soa(standard, exclusions)
-    ]
-    return headers, rows
-
-
-def csv_bytes(table: Table) -> bytes:
-    """UTF-8 with BOM and CRLF line ends, as Excel expects for Japanese text."""
+def csv_bytes(sheet: Sheet) -> bytes:
+    """The sheet as CSV: UTF-8 with BOM and CRLF line ends, as Excel expects for Japanese text; every text
+    cell :func:`neutralise`\\d; ratios as percentages with one decimal (``51.4%``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    headers, rows = table
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow(["" if v is None else (f"{v:.1%}" if isinstance(v, float) else v) for v in row])
+    columns = csv_columns(sheet)
+    writer.writerow([header for header, _ in columns])
+    for row in sheet.rows:
+        cells = []
+        for _, indexes in columns:
+            parts = [_csv_value(row[i], sheet.columns[i].kind) for i in indexes]
+            cells.append(" ".join(p for p in parts if p) if len(parts) > 1 else parts[0])
+        writer.writerow(cells)
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
-
-
-def xlsx_bytes(sheets: Sequence[tuple[str, Table]], epoch: int) -> bytes:
-    """One workbook (Office Open XML), a sheet per table; the same tables and epoch give the same bytes.
-
-    Written directly rather than through a spreadsheet library: the workbook is
-    rewritten on every build that changes a need, and openpyxl spent most of an
-    incremental build's export time on it (bench/PROFILE.md). Each sheet has a bold
-    header row frozen at the top; strings are inline, a ``対応率`` column is a percentage.
-    """
-    stamp = datetime.fromtimestamp(epoch, tz=UTC)
-    date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
-    iso_stamp = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-    parts: dict[str, str] = {
-        "[Content_Types].xml": _content_types(len(sheets)),
-        "_rels/.rels": _RELS,
-        "docProps/core.xml": _CORE.format(stamp=iso_stamp),
-        "docProps/app.xml": _APP,
-        "xl/workbook.xml": _workbook(title for title, _ in sheets),
-        "xl/_rels/workbook.xml.rels": _workbook_rels(len(sheets)),
-        "xl/styles.xml": _STYLES,
-    }
-    for number, (_, table) in enumerate(sheets, start=1):
-        parts[f"xl/worksheets/sheet{number}.xml"] = _sheet(table)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts.items():
-            info = zipfile.ZipInfo(name, date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, text.encode("utf-8"))
-    return out.getvalue()
-
-
-_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_RELS = (
-    f'{_XML}<Relationships xmlns="{_PKG_REL}">'
-    f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
-    'core-properties" Target="docProps/core.xml"/>'
-    f'<Relationship Id="rId3" Type="{_REL}/extended-properties" Target="docProps/app.xml"/>'
-    "</Relationships>"
-)
-_CORE = (
-    f'{_XML}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-    "<dc:creator>lg-security-guideline</dc:creator><cp:lastModifiedBy>lg-security-guideline</cp:lastModifiedBy>"
-    '<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
-    '<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
-    "</cp:coreProperties>"
-)
-_APP = (
-    f'{_XML}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-    "<Application>lg-security-guideline</Application></Properties>"
-)
-# cell formats: 0 default, 1 bold (header), 2 percentage with one decimal
-_STYLES = (
-    f'{_XML}<styleSheet xmlns="{_MAIN}">'
-    '<numFmts count="1"><numFmt numFmtId="164" formatCode="0.0%"/></numFmts>'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
-_SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-
-
-def _content_types(count: int) -> str:
-    sheets = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{_SHEET_TYPE}"/>' for n in range(1, count + 1)
-    )
-    return (
-        f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/styles.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-        f"{sheets}"
-        '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
-        '<Override PartName="/docProps/app.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
-        "</Types>"
-    )
-
-
-def _workbook(titles: Iterable[str]) -> str:
-    sheets = "".join(
-        f'<sheet name="{_xml_text(title)}" sheetId="{n}" r:id="rId{n}"/>' for n, title in enumerate(titles, start=1)
-    )
-    return f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{sheets}</sheets></workbook>'
-
-
-def _workbook_rels(count: int) -> str:
-    rels = "".join(
-        f'<Relationship Id="rId{n}" Type="{_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>'
-        for n in range(1, count + 1)
-    )
-    styles = f'<Relationship Id="rId{count + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
-    return f'{_XML}<Relationships xmlns="{_PKG_REL}">{rels}{styles}</Relationships>'
-
-
-def _sheet(table: Table) -> str:
-    headers, rows = table
-    letters = [_column_letter(n) for n in range(len(headers))]
-    percent = {n for n, header in enumerate(headers) if header == "対応率"}
-    out = [
-        f'{_XML}<worksheet xmlns="{_MAIN}"><sheetViews><sheetView workbookViewId="0">'
-        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews><sheetData>',
-        '<row r="1">',
-        *(_cell(f"{letters[n]}1", header, 1) for n, header in enumerate(headers)),
-        "</row>",
-    ]
-    for number, row in enumerate(rows, start=2):
-        out.append(f'<row r="{number}">')
-        out.extend(
-            _cell(f"{letters[n]}{number}", value, 2 if n in percent else 0) for n, value in enumerate(row)
-        )
-        out.append("</row>")
-    out.append("</sheetData></worksheet>")
-    return "".join(out)
-
-
-def _cell(ref: str, value: Any, style: int) -> str:
-    styled = f' s="{style}"' if style else ""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        text = _xml_text(str(value))
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{text}</t></is></c>'
-    return f'<c r="{ref}"{styled}><v>{value!r}</v></c>'
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 #: characters XML 1.0 cannot hold at all (a stray control character in a title)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+def xlsx_bytes(sheets: Sequence[Sheet], built: datetime) -> bytes:
+    """One workbook, a worksheet per sheet, laid out to be read, filtered and printed without hand work.
+
+    Each worksheet: a bold header row, frozen with the key column; an autofilter; column widths; wrapped long
+    text; A4 landscape, fitted to the page width, header row repeated on every printed page, the sheet's title
+    and page numbers in the print header and footer. Text is always written as text (printed numbers stay
+    ``5.10``), and a cell that would start a formula carries Excel's quote prefix. ``built`` is the time
+    written into the document properties; the same sheets and time give the same bytes.
+    """
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False,
+                                     "strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties({"title": "地方公共団体情報セキュリティポリシーガイドライン 対応表", "author": "lg-security-guideline",
+                         "created": built.replace(tzinfo=None), "comments": "generated by the site build"})
+    head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E7E6E6",
+                            "border": 1})
+    plain = book.add_format({"valign": "top"})
+    wrap = book.add_format({"valign": "top", "text_wrap": True})
+    quoted = book.add_format({"valign": "top", "text_wrap": True, "quote_prefix": True})
+    ratio = book.add_format({"valign": "top", "num_format": "0.0%"})
+    fill = book.add_format({"valign": "top", "bg_color": "#FFF9DB", "border": 1, "locked": False})
+    for sheet in sheets:
+        ws = book.add_worksheet(sheet.name)
+        for col, column in enumerate(sheet.columns):
+            ws.set_column(col, col, column.width, wrap if column.kind in ("long", "input") else plain)
+            ws.write_string(0, col, column.header, head)
+        for number, row in enumerate(sheet.rows, start=1):
+            for col, (column, value) in enumerate(zip(sheet.columns, row, strict=True)):
+                if column.kind == "input":
+                    ws.write_blank(number, col, None, fill)
+                elif value is None or value == "":
+                    continue
+                elif column.kind == "ratio" and isinstance(value, float):
+                    ws.write_number(number, col, value, ratio)
+                elif column.kind == "count" and isinstance(value, int):
+                    ws.write_number(number, col, value)
+                else:
+                    text = _NOT_XML.sub("", str(value))
+                    formula_like = text.startswith(FORMULA_START)
+                    ws.write_string(number, col, text, quoted if formula_like else
+                                    (wrap if column.kind == "long" else plain))
+        last_row, last_col = max(len(sheet.rows), 1), len(sheet.columns) - 1
+        inputs = [c for c, column in enumerate(sheet.columns) if column.kind == "input"]
+        if sheet.choices and inputs and sheet.rows:
+            ws.data_validation(1, inputs[0], len(sheet.rows), inputs[0], {
+                "validate": "list", "source": list(sheet.choices),
+                "error_title": "実施状況", "error_message": "一覧から選んでください: " + "、".join(sheet.choices)})
+        key_columns = 1 if sheet.columns and sheet.columns[0].kind == "key" else 0
+        ws.freeze_panes(1, key_columns)
+        ws.autofilter(0, 0, last_row, last_col)
+        ws.set_paper(9)  # A4
+        ws.set_landscape()
+        ws.repeat_rows(0)
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.set_header(f"&L&\"-,Bold\"{_header_text(sheet.title)}&R&A")
+        ws.set_footer("&C&P / &N")
+    book.close()
+    return out.getvalue()
 
 
-def export_files(report: TraceReport, exclusions: Mapping[str, Mapping[str, str]], epoch: int) -> dict[str, bytes]:
-    """File name -> bytes of every export; ``exclusions`` is standard -> {number: justification}
-    for every standard that has a SoA file."""
-    tables: dict[str, Table] = {}
-    sheets: list[tuple[str, Table]] = [("概要", summary_table(report))]
-    sheet_names = {"nisc": "NISC統一基準", "iso": "ISO27001-2013", "iso22": "ISO27001-2022"}
-    for key in report.standards:
-        table = coverage_table(report.matrix(key))
-        tables[coverage_csv(key)] = table
-        sheets.append((sheet_names.get(key, key), table))
-    tables[REQUIREMENTS_CSV] = requirements_table(report)
-    sheets.append(("要件", tables[REQUIREMENTS_CSV]))
-    for key, rows in exclusions.items():
-        tables[soa_csv(key)] = soa_table(report, rows, key)
-        sheets.append(("適用宣言書" if key == "iso" else f"適用宣言書（{sheet_names.get(key, key)}）", tables[soa_csv(key)]))
-    files = {name: csv_bytes(table) for name, table in tables.items()}
-    files[WORKBOOK] = xlsx_bytes(sheets, epoch)
-    return files
+def _header_text(text: str) -> str:
+    """A print header holds at most 255 characters, and ``&`` starts a control code."""
+    return text.replace("&", "&&")[:200]

@@ -18,9 +18,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Union
 
+from trace_model import oscal
 from trace_model.model import TraceItem, TraceModel, natural_key, nearest
 from trace_model.report import (
     LEVEL_LABELS,
+    LINKS_CSV,
     REQUIREMENTS_CSV,
     SOA_LABELS,
     WORKBOOK,
@@ -285,7 +287,12 @@ def requirements_view(report: TraceReport) -> tuple[Block, ...]:
                      refs(row.upstream), reasoned_refs(row.nisc), iso, reasoned_refs(row.iso22)))
     orphans = report.orphans()
     return (
-        Downloads(((REQUIREMENTS_CSV, "要件と対応規格（CSV, UTF-8 BOM付き）"), (WORKBOOK, "全規格の対応表（Excel）"))),
+        Downloads(((REQUIREMENTS_CSV, "要件と対応規格（CSV, UTF-8 BOM付き）"),
+                   (LINKS_CSV, "例文から規格へのリンク（1 リンク 1 行、理由と関係付き。CSV）"),
+                   (WORKBOOK, "全規格の対応表（Excel）"),
+                   (oscal.CATALOG_FILE, "例文のカタログ（OSCAL 1.2.1 catalog、JSON）"),
+                   *((oscal.mapping_file(key), f"例文から {spec.label} への対応付け（OSCAL 1.2.1 mapping collection、JSON）")
+                     for key, spec in report.standards.items()))),
         Table(headers, tuple(body), classes=("trace-requirements",), caption="例文・要件と、その上流と対応規格"),
         Rubric("上流（テーマ・観点）のない要件"),
         Paragraph(refs(o.id for o in orphans)) if orphans

@@ -1,0 +1,91 @@
+"""``needs.json`` as a contract another sphinx-needs project can import (``needimport``) with no warning.
+
+sphinx-needs writes ``needs.json`` when an HTML build finishes. Two things in it only this site understands:
+
+- each need's ``layout`` names a layout defined in this site's ``conf.py``; a project without it stops with
+  ``SphinxNeedLayoutException``. ``conf.py`` leaves the field out (``needs_json_exclude_fields``);
+- each need's ``content`` is MyST as written, whose ``{term}``, ``{ref}``, ``{doc}`` and ``{numref}`` roles name
+  this site's glossary and headings; another project reports each as undefined. After sphinx-needs has written
+  the file, :func:`portable_content` replaces each such role with the text this site shows for it. ``{need}``
+  roles stay: every need they name is in the same file.
+
+The version (``current_version``) is this site's ``version`` (the edition); the version's ``created`` is the
+build time of the exports' provenance (``SOURCE_DATE_EPOCH``, else the commit's time), so the file stays the
+same for the same commit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+
+__version__ = "1.0.0"
+
+#: a role of this site's cross-references: {term}`text`, {ref}`text <label>`, {doc}`path` ...
+_ROLE = re.compile(r"\{(term|ref|doc|numref)\}`([^`]*)`")
+_EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.DOTALL)
+
+
+def portable_content(text: str, title_of: Callable[[str, str], str]) -> str:
+    """``text`` with every ``{term}``, ``{ref}``, ``{doc}`` and ``{numref}`` role replaced by the words a reader
+    sees: the explicit text of ``{ref}`text <label>``` , the term of ``{term}`term```, else
+    ``title_of(role, target)`` (the heading a ``{ref}`` or ``{doc}`` names), in 「」 as the site's pages quote
+    a heading in running text."""
+
+    def replace(match: re.Match[str]) -> str:
+        role, body = match.group(1), match.group(2)
+        explicit = _EXPLICIT.match(body)
+        if explicit:
+            return explicit.group(1)
+        if role == "term":
+            return body
+        return f"「{title_of(role, body)}」"
+
+    return _ROLE.sub(replace, text)
+
+
+def titles(app: Sphinx) -> Callable[[str, str], str]:
+    env = app.env
+    labels = env.domains.standard_domain.labels
+
+    def title_of(role: str, target: str) -> str:
+        if role in ("ref", "numref") and target.lower() in labels:
+            return labels[target.lower()][2] or target
+        if role == "doc":
+            docname = target.lstrip("/").removesuffix(".md")
+            if docname in env.titles:
+                return env.titles[docname].astext()
+        return target
+
+    return title_of
+
+
+def rewrite_needs_json(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished`` (after sphinx-needs wrote the file): make each need's content portable and record the
+    build time in the version's ``created``."""
+    if exception is not None or app.builder.format != "html" or not app.config.needs_build_json:
+        return
+    path = Path(app.outdir, "needs.json")
+    if not path.exists():
+        return
+    from guideline_trace.exports import provenance
+
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    title_of = titles(app)
+    for version in data.get("versions", {}).values():
+        version["created"] = provenance(app).built.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        for need in version.get("needs", {}).values():
+            if isinstance(need.get("content"), str):
+                need["content"] = portable_content(need["content"], title_of)
+    path.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    # after sphinx-needs' own build-finished handler (default priority) has written the file
+    app.connect("build-finished", rewrite_needs_json, priority=700)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
