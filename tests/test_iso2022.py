@@ -129,3 +129,47 @@ def test_a_broken_catalog_stops_the_command_with_its_located_problems(
     (tmp_path / "catalog.yaml").write_text("catalog: iso27001-2022\nentries: [\n", encoding="utf-8")
     assert main(["--root", str(tmp_path), "--catalog", "catalog.yaml"]) == 2
     assert "catalog.yaml:" in capsys.readouterr().err
+
+
+def test_an_open_split_stays_listed_after_the_proposals_are_written(tmp_path: Path) -> None:
+    path = tmp_path / "x.md"
+    path.write_text(SOURCE, encoding="utf-8")
+    first = scan([path], tmp_path, None, ANNEX_B)
+    path.write_text(apply(SOURCE, [p for found in first.proposals.values() for p in found]), encoding="utf-8")
+    text = "\n".join(scan([path], tmp_path, None, ANNEX_B).lines(ANNEX_B))
+    assert text.startswith("0 requirement(s) to migrate, 2 already carry ':iso22:'.")
+    assert "x.md:16: STD-1-1-2: its 2013 link ISO-A-18-2-3 continues in ISO22-5-36, ISO22-8-8, none of which is " \
+           "among its ':iso22:' links" in text
+
+
+def test_what_cannot_be_proposed_or_written_is_a_located_decision(tmp_path: Path) -> None:
+    source = (SOURCE.replace(":iso: ISO-A-8-2-1, ISO-A-9-1-1", ":iso: ISO-A-8-2-1, ISO-A-17-2-99, ISO-A-9-1-1")
+              .replace(":iso_reason: ISO-A-9-1-1: 甲のため", ":iso22_reason: ISO22-5-15: 残った理由\n"
+                                                        ":iso_reason: ISO-A-9-1-1: 甲のため"))
+    path = tmp_path / "x.md"
+    path.write_text(source, encoding="utf-8")
+    report = scan([path], tmp_path, None, ANNEX_B)
+    text = "\n".join(report.lines(ANNEX_B))
+    assert "x.md:3: STD-1-1-1: ISO-A-17-2-99 is not a 2013 control of Annex B" in text
+    assert "x.md:13: STD-1-1-2: not written: it has :iso22_reason: but no ':iso22:'" in text
+    written = apply(source, [p for found in report.proposals.values() for p in found])
+    assert written.count(":iso22_reason:") == 2, "the need with a leftover reason is left for the editor"
+
+
+def test_options_in_a_yaml_block_are_read_but_not_written_into(tmp_path: Path) -> None:
+    source = "```{measure} 題\n---\nid: STD-1-1-1\niso: ISO-A-8-2-1\niso_reason: 'ISO-A-8-2-1: 理由'\n---\n本文。\n```\n"
+    [need] = written_needs("x.md", source)
+    proposal = propose(need, ANNEX_B)
+    assert need.yaml and [link.target for link in proposal.links] == ["ISO22-5-12"]
+    assert apply(source, [proposal]) == source
+    assert "YAML block" in proposal.blocked
+
+
+def test_an_annex_b_row_naming_no_2013_control_stops_the_command(tmp_path: Path) -> None:
+    catalog = (ROOT / "traceability" / "catalogs" / "iso27001_2022.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "iso2022.yaml"
+    broken.write_text(catalog.replace('corresponds_2013: ["A.11.2.1"]', 'corresponds_2013: ["A.11.2.99"]', 1),
+                      encoding="utf-8")
+    with pytest.raises(ValueError, match=r"iso2022\.yaml:\d+: 7\.8: 'corresponds_2013' names 'A\.11\.2\.99', which is "
+                                         r"not a control of iso27001_2013\.yaml"):
+        load_correspondence(broken, ROOT / "traceability" / "catalogs" / "iso27001_2013.yaml")

@@ -458,7 +458,13 @@ def test_a_stated_relationship_counts_the_control_as_fully_implemented() -> None
      "Did you mean 'ISO-A-15-1-1: equal-to'?"),
     ("ISO-A-15-1-1: Subset_Of", "is 'Subset_Of', which is not", "Did you mean 'ISO-A-15-1-1: subset-of'?"),
     ("ISO-A-15-1-2: equal-to", "'iso_relation' names 'ISO-A-15-1-2', which is not in its 'iso' links",
-     "Did you mean 'ISO-A-15-1-1'?"),
+     "Add 'ISO-A-15-1-2' to ':iso:' (with a reason), or drop it from ':iso_relation:'."),
+    ("ISO-A-15-1-9: equal-to", "names 'ISO-A-15-1-9', which is not in its 'iso' links", "Did you mean 'ISO-A-15-1-1'?"),
+    ("subset-of", "names 'subset-of', which is not in its 'iso' links",
+     "Write '<ID>: subset-of', naming one of its 'iso' links."),
+    ("ISO-A-15-1-1: 同等", "is '同等', which is not", "Did you mean 'ISO-A-15-1-1: equal-to'?"),
+    ("ISO-A-15-1-1: subset-of, ISO-A-15-1-2: equal-to", "is 'subset-of, ISO-A-15-1-2: equal-to', which is not",
+     "Separate the entries with ';' (one 'ID: term' each)."),
     ("ISO-A-15-1-1: equal-to; ISO-A-15-1-1: subset-of", "states more than one relationship for 'ISO-A-15-1-1'",
      "Keep one per ID."),
 ])
@@ -467,3 +473,31 @@ def test_a_wrong_relationship_is_one_located_message_with_the_fix(relations: str
     [problem] = model.problems()
     assert (problem.code, str(problem.location)) == ("relation", "reqs.md:7")
     assert message in problem.message and problem.hint == hint
+
+
+def test_a_relationship_for_a_link_of_the_other_standard_names_the_right_option() -> None:
+    rules = TraceRules(links={**RULES.links, "nisc": LinkRule(frozenset({"nisc"}))}, reasons=RULES.reasons,
+                       relations={"iso": "iso_relation", "nisc": "nisc_relation"})
+    item = TraceItem("REQ-1", "req", fields={"source": "paper", "iso_reason": "ISO-A-15-1-1: 理由",
+                                             "nisc_relation": "ISO-A-15-1-1: equal-to"},
+                     links={"iso": ("ISO-A-15-1-1",), "nisc": ("NISC-4-1-1",)}, location=Location("reqs.md", 3))
+    [problem] = TraceModel([*CATALOG, item], rules).problems()
+    assert problem.hint == "'ISO-A-15-1-1' is one of its 'iso' links: state its relationship in ':iso_relation:', " \
+                           "not ':nisc_relation:'."
+
+
+def test_a_relationship_left_without_its_link_is_not_reported_again() -> None:
+    """The missing link is the one message; the leftover relationship is judged once the link is back."""
+    rules = TraceRules(links=RULES.links, required={"req": (("iso",),)}, reasons=RULES.reasons,
+                       relations={"iso": "iso_relation"})
+    item = TraceItem("REQ-1", "req", fields={"source": "paper", "iso_relation": "ISO-A-15-1-1: equal-to"},
+                     links={}, location=Location("reqs.md", 3))
+    assert [p.code for p in TraceModel([*CATALOG, item], rules).problems()] == ["missing-link"]
+
+
+def test_a_link_its_type_may_not_have_is_one_message_not_a_missing_reason_too() -> None:
+    rules = TraceRules(links={"iso": LinkRule(frozenset({"iso"}), frozenset({"control"}), frozenset({"req"}))},
+                       reasons={"iso": "iso_reason"}, relations={"iso": "iso_relation"})
+    rev = TraceItem("REV-1", "rev", fields={"iso_relation": "ISO-A-15-1-1: equal-to"},
+                    links={"iso": ("ISO-A-15-1-1",)}, location=Location("reqs.md", 3))
+    assert [p.code for p in TraceModel([*CATALOG, rev], rules).problems()] == ["wrong-link-source"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from trace_model.exports import RELATIONSHIP_LABELS
 from trace_model.model import parse_reasons
 from trace_model.report import LEVEL_LABELS
 
@@ -39,11 +40,14 @@ def label_values(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         classes = container["classes"]
         if not classes or not classes[0].startswith("needs_"):
             continue
-        if "needs_iso_reason" in classes or "needs_nisc_reason" in classes:
+        if any(c.startswith("needs_") and c.endswith(("_reason", "_relation")) for c in classes):
+            # one line per link; a relationship also in the words the exports use (同等（equal-to）)
+            relation = any(c.endswith("_relation") for c in classes)
             for data in _data_nodes(container):
                 data.children = [
-                    nodes.inline("", f"{control}: {reason}", classes=["iso-reason"])
-                    for control, reason in parse_reasons(data.astext()).items()
+                    nodes.inline("", f"{control}: {RELATIONSHIP_LABELS[value]}（{value}）" if relation
+                                 and value in RELATIONSHIP_LABELS else f"{control}: {value}", classes=["iso-reason"])
+                    for control, value in parse_reasons(data.astext()).items()
                 ]
             continue
         field = next((_FIELD_CLASSES[c] for c in classes if c in _FIELD_CLASSES), None)
@@ -60,7 +64,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", label_values, priority=600)
     return {
         "version": __version__,
-        "env_version": 4,
+        "env_version": 5,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

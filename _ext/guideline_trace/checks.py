@@ -266,8 +266,10 @@ class TracedNeedDirective(NeedDirective):
                 explains=frozenset() if many or not need_id else frozenset({f"{need_id}.{option}"}),
             )])
             if many:
-                # read as meant (all values), so the one slip gives one message, not a missing reason too
-                self.options[option] = ", ".join(values)
+                # read as meant (all values, each once), so the one slip gives one message, not a missing
+                # reason or a link named twice too
+                self.options[option] = ", ".join(dict.fromkeys(
+                    part.strip() for value in values for part in value.split(",") if part.strip()))
         known = self.known_options(needs_config)
         for option in sorted(set(self.options) - known):
             value = self.options.pop(option)

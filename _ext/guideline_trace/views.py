@@ -660,8 +660,12 @@ def check_soa(app: Sphinx, env: BuildEnvironment) -> None:
             # an exclusion with a misspelt number is reported with its did-you-mean; the entry it meant
             # is not reported again as unjustified
             excluded = {row.number for row in data.rows} | meant
+            # an entry a misspelt link was meant for (its did-you-mean) is not reported again as unjustified
+            linked_by_slip = {meant_id for link in spec.links for meant_id in report.model.meant_by_dangling(link)}
             for number, coverage_row in coverage.items():
                 if coverage_row.covered or number in excluded:
+                    continue
+                if linked_by_slip & set(report.model.subtree(coverage_row.entry.id)):
                     continue
                 problems.append(Problem(
                     Location(str(path), data.exclusions_line or 1), "soa-unjustified",

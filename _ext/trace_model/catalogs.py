@@ -419,10 +419,13 @@ def load_soa(path: Path) -> SoaData:
                if "'\\t'" in problem else
                "Quote a value that holds ':' or ',' with \"…\".")
         return data
+    lines = text.splitlines()
     data.exclusions_line = next(
         (n for n, line in enumerate(text.splitlines(), 1) if line.startswith("exclusions:")), None
     )
     rows = doc.get("exclusions") if isinstance(doc, dict) else None
+    if isinstance(doc, dict) and "exclusions" in doc and rows is None:
+        rows = []  # 'exclusions:' with nothing under it: no exclusion (as 'exclusions: []')
     if not isinstance(rows, list):
         # a misspelt key ('exclusion:') is named at its own line, with the key it should be
         keys = [str(k) for k in doc if k != "__line__"] if isinstance(doc, dict) else []
@@ -447,8 +450,11 @@ def load_soa(path: Path) -> SoaData:
             report(line, "soa-file", "each exclusion needs 'control' and a non-empty 'justification'.")
             continue
         if not isinstance(row["control"], str):
-            report(line, "soa-file", f"the number {row['control']!r} is not quoted, so YAML may have changed it "
-                   "(7.10 becomes 7.1).", "Write it in quotes: control: \"7.10\".")
+            written = re.search(r"control:\s*([^,}\s]+)", lines[line - 1]) if line and line <= len(lines) else None
+            as_written = written.group(1) if written else str(row["control"])
+            report(line, "soa-file", f"the number {as_written} is not quoted, so YAML reads it as "
+                   f"{row['control']!r}" + (" (7.10 becomes 7.1)." if as_written != str(row["control"]) else "."),
+                   f"Write it in quotes: control: \"{as_written}\".")
             continue
         number = str(row["control"])
         if number in seen:

@@ -67,14 +67,26 @@ class Correspondence:
         return cls(predecessors, {k: tuple(v) for k, v in successors.items()}, new, titles)
 
 
-def load_correspondence(path: Path) -> Correspondence:
-    """The Annex B correspondence of the ISO 2022 catalog at ``path``.
+def load_correspondence(path: Path, iso2013: Path | None = None) -> Correspondence:
+    """The Annex B correspondence of the ISO 2022 catalog at ``path``; with ``iso2013``, every 2013 number it
+    names must be a control of that ISO/IEC 27001:2013 catalog.
 
-    Raises ``ValueError`` naming ``file:line`` if the catalog has problems (the build would report them too).
+    Raises ``ValueError`` naming ``file:line`` if a catalog has problems (the build would report them too), or
+    a ``corresponds_2013`` entry names no 2013 control (a proposal would silently lose that link).
     """
     catalog = load_catalog(path, "iso22")
-    if catalog.problems:
-        raise ValueError("\n".join(str(p) for p in catalog.problems))
+    problems = [str(p) for p in catalog.problems]
+    if iso2013 is not None and not problems:
+        old = load_catalog(iso2013, "iso")
+        problems += [str(p) for p in old.problems]
+        controls = {e.number for e in old.entries if e.level == "control"}
+        for entry in catalog.entries:
+            for number in entry.values.get("corresponds_2013", []):
+                if number not in controls:
+                    problems.append(f"{entry.location}: {entry.number}: 'corresponds_2013' names {number!r}, which "
+                                    f"is not a control of {iso2013.name}. Write the 2013 control's number (A.x.y.z).")
+    if problems:
+        raise ValueError("\n".join(problems))
     return Correspondence.from_rows(
         (e.number, e.values.get("corresponds_2013", []), str(e.values.get("title_ja", "")))
         for e in catalog.entries if e.level == "control"
@@ -89,6 +101,8 @@ class WrittenNeed:
     line: int
     directive: str
     options: Mapping[str, WrittenOption]
+    #: the options are a YAML block between '---' lines (the migration does not write into one)
+    yaml: bool = False
 
     @property
     def id(self) -> str:
@@ -113,7 +127,8 @@ def written_needs(path: str, text: str, directives: Sequence[str] = NEED_DIRECTI
             options: dict[str, WrittenOption] = {}
             for option in directive_options(lines, line):
                 options.setdefault(option.name, option)
-            found.append(WrittenNeed(path, line, directive, options))
+            yaml = line < len(lines) and lines[line].strip() == "---"
+            found.append(WrittenNeed(path, line, directive, options, yaml))
     return found
 
 
@@ -136,6 +151,19 @@ class Proposal:
     need: WrittenNeed
     links: tuple[ProposedLink, ...]
     splits: tuple[tuple[str, tuple[str, ...]], ...]
+    #: 2013 links Annex B does not know (a misspelt or stale ID): no 2022 link can be proposed for them
+    unknown: tuple[str, ...] = ()
+
+    @property
+    def blocked(self) -> str:
+        """Why the proposal cannot be written into the source ("" if it can)."""
+        if self.need.yaml:
+            return "its options are a YAML block ('---'); add the lines by hand"
+        leftovers = [name for name in (ISO22_REASON, ISO22_RELATION) if name in self.need.options]
+        if leftovers:
+            return (f"it has {', '.join(f':{n}:' for n in leftovers)} but no ':{ISO22}:'; add ':{ISO22}:' by hand "
+                    "or delete the leftover lines and run again")
+        return ""
 
     @property
     def location(self) -> str:
@@ -160,14 +188,17 @@ def merged_relationship(relations: Sequence[str], linked_all: bool) -> str:
 
 def propose(need: WrittenNeed, annex_b: Correspondence) -> Proposal:
     """The 2022 links ``need`` would carry from its 2013 links, in the order of the 2013 links."""
-    links = [part.strip() for part in need.value(ISO13).replace("、", ",").split(",") if part.strip()]
+    links = _ids(need.value(ISO13))
     reasons = dict(reason_parts(need.value(ISO13_REASON)))
     relations = dict(reason_parts(need.value(ISO13_RELATION)))
     proposed: dict[str, list[str]] = {}
     splits = []
+    unknown = []
     for old in links:
         targets = annex_b.successors.get(old, ())
-        if len(targets) > 1:
+        if not targets:
+            unknown.append(old)
+        elif len(targets) > 1:
             splits.append((old, targets))
             continue
         for target in targets:
@@ -181,7 +212,7 @@ def propose(need: WrittenNeed, annex_b: Correspondence) -> Proposal:
                         if merged else rels[0])
         result.append(ProposedLink(target, "。また、".join(texts), relationship,
                                    "merged" if merged else "renumbered", tuple(olds)))
-    return Proposal(need, tuple(result), tuple(splits))
+    return Proposal(need, tuple(result), tuple(splits), tuple(unknown))
 
 
 def needs_review(link: ProposedLink, need: WrittenNeed) -> bool:
@@ -214,7 +245,7 @@ def apply(text: str, proposals: Sequence[Proposal]) -> str:
     """
     lines = text.splitlines(keepends=True)
     for proposal in sorted(proposals, key=lambda p: p.need.line, reverse=True):
-        if ISO22 in proposal.need.options:
+        if ISO22 in proposal.need.options or proposal.blocked:
             continue
         added = option_lines(proposal)
         if added:
@@ -231,12 +262,20 @@ class MigrationReport:
     migrated: list[WrittenNeed] = field(default_factory=list)
     linked22: dict[str, list[str]] = field(default_factory=dict)
     excluded22: dict[str, str] = field(default_factory=dict)
+    #: where the ISO 2022 SoA file lists its exclusions (the place to decide a new control), if known
+    soa_location: str = ""
 
     def pending(self) -> list[Proposal]:
         return [p for found in self.proposals.values() for p in found if ISO22 not in p.need.options]
 
     def lines(self, annex_b: Correspondence) -> list[str]:
-        """The report an editor reads, one finding per line, each located ``file:line``."""
+        """The report an editor reads, one finding per line, each located ``file:line``.
+
+        The decisions are listed as long as they are open, also after the proposals are written: a migrated
+        need whose 2013 link has no counterpart among its 2022 links (an undecided split, a removed link) stays
+        listed, and so does a new control until it is linked or excluded. A merge whose joined reasons or changed
+        relationship an editor should read is listed with the proposal (before and while it is written).
+        """
         pending = self.pending()
         out = [f"{len(pending)} requirement(s) to migrate, {len(self.migrated)} already carry ':{ISO22}:'."]
         for proposal in pending:
@@ -246,32 +285,52 @@ class MigrationReport:
                                        f"{link.relationship})" for link in proposal.links))
         decisions = []
         for proposal in pending:
+            where = f"{proposal.location}: {proposal.need.id}"
+            if proposal.blocked:
+                decisions.append(f"{where}: not written: {proposal.blocked}: " + " / ".join(option_lines(proposal)))
             for link in proposal.links:
                 if needs_review(link, proposal.need):
                     merged = annex_b.predecessors[link.target]
+                    what = ("read the joined reasons as one" if len(link.sources) > 1 else
+                            f"the relationship became {link.relationship}")
                     decisions.append(
-                        f"{proposal.location}: {proposal.need.id}: {annex_b.titles[link.target]} merges "
-                        f"{', '.join(merged)}; this requirement links {', '.join(link.sources)}. Read the joined "
-                        f"reasons as one, and check the relationship ({link.relationship}) against the 2022 control."
+                        f"{where}: {annex_b.titles[link.target]} merges {', '.join(merged)}; this requirement links "
+                        f"{', '.join(link.sources)}: {what}, and check it against the 2022 control."
                     )
             for old, targets in proposal.splits:
-                decisions.append(
-                    f"{proposal.location}: {proposal.need.id}: {old} was split into {', '.join(targets)}; "
-                    f"add the one(s) this requirement rests on to ':{ISO22}:' with a reason."
-                )
+                decisions.append(f"{where}: {old} was split into {', '.join(targets)}; add the one(s) this "
+                                 f"requirement rests on to ':{ISO22}:' with a reason.")
+            decisions.extend(f"{where}: {old} is not a 2013 control of Annex B (misspelt or removed?); fix ':{ISO13}:' "
+                             f"first, then run again." for old in proposal.unknown)
+        for need in self.migrated:
+            where = f"{need.path}:{need.line}: {need.id}"
+            have = set(_ids(need.value(ISO22)))
+            if not have:
+                decisions.append(f"{where}: ':{ISO22}:' is empty; write its 2022 links, or delete the line and run again.")
+                continue
+            for old in _ids(need.value(ISO13)):
+                targets = annex_b.successors.get(old, ())
+                if not targets:
+                    decisions.append(f"{where}: {old} is not a 2013 control of Annex B; fix ':{ISO13}:'.")
+                elif not have & set(targets):
+                    decisions.append(f"{where}: its 2013 link {old} continues in {', '.join(targets)}, none of which "
+                                     f"is among its ':{ISO22}:' links; add the one(s) it rests on, with a reason.")
         for target in annex_b.new:
-            if target in self.linked22:
+            if target in self.linked22 or target in self.excluded22:
                 continue
-            if target in self.excluded22:
-                continue
+            where = f"{self.soa_location}: " if self.soa_location else ""
             decisions.append(
-                f"{annex_b.titles[target]} ({target}) is new in 2022 and no requirement links it: link it "
-                f"from the requirement(s) that rest on it (':{ISO22}:' with a reason), or exclude it with a "
-                f"justification in the ISO 2022 SoA file."
+                f"{where}{annex_b.titles[target]} ({target}) is new in 2022 and no requirement links it: link it "
+                f"from the requirement(s) that rest on it (':{ISO22}:' with a reason), or exclude it here with a "
+                f"justification."
             )
         out.append(f"{len(decisions)} decision(s) for an editor:" if decisions else "No decision is left open.")
         out.extend(f"  {line}" for line in decisions)
         return out
+
+
+def _ids(value: str) -> list[str]:
+    return [part.strip() for part in value.replace("、", ",").split(",") if part.strip()]
 
 
 def scan(files: Iterable[Path], root: Path, soa: Path | None = None,
@@ -281,9 +340,8 @@ def scan(files: Iterable[Path], root: Path, soa: Path | None = None,
     for path in sorted(files):
         rel = path.relative_to(root).as_posix()
         for need in written_needs(rel, path.read_text(encoding="utf-8")):
-            for target in (t.strip() for t in need.value(ISO22).split(",")):
-                if target:
-                    report.linked22.setdefault(target, []).append(need.id)
+            for target in _ids(need.value(ISO22)):
+                report.linked22.setdefault(target, []).append(need.id)
             if ISO22 in need.options:
                 report.migrated.append(need)
             elif need.value(ISO13) and annex_b is not None:
@@ -291,6 +349,8 @@ def scan(files: Iterable[Path], root: Path, soa: Path | None = None,
     if soa is not None and soa.exists():
         data = load_soa(soa)
         report.excluded22 = {number_to_id(ISO22_PREFIX, e.number): e.justification for e in data.rows}
+        location = soa.relative_to(root).as_posix() if soa.is_relative_to(root) else str(soa)
+        report.soa_location = f"{location}:{data.exclusions_line}" if data.exclusions_line else location
     return report
 
 
@@ -302,12 +362,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make migrate-iso2022", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the site's top directory")
     parser.add_argument("--catalog", default="traceability/catalogs/iso27001_2022.yaml")
+    parser.add_argument("--catalog13", default="traceability/catalogs/iso27001_2013.yaml",
+                        help="the ISO/IEC 27001:2013 catalog every Annex B entry must name a control of")
     parser.add_argument("--soa", default="traceability/soa-iso22.yaml")
     parser.add_argument("--apply", action="store_true", help="write the proposed links into the sources")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     try:
-        annex_b = load_correspondence(root / args.catalog)
+        annex_b = load_correspondence(root / args.catalog, root / args.catalog13)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
@@ -323,7 +385,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if new_text != text:
                 path.write_text(new_text, encoding="utf-8")
                 written += 1
-        print(f"Wrote the proposed links into {written} file(s); review them with 'git diff'.")
+        print(f"Wrote the proposed links into {written} file(s); review them with 'git diff'. The decisions above "
+              "that name a merge are not listed again: read them now.")
     else:
         print("Dry run: nothing written. Run 'make migrate-iso2022 APPLY=1' to write the proposed links.")
     return 0

@@ -152,6 +152,13 @@ class Problem:
 RELATIONSHIPS = ("equal-to", "subset-of", "superset-of", "intersects-with")
 #: The relationship of a link that states none: the weakest of the four claims.
 DEFAULT_RELATIONSHIP = "intersects-with"
+#: The Japanese words the site shows for each relationship (and accepts as a slip for the term).
+RELATIONSHIP_WORDS = {
+    "equal-to": ("同等", "等しい", "同一"),
+    "subset-of": ("一部を実施", "一部", "部分", "部分集合"),
+    "superset-of": ("全体を含む", "包含", "上位集合"),
+    "intersects-with": ("重なる", "重複", "交差"),
+}
 #: The relationships under which a requirement implements the whole of what it links.
 FULL_RELATIONSHIPS = frozenset({"equal-to", "superset-of"})
 
@@ -462,7 +469,7 @@ class TraceModel:
             if target not in self.items
         ]
 
-    def _meant_by_dangling(self, link_field: str) -> frozenset[str]:
+    def meant_by_dangling(self, link_field: str) -> frozenset[str]:
         """The IDs that the dangling ``link_field`` links were meant to name, as their messages propose
         (:func:`meant_ids`); cached per link field."""
         cache: dict[str, frozenset[str]] = self.__dict__.setdefault("_meant_cache", {})
@@ -679,7 +686,7 @@ class TraceModel:
                         rests_on=frozenset({f"{item.id}.{cond_field}"}),
                     )
         for link_field in self.rules.required_backlinks.get(item.type, ()):
-            if item.id in self._meant_by_dangling(link_field):
+            if item.id in self.meant_by_dangling(link_field):
                 continue  # a link meant for it is misspelt: that link's message is the one to fix
             if not any(
                 source != item.id and self._may_link(self.items[source].type, link_field)
@@ -808,6 +815,8 @@ class TraceModel:
                     "Keep one reason per ID.",
                 )
             rule = self.rules.links.get(link_field)
+            if rule is not None and rule.sources is not None and item.type not in rule.sources:
+                continue  # a link this type may not have is reported as such; no reason is asked for it
             # a link of the wrong type is reported as such; no reason is asked for it
             unreasoned = [t for t in links if (rule is None or self.items[t].type in rule.targets)
                           and not reasons.get(t)]
@@ -857,12 +866,17 @@ class TraceModel:
         return value if value in RELATIONSHIPS else DEFAULT_RELATIONSHIP
 
     def _check_relations(self, item: TraceItem) -> Iterable[Problem]:
-        """Each stated relationship names one of the item's links, once, with a term of :data:`RELATIONSHIPS`."""
+        """Each stated relationship names one of the item's links, once, with a term of :data:`RELATIONSHIPS`.
+
+        Not judged where the item has no such link at all, or may not have it: the missing or refused link
+        is the one message (as for reasons)."""
         for link_field, relation_field in self.rules.relations.items():
             text = item.fields.get(relation_field, "")
-            if not text:
-                continue
             links = list(item.links.get(link_field, ()))
+            rule = self.rules.links.get(link_field)
+            if not text or not links or (rule is not None and rule.sources is not None
+                                         and item.type not in rule.sources):
+                continue
             parts = reason_parts(text)
             keys = [key for key, _ in parts]
             where = self._at(item, relation_field)
@@ -871,18 +885,27 @@ class TraceModel:
                               f"for {repeated!r}.", "Keep one per ID.")
             for target, value in dict(parts).items():
                 if target not in links:
-                    guess = nearest(target, links)
                     yield Problem(where, "relation", f"{item.id}: {relation_field!r} names {target!r}, which is not "
-                                  f"in its {link_field!r} links.",
-                                  f"Did you mean {guess!r}?" if guess else
-                                  f"Add {target!r} to ':{link_field}:' or drop it from ':{relation_field}:'.")
+                                  f"in its {link_field!r} links.", self._relation_target_hint(item, link_field, target))
                 elif value not in RELATIONSHIPS:
-                    term = value.strip().lower().replace("_", "-").replace(" ", "-")
-                    guess = term if term in RELATIONSHIPS else nearest(term, RELATIONSHIPS)
                     yield Problem(where, "relation", f"{item.id}: the relationship of {target!r} is {value!r}, "
                                   f"which is not a NIST IR 8477 term ({', '.join(RELATIONSHIPS)}).",
-                                  f"Did you mean '{target}: {guess}'?" if guess else
-                                  f"Write '{target}: <term>', or leave it out for {DEFAULT_RELATIONSHIP}.")
+                                  _relation_value_hint(target, value, link_field))
+
+    def _relation_target_hint(self, item: TraceItem, link_field: str, target: str) -> str:
+        relation_field = self.rules.relations[link_field]
+        term = _relation_term(target)
+        if term:  # the term written without its ID
+            return f"Write '<ID>: {term}', naming one of its {link_field!r} links."
+        for other_field, other_relation in self.rules.relations.items():
+            if other_field != link_field and target in item.links.get(other_field, ()):
+                return (f"{target!r} is one of its {other_field!r} links: state its relationship in "
+                        f"':{other_relation}:', not ':{relation_field}:'.")
+        if target in self.items:  # a real entry, just not linked: a did-you-mean would hide that
+            return f"Add {target!r} to ':{link_field}:' (with a reason), or drop it from ':{relation_field}:'."
+        guess = nearest(target, item.links.get(link_field, ()))
+        return f"Did you mean {guess!r}?" if guess else \
+            f"Name one of its {link_field!r} links: {', '.join(item.links.get(link_field, ()))}."
 
     def _check_nesting(self) -> Iterable[Problem]:
         """Items of ``unnested`` types that sit inside another item: one problem per unclosed item.
@@ -960,6 +983,27 @@ class TraceModel:
                         f"({', '.join(sorted(carried)) or 'none'}).",
                         f"Copy the {name!r} of the item it {link_field!r}.",
                     )
+
+
+def _relation_term(text: str) -> str | None:
+    """The NIST IR 8477 term ``text`` stands for: the term itself in another case, width or spacing
+    (``Subset_Of``, ``ｅｑｕａｌ－ｔｏ``, ``subset of``), or a Japanese word the site uses for it (``同等``)."""
+    folded = unicodedata.normalize("NFKC", text).strip().strip("。.、,").lower().replace("_", "-").replace(" ", "-")
+    if folded in RELATIONSHIPS:
+        return folded
+    for term, words in RELATIONSHIP_WORDS.items():
+        if text.strip().strip("。") in words:
+            return term
+    return nearest(folded, RELATIONSHIPS)
+
+
+def _relation_value_hint(target: str, value: str, link_field: str) -> str:
+    if "," in value or "、" in value:  # two entries joined by a comma: 'subset-of, ISO22-7-3: equal-to'
+        return "Separate the entries with ';' (one 'ID: term' each)."
+    term = _relation_term(value)
+    if term:
+        return f"Did you mean '{target}: {term}'?"
+    return f"Write '{target}: <term>', or leave it out for {DEFAULT_RELATIONSHIP}."
 
 
 def _values(text: str) -> list[str]:
