@@ -219,3 +219,18 @@ def test_view_tables_are_left_out_of_the_search_index(site: tuple[object, Path])
     assert table.parent["role"] == "region" and table.parent["tabindex"] == "0"
     assert table.parent["aria-label"] == table.caption.get_text() == "例文・要件と、その上流と対応規格"
     assert table.find("tbody").find("tr").find().name == "th"  # the first column holds row headers
+
+
+def test_each_coverage_export_gives_the_pages_state_and_the_exclusions_reason(site) -> None:
+    """A reviewer filtering 状態 = 未対応 finds the same gaps as the page: an excluded control reads 適用除外, with why."""
+    _, outdir = site
+    rows = {r["ID"]: r for r in read_csv(outdir / "exports" / "iso22-coverage.csv")}
+    assert rows["ISO22-8-11"]["状態"] == "適用除外" and "データマスキング" in rows["ISO22-8-11"]["適用除外の理由（適用宣言書）"]
+    assert sorted(i for i, r in rows.items() if r["この版で新設"] == "はい") == sorted(
+        f"ISO22-{n}" for n in ("5-7", "5-23", "5-30", "7-4", "8-9", "8-10", "8-11", "8-12", "8-16", "8-23", "8-28"))
+    assert {r["状態"] for r in rows.values()} == {"対応", "適用除外"}
+    links = read_csv(outdir / "exports" / "links.csv")
+    part1 = [r for r in links if r["対応先ID"] in ("NISC-1-1", "NISC-1-2", "NISC-1-3")]
+    assert part1 and all(r["対応表で数える項目"].startswith("（数えない") for r in part1)
+    below = next(r for r in links if r["対応先ID"].count("-") == 4)  # a 遵守事項 counts for its 項
+    assert below["対応表で数える項目"] == ".".join(below["対応先ID"].split("-")[1:4])

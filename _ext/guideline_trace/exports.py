@@ -76,14 +76,14 @@ def oscal_files(app: Sphinx, report: TraceReport, built: Provenance) -> dict[str
     version = built.edition
     documents = {oscal.CATALOG_FILE: oscal.catalog(
         report, chapters(report), contents, title=f"{app.config.project}（{version}）", version=version,
-        built=built.built)}
+        built=built.built, commit=built.commit)}
     pages = {"nisc": "nisc", "iso": "iso2013", "iso22": "iso2022"}
     for key, spec in report.standards.items():
         document = oscal.mapping_collection(
             report, key, title=f"例文から {spec.label} への対応付け（{version}）", version=version, built=built.built,
             target_href=f"../traceability/{pages.get(key, key)}.html",
             # the 2022 links were proposed from ISO/IEC 27002:2022 Annex B (make migrate-iso2022), then decided by editors
-            method="hybrid" if key == "iso22" else "human")
+            method="hybrid" if key == "iso22" else "human", commit=built.commit)
         if document["mapping-collection"]["mappings"][0]["maps"]:  # OSCAL asks for at least one map
             documents[oscal.mapping_file(key)] = document
     return {name: (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -40,12 +40,14 @@ from trace_model.report import (
     REQUIREMENTS_CSV,
     SOA_LABELS,
     WORKBOOK,
+    LinkRow,
     Matrix,
     TraceReport,
     coverage_csv,
     entry_name,
     entry_number,
     soa_csv,
+    soa_status,
 )
 
 #: The time stamp of exports when neither SOURCE_DATE_EPOCH nor a commit date is known (the paper's date).
@@ -69,7 +71,8 @@ DEFINITIONS = (
      "それ以外の対応（subset-of、intersects-with、関係を書いていないリンク）は一部の実施として数える。"),
     ("対応率", "対応する項目の数 ÷ 項目の総数。小数のまま保存し、表示は小数第 1 位までの百分率。"),
     ("適用除外", "どの例文も対応せず、適用宣言書のファイル（traceability/soa*.yaml）に理由が書かれていること。"),
-    ("低確度", "カタログ行の確度（confidence）が low の項目。原典で要確認の行であり、その対応は原典との照合で変わりうる。"),
+    ("低確度", "カタログ行の確度（confidence）が low の項目。原典で要確認の行であり、その対応は原典との照合で変わりうる。"
+     "行の確度を持たないカタログ（ISO/IEC 27001。確度は日本語名称についてだけ）では空欄。"),
     ("関係", "NIST IR 8477 の集合論的関係（equal-to / subset-of / superset-of / intersects-with）。例文を焦点要素、"
      "規格の項目を参照要素として読む。書かれていないリンクは intersects-with。"),
 )
@@ -142,11 +145,12 @@ def _clause(report: TraceReport, item_id: str) -> str:
 
 def summary_sheet(report: TraceReport, exclusions: Mapping[str, Mapping[str, str]]) -> Sheet:
     """Per standard and per top group: covered, fully covered, excluded, total, ratio."""
-    def counts(entries: Sequence[CoverageRow], excluded: Mapping[str, str]) -> tuple[int, int, int, int]:
+    def counts(entries: Sequence[CoverageRow], excluded: Mapping[str, str]) -> tuple[int, int, int, int | None]:
         covered = sum(1 for r in entries if r.covered)
         full = sum(1 for r in entries if r.fully_covered)
         out = sum(1 for r in entries if not r.covered and entry_number(r.entry) in excluded)
-        low = sum(1 for r in entries if r.covered and r.entry.fields.get("confidence") == "low")
+        rated = any(r.entry.fields.get("confidence") for r in entries)
+        low = sum(1 for r in entries if r.covered and r.entry.fields.get("confidence") == "low") if rated else None
         return covered, full, out, low
 
     rows: list[tuple[Any, ...]] = []
@@ -167,25 +171,33 @@ def summary_sheet(report: TraceReport, exclusions: Mapping[str, Mapping[str, str
     return Sheet("概要", "規格ごとの対応の概要", columns, tuple(rows))
 
 
-def coverage_sheet(report: TraceReport, matrix: Matrix, name: str) -> Sheet:
-    """One standard's coverage: a row per counted entry, with the covering 例文 items per theme column."""
+def coverage_sheet(report: TraceReport, matrix: Matrix, name: str, exclusions: Mapping[str, str] | None = None) -> Sheet:
+    """One standard's coverage: a row per counted entry, its state as on the page (対応 / 適用除外 with the SoA's
+    justification / 未対応), and the covering 例文 items per theme column. A standard whose entries mark the
+    controls new in its edition (``new``) gets a 新設 column."""
     spec = matrix.spec
     level = LEVEL_LABELS.get(spec.level, "項目")
+    excluded = exclusions or {}
+    marks_new = any(r.entry.fields.get("new") for r in matrix.coverage.rows)
     columns = [Column("ID", "key", 16), Column("番号", "number", 10), Column(f"{level}の名称", "name", 34),
-               Column("分類", width=24), Column("状態", width=8), Column("対応の程度", width=10),
+               Column("分類", width=24), Column("状態", width=9), Column("対応の程度", width=10),
                Column("カタログ行の確度", width=10), Column("日本語名称の確度", width=10),
-               Column("対応例文数", "count", 9),
-               Column("対応例文", "long", 40)]
+               *([Column("この版で新設", width=9)] if marks_new else []),
+               Column("対応例文数", "count", 9), Column("対応例文", "long", 40),
+               Column("適用除外の理由（適用宣言書）", "long", 40)]
     columns += [Column(f"{c.label} {c.title}", "long", 18) for c in matrix.columns]
     full = {r.entry.id: r.fully_covered for r in matrix.coverage.rows}
     rows = []
     for row in matrix.rows:
         item = row.item
         degree = "" if not row.covered_by else ("全部" if full.get(item.id) else "一部")
+        status = soa_status(item, bool(row.covered_by), excluded)
         rows.append((item.id, item.fields.get("clause", ""), entry_name(item),
-                     row.group.title if row.group else "", "対応" if row.covered_by else "未対応", degree,
+                     row.group.title if row.group else "", SOA_LABELS[status], degree,
                      item.fields.get("confidence", ""), item.fields.get("ja_confidence", ""),
+                     *(["はい" if item.fields.get("new") == "yes" else ""] if marks_new else []),
                      len(row.covered_by), _ids(row.covered_by),
+                     excluded.get(entry_number(item), "") if status == "excluded" else "",
                      *(_ids(row.cells.get(c.key, ())) for c in matrix.columns)))
     return Sheet(name, f"{spec.label} 対応表", tuple(columns), tuple(rows))
 
@@ -211,16 +223,27 @@ def requirements_sheet(report: TraceReport) -> Sheet:
     return Sheet("要件", "例文・要件と対応規格", columns, tuple(rows))
 
 
+def counted_for(report: TraceReport, link: LinkRow) -> str:
+    """The number of the entry a link counts for in its standard's coverage (the entry itself, or the entry of the
+    counted level above it: a NISC 遵守事項 counts for its 項), or a note that it counts for none (a link to an
+    entry above the counted level: a section of NISC part 1, which has no 項)."""
+    level = report.standards[link.standard].level
+    counted = report.model.ancestor(link.entry.id, level)
+    return entry_number(counted) if counted is not None else f"（数えない: {LEVEL_LABELS.get(level, level)}より上の階層）"
+
+
 def links_sheet(report: TraceReport) -> Sheet:
     """One row per 例文 item -> standard entry link, with its reason, relationship and the row's confidence."""
     columns = (Column("規格", width=26), Column("例文ID", "key", 14), Column("例文", "long", 28),
                Column("対応先ID", "key", 16), Column("対応先の番号", "number", 10),
                Column("対応先の名称", "name", 30), Column("関係", width=14), Column("関係（日本語）", width=18),
-               Column("理由", "long", 60), Column("カタログ行の確度", width=10))
+               Column("理由", "long", 60), Column("カタログ行の確度", width=10),
+               Column("対応表で数える項目", width=14))
     rows = tuple(
         (report.standards[link.standard].label, link.item.id, link.item.title, link.entry.id,
          link.entry.fields.get("clause", ""), entry_name(link.entry), link.relationship,
-         RELATIONSHIP_LABELS[link.relationship], link.reason, link.entry.fields.get("confidence", ""))
+         RELATIONSHIP_LABELS[link.relationship], link.reason, link.entry.fields.get("confidence", ""),
+         counted_for(report, link))
         for link in report.links()
     )
     return Sheet("リンク", "例文から規格へのリンク（1 リンク 1 行）", columns, rows)
@@ -253,7 +276,8 @@ def provenance_sheet(provenance: Provenance, sheets: Sequence[Sheet]) -> Sheet:
     """What the workbook was built from, what each sheet holds, and what every figure means."""
     rows: list[tuple[Any, ...]] = [
         ("版", provenance.edition), ("版の日付", provenance.edition_date),
-        ("作成日時（UTC）", provenance.built.strftime("%Y-%m-%d %H:%M:%S")),
+        ("作成日時（UTC。SOURCE_DATE_EPOCH、なければソースのコミットの日時）",
+         provenance.built.strftime("%Y-%m-%d %H:%M:%S")),
         ("ソースのコミット", provenance.commit), ("作成したもの", provenance.generator),
         *provenance.notes,
     ]
@@ -267,7 +291,8 @@ def workbook_sheets(report: TraceReport, exclusions: Mapping[str, Mapping[str, s
     """Every sheet of the workbook but the provenance sheet, in order; each CSV is one of them."""
     names = {"nisc": "NISC統一基準", "iso": "ISO27001-2013", "iso22": "ISO27001-2022"}
     sheets = [summary_sheet(report, exclusions)]
-    sheets += [coverage_sheet(report, report.matrix(key), names.get(key, key)) for key in report.standards]
+    sheets += [coverage_sheet(report, report.matrix(key), names.get(key, key), exclusions.get(key))
+               for key in report.standards]
     sheets += [requirements_sheet(report), links_sheet(report)]
     sheets += [soa_sheet(report, key, rows, f"適用宣言書（{names.get(key, key)}）"[:31])
                for key, rows in exclusions.items()]

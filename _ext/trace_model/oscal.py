@@ -70,18 +70,21 @@ class Chapter:
     controls: tuple[str, ...]
 
 
-def _metadata(title: str, built: datetime, version: str, remarks: str) -> dict[str, Any]:
-    return {
+def _metadata(title: str, built: datetime, version: str, remarks: str, commit: str) -> dict[str, Any]:
+    metadata: dict[str, Any] = {
         "title": title,
         "last-modified": built.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
         "version": version,
         "oscal-version": OSCAL_VERSION,
-        "remarks": remarks,
     }
+    if commit:  # the sources it was built from (a marker follows when they held uncommitted changes)
+        metadata["props"] = [{"name": "source-commit", "ns": PROP_NS, "value": commit}]
+    metadata["remarks"] = remarks
+    return metadata
 
 
 def catalog(report: TraceReport, chapters: Sequence[Chapter], contents: Mapping[str, str], *, title: str,
-            version: str, built: datetime) -> dict[str, Any]:
+            version: str, built: datetime, commit: str = "") -> dict[str, Any]:
     """The guideline as an OSCAL catalog document (``{"catalog": …}``).
 
     ``chapters``: the groups, in reading order; ``contents``: need ID -> its source text (wording, then an
@@ -108,13 +111,14 @@ def catalog(report: TraceReport, chapters: Sequence[Chapter], contents: Mapping[
             groups.append({"id": chapter.id, "title": chapter.title, "controls": controls})
     return {"catalog": {
         "uuid": _uuid("catalog", version),
-        "metadata": _metadata(title, built, version, "基本方針と対策基準の例文（controls）と、その解説（guidance）。"),
+        "metadata": _metadata(title, built, version, "基本方針と対策基準の例文（controls）と、その解説（guidance）。",
+                              commit),
         "groups": groups,
     }}
 
 
 def mapping_collection(report: TraceReport, standard: str, *, title: str, version: str, built: datetime,
-                       target_href: str, method: str = "human") -> dict[str, Any]:
+                       target_href: str, method: str = "human", commit: str = "") -> dict[str, Any]:
     """The mapping collection from the guideline catalog to ``standard`` (``{"mapping-collection": …}``): one
     ``map`` per 例文 item -> entry link, in the order of :meth:`TraceReport.links`. ``method``: how the links
     were made, in OSCAL's terms (``human``; ``hybrid`` where a tool proposed them and editors decided)."""
@@ -138,7 +142,7 @@ def mapping_collection(report: TraceReport, standard: str, *, title: str, versio
                    "remarks はそのリンクの理由。")
     return {"mapping-collection": {
         "uuid": _uuid("mapping-collection", standard, version),
-        "metadata": _metadata(title, built, version, description),
+        "metadata": _metadata(title, built, version, description, commit),
         "provenance": {
             "method": method,
             "matching-rationale": "semantic",
