@@ -80,10 +80,15 @@ def structure_page(out: Path) -> None:
     (out / "structure.md").write_text("\n".join(lines), encoding="utf-8")
 
 
-def requirement_pages(out: Path, n: int, entries: dict[str, list[tuple[str, str, str, str]]], seed: int = 2014) -> list[str]:
+def requirement_pages(out: Path, n: int, entries: dict[str, list[tuple[str, str, str, str]]], seed: int = 2014,
+                      iso22: bool = True) -> list[str]:
+    """``n`` 例文 items on pages of PER_PAGE; with ``iso22``, each also links 1-3 ISO/IEC 27001:2022 controls with
+    reasons, as every 例文 of the site does since 2026-12 (a revision whose conf.py has no 'iso22' link type
+    gets none)."""
     rng = random.Random(seed)
     nisc = [i for i, level, _, _ in entries["nisc"] if level == "item"]
     iso = [i for i, level, _, _ in entries["iso"] if level == "control"]
+    iso2022 = [i for i, level, _, _ in entries["iso22"] if level == "control"]
     (out / "reqs").mkdir(exist_ok=True)
     pages = []
     for page in range((n + PER_PAGE - 1) // PER_PAGE):
@@ -92,6 +97,7 @@ def requirement_pages(out: Path, n: int, entries: dict[str, list[tuple[str, str,
         for k in range(page * PER_PAGE, min(n, (page + 1) * PER_PAGE)):
             isos = rng.sample(iso, rng.randint(1, 3))
             niscs = rng.sample(nisc, rng.randint(1, 3))
+            isos22 = rng.sample(iso2022, rng.randint(1, 3)) if iso22 else []
             text = " ".join(rng.sample(SENTENCES, 2))
             paper = k % 3
             lines += [
@@ -103,6 +109,8 @@ def requirement_pages(out: Path, n: int, entries: dict[str, list[tuple[str, str,
                 ":nisc_reason: " + "; ".join(f"{i}: 例文の根拠となる項目" for i in niscs),
                 f":iso: {', '.join(isos)}",
                 ":iso_reason: " + "; ".join(f"{i}: 例文の根拠となる管理策" for i in isos),
+                *([f":iso22: {', '.join(isos22)}",
+                   ":iso22_reason: " + "; ".join(f"{i}: 例文の根拠となる管理策" for i in isos22)] if isos22 else []),
                 "",
                 text,
                 "",
@@ -185,7 +193,8 @@ def write_site(n: int, variant: str, out: Path, root: Path = ROOT) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     entries = catalog_pages(out)
     structure_page(out)
-    pages = requirement_pages(out, n, entries)
+    has_iso22 = '"iso22": {"targets"' in (root / "conf.py").read_text(encoding="utf-8")
+    pages = requirement_pages(out, n, entries, iso22=has_iso22)
     views = {"ours": OURS_PAGES, "before": OURS_PAGES, "stock": stock_pages(entries), "floor": {}}[variant]
     (out / "views").mkdir(exist_ok=True)
     for name, text in views.items():

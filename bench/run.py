@@ -82,7 +82,9 @@ def edit_one_requirement(src: Path, page: str) -> tuple[str, str]:
 def matrix_shows(src: Path, req_id: str, control_id: str) -> bool:
     raw = (src / "_build" / "html" / "exports" / "iso-coverage.csv").read_bytes().decode("utf-8-sig")
     number = control_id[len("ISO-"):].replace("-", ".")
-    row = next(r for r in csv.DictReader(io.StringIO(raw)) if r["番号"] == number)
+    # the CSV gives a control's number in its heading column ('A.15.1.2 …'); revisions before 2026-12-01 in '番号'
+    row = next(r for r in csv.DictReader(io.StringIO(raw))
+               if (r.get("番号") or next((v for k, v in r.items() if "見出し" in k), "").split(" ")[0]) == number)
     return req_id in row["対応例文"].split()
 
 
@@ -132,9 +134,10 @@ def render(results: dict[str, dict[str, object]]) -> str:
         "（手で書いた数値はありません。各測定のコマンドと日付は表の後に示します）。各サイズ・各方式について、",
         "全体ビルドの所要時間とピークメモリは 3 回の中央値、`-j 2` は 1 回の測定です。差分（例文 1 件の ISO 対応付けを",
         "変更）と変更なしの再ビルドは、`results.json` に各回の値（`incremental_runs_s`, `nochange_runs_s`）がある測定では",
-        "3 回の中央値（回ごとに対応付けを変え直す）、それ以外は 1 回の測定です。合成サイトの各項目は、2026-11-30 以降の測定では対策基準の例文"
-        "（`measure`。NISC・ISO のリンクごとの理由と【解説】付き）、それより前の測定では論点資料の改定項目（`req`）"
-        "です（測定の記録の日付を参照）。合成サイトは警告なしでビルドされることを毎回確かめます（警告が出れば測定を"
+        "3 回の中央値（回ごとに対応付けを変え直す）、それ以外は 1 回の測定です。合成サイトの各項目は、2026-12-01 以降の測定では対策基準の例文"
+        "（`measure`。NISC・ISO 2013・ISO 2022 のリンクごとの理由と【解説】付き。before の版が ISO 2022 のリンクを知らなければ"
+        "その版の合成サイトには付けない）、2026-11-30 の測定では ISO 2022 のリンクのない例文、それより前の測定では論点資料の"
+        "改定項目（`req`）です（測定の記録の日付を参照）。合成サイトは警告なしでビルドされることを毎回確かめます（警告が出れば測定を"
         "中止）。この確認を加える前（2026-11-30 の before/after の測定より前）の ours の測定では、合成サイトが実サイト用の"
         "規則（例文 ID の形式など）による警告を出していました。",
         "",
@@ -182,11 +185,12 @@ def render(results: dict[str, dict[str, object]]) -> str:
 
 
 #: What the synthetic site is made of (``generate.py``); results of another generator are not compared.
-ITEMS = "measure"
+ITEMS = "measure+iso22"
 
 
 def _items(result: dict[str, object]) -> str:
-    """The generator a result was measured with: measurements before 2026-11-30 used ``req`` items."""
+    """The generator a result was measured with: measurements before 2026-11-30 used ``req`` items, those
+    before 2026-12-01 ``measure`` items without ISO/IEC 27001:2022 links."""
     return str(result.get("items", "req"))
 
 
