@@ -77,8 +77,9 @@ def rewrite_needs_json(app: Sphinx, exception: Exception | None) -> None:
 
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     title_of = titles(app)
+    created = provenance(app).built.strftime("%Y-%m-%dT%H:%M:%S+00:00")  # three git calls: once, not per version
     for version in data.get("versions", {}).values():
-        version["created"] = provenance(app).built.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        version["created"] = created
         for need in version.get("needs", {}).values():
             if isinstance(need.get("content"), str):
                 need["content"] = portable_content(need["content"], title_of)

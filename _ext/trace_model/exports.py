@@ -287,14 +287,26 @@ def provenance_sheet(provenance: Provenance, sheets: Sequence[Sheet]) -> Sheet:
                  tuple(rows))
 
 
+#: The sheet name of each standard's coverage (and, in brackets, of its SoA).
+SHEET_NAMES = {"nisc": "NISC統一基準", "iso": "ISO27001-2013", "iso22": "ISO27001-2022"}
+
+
+def sheet_name(standard: str) -> str:
+    return SHEET_NAMES.get(standard, standard)
+
+
+def soa_sheet_name(standard: str) -> str:
+    """At most 31 characters, as Excel allows."""
+    return f"適用宣言書（{sheet_name(standard)}）"[:31]
+
+
 def workbook_sheets(report: TraceReport, exclusions: Mapping[str, Mapping[str, str]]) -> list[Sheet]:
     """Every sheet of the workbook but the provenance sheet, in order; each CSV is one of them."""
-    names = {"nisc": "NISC統一基準", "iso": "ISO27001-2013", "iso22": "ISO27001-2022"}
     sheets = [summary_sheet(report, exclusions)]
-    sheets += [coverage_sheet(report, report.matrix(key), names.get(key, key), exclusions.get(key))
+    sheets += [coverage_sheet(report, report.matrix(key), sheet_name(key), exclusions.get(key))
                for key in report.standards]
     sheets += [requirements_sheet(report), links_sheet(report)]
-    sheets += [soa_sheet(report, key, rows, f"適用宣言書（{names.get(key, key)}）"[:31])
+    sheets += [soa_sheet(report, key, rows, soa_sheet_name(key))
                for key, rows in exclusions.items()]
     return sheets
 
@@ -311,12 +323,11 @@ def export_files(report: TraceReport, exclusions: Mapping[str, Mapping[str, str]
     standard that has a SoA file. Every CSV is a sheet of the workbook."""
     sheets = workbook_sheets(report, exclusions)
     by_name = {s.name: s for s in sheets}
-    names = {"nisc": "NISC統一基準", "iso": "ISO27001-2013", "iso22": "ISO27001-2022"}
-    files = {coverage_csv(key): csv_bytes(by_name[names.get(key, key)]) for key in report.standards}
+    files = {coverage_csv(key): csv_bytes(by_name[sheet_name(key)]) for key in report.standards}
     files[REQUIREMENTS_CSV] = csv_bytes(by_name["要件"])
     files[LINKS_CSV] = csv_bytes(by_name["リンク"])
     for key in exclusions:
-        files[soa_csv(key)] = csv_bytes(by_name[f"適用宣言書（{names.get(key, key)}）"[:31]])
+        files[soa_csv(key)] = csv_bytes(by_name[soa_sheet_name(key)])
     files[WORKBOOK] = xlsx_bytes([*sheets, provenance_sheet(provenance, sheets)], provenance.built)
     return files
 
