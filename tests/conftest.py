@@ -210,6 +210,27 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
+#: A page is ready for checking once it has loaded (images, figures' <object>s, deferred scripts), its
+#: fonts are in, every needtable has been enhanced by sphinx-needs' needstable.js and, on the search page,
+#: site-search.js has finished. Waiting for this rather than for "networkidle" (no request for 500 ms) keeps
+#: the browser tests independent of how busy the machine is: a CI run once timed out waiting for the network
+#: to fall quiet on the requirement list.
+PAGE_READY = """() => document.readyState === 'complete'
+    && document.fonts.status === 'loaded'
+    && [...document.querySelectorAll('table.NEEDS_DATATABLES')].every(table => table.__needstable)
+    && ['done', undefined].includes(document.body.dataset.searchState)"""
+#: Milliseconds a page may take to load and settle: generous, because a slow machine is not a defect.
+PAGE_TIMEOUT_MS = 120_000
+
+
+def open_page(page: object, url: str) -> None:
+    """Load ``url`` in the Playwright ``page`` and wait until it is ready for checking (:data:`PAGE_READY`).
+
+    Raises playwright's ``TimeoutError`` if it is not ready within :data:`PAGE_TIMEOUT_MS`."""
+    page.goto(url, wait_until="load", timeout=PAGE_TIMEOUT_MS)  # type: ignore[attr-defined]
+    page.wait_for_function(PAGE_READY, timeout=PAGE_TIMEOUT_MS)  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def page(browser: object, served_site: str) -> Iterator[object]:
     """A fresh page that may only talk to the site itself (served, or read from disk): any other host is

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from a11y_record import RECORD
+from conftest import open_page
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
@@ -63,8 +64,7 @@ def violations(result: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
 def test_no_wcag_a_or_aa_violation(browser, served_site: str, kind: str, scheme: str) -> None:
     context = browser.new_context(color_scheme=scheme, locale="ja-JP")
     page = context.new_page()
-    page.goto(f"{served_site}/{PAGE_TYPES[kind]}")
-    page.wait_for_load_state("networkidle")
+    open_page(page, f"{served_site}/{PAGE_TYPES[kind]}")
     assert page.evaluate("document.documentElement.lang") == "ja"
     result = axe_run(page)
     RECORD.environment["axe"] = str(page.evaluate("axe.version"))
@@ -78,15 +78,13 @@ def test_no_page_requests_another_host(page, served_site: str, site) -> None:
     pages = sorted(str(p.relative_to(outdir)) for p in Path(outdir).rglob("*.html") if ".doctrees" not in p.parts)
     assert len(pages) > 20
     for name in pages:
-        page.goto(f"{served_site}/{name}")
-        page.wait_for_load_state("networkidle")
+        open_page(page, f"{served_site}/{name}")
     assert page.foreign_requests == []
 
 
 @pytest.mark.parametrize("chapter", ["source/themes/04-network", "source/standards/08-external-services"])
 def test_a_chapter_prints_cleanly_on_a4(page, served_site: str, chapter: str) -> None:
-    page.goto(f"{served_site}/{chapter}.html")
-    page.wait_for_load_state("networkidle")
+    open_page(page, f"{served_site}/{chapter}.html")
     page.emulate_media(media="print")
     hidden = page.evaluate(
         """() => ['.sidebar-drawer', '.toc-drawer', '.mobile-header', '.theme-toggle-container']
@@ -141,8 +139,7 @@ def test_every_page_type_prints_on_a4_with_every_column_and_no_near_empty_page(
 
     context = browser.new_context(locale="ja-JP")
     page = context.new_page()
-    page.goto(f"{served_site}/{PAGE_TYPES[kind]}")
-    page.wait_for_load_state("networkidle")
+    open_page(page, f"{served_site}/{PAGE_TYPES[kind]}")
     page.emulate_media(media="print")
     shown = printed_tokens(page.evaluate("document.querySelector('article').innerText"))
     wide = page.evaluate("!!document.querySelector('table.trace-matrix, table.trace-requirements')")
@@ -183,8 +180,7 @@ def test_no_page_scrolls_sideways(browser, served_site: str, site, width: int) -
     page = context.new_page()
     wide = {}
     for name in pages:
-        page.goto(f"{served_site}/{name}")
-        page.wait_for_load_state("networkidle")  # the needtable widget draws itself after loading
+        open_page(page, f"{served_site}/{name}")
         found = page.evaluate(
             """boxes => {
                 const edge = document.documentElement.clientWidth;
@@ -237,8 +233,7 @@ def test_every_tab_stop_is_on_screen_with_a_visible_focus(browser, served_site: 
     every stop shows where the focus is (WCAG 2.4.7)."""
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP")
     page = context.new_page()
-    page.goto(f"{served_site}/{path}")
-    page.wait_for_load_state("networkidle")
+    open_page(page, f"{served_site}/{path}")
     wrong, stops = [], 0
     for _ in range(600):
         page.keyboard.press("Tab")
@@ -275,8 +270,7 @@ def test_every_diagram_label_is_at_least_12_px(browser, served_site: str, site, 
     page = context.new_page()
     small, figures = {}, 0
     for name in pages:
-        page.goto(f"{served_site}/{name}")
-        page.wait_for_load_state("networkidle")
+        open_page(page, f"{served_site}/{name}")
         found = page.evaluate("""() => [...document.querySelectorAll('article object.graphviz')].map(o => {
             const box = o.closest('.figure-scroll');
             const texts = [...o.contentDocument.querySelectorAll('svg text')];
