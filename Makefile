@@ -67,6 +67,15 @@ check: $(STAMP) system-deps  ## Lint, the strict build, then the whole test suit
 migrate-iso2022: $(STAMP)  ## Propose ISO/IEC 27001:2022 links from the 2013 links (dry run; APPLY=1 writes them)
 	PYTHONPATH=_ext $(BIN)/python -m trace_model.iso2022 $(if $(filter 1 yes true,$(APPLY)),--apply)
 
+# Freezes the current sources as an edition under traceability/editions/<EDITION>/ (commit it): the
+# 改定履歴 lists it and the 新旧対照表 compares later sources with it. The title and date are conf.py's
+# version and trace_edition_date; TITLE= and DATE=, if given, must agree with them.
+release: $(STAMP) system-deps  ## Freeze the current sources as an edition: EDITION=h27-03 [TITLE=… DATE=…] [FORCE=1]
+	@test -n "$(EDITION)" || { echo "make release: name the edition, e.g. make release EDITION=h28-08 TITLE=平成28年8月版 DATE=2016-08" >&2; exit 2; }
+	$(BIN)/sphinx-build -b html $(STRICT) $(SPHINXOPTS) . $(HTMLDIR)
+	PYTHONPATH=_ext $(BIN)/python -m trace_model.editions freeze --current $(HTMLDIR)/exports/edition.json \
+		--into traceability/editions --id "$(EDITION)" --title "$(TITLE)" --date "$(DATE)" $(if $(filter 1 yes true,$(FORCE)),--force)
+
 linkcheck: $(STAMP)  ## Check the external references (needs internet access)
 	$(BIN)/sphinx-build -b linkcheck $(SPHINXOPTS) . $(BUILDDIR)/linkcheck
 
@@ -76,7 +85,7 @@ clean:  ## Remove the build output (keeps .venv)
 distclean: clean  ## Remove the build output and the virtual environment
 	rm -rf $(VENV) *.egg-info
 
-.PHONY: help venv system-deps html serve test lint check linkcheck migrate-iso2022 bench clean distclean
+.PHONY: help venv system-deps html serve test lint check linkcheck migrate-iso2022 release bench clean distclean
 
 SIZES ?= 300 1000 3000 10000
 bench: $(STAMP) system-deps  ## Benchmark ours / stock / floor builds (SIZES="1000 3000"; BEFORE=<rev> adds a before/after table)

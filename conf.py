@@ -350,7 +350,8 @@ trace_soa_complete = True
 
 # -- HTML --------------------------------------------------------------------
 
-html_title = "地方公共団体情報セキュリティポリシーガイドライン（改定版）"
+# Every page names the edition it belongs to (in the sidebar and the window title).
+html_title = f"地方公共団体情報セキュリティポリシーガイドライン（{version}）"
 # -- Site search (our _ext/guideline_site/site_search.py) ----------------------
 # A page's rank orders the results (higher first): the guideline's own text, then the reviewer
 # views, then the standards' catalogs. The first pattern a docname matches gives its rank.

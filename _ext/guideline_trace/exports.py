@@ -13,7 +13,9 @@ from trace_model import oscal
 from trace_model.exports import Provenance, build_epoch, export_files, export_names
 from trace_model.report import EXPORT_DIR, TraceReport
 
-__version__ = "1.1.0"
+__version__ = "1.2.0"
+#: The current sources' edition, what ``make release`` freezes (:mod:`guideline_trace.editions`).
+EDITION_EXPORT = "edition.json"
 
 
 def _git(srcdir: str | os.PathLike[str], *args: str) -> str:
@@ -94,16 +96,20 @@ def oscal_files(app: Sphinx, report: TraceReport, built: Provenance) -> dict[str
 def write_exports(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    from trace_model.edition_views import docx_name
+
+    from guideline_trace.editions import comparison_specs, edition_files
     from guideline_trace.views import current_report, soa_exclusions, sources_changed
 
     target = Path(app.outdir, EXPORT_DIR)
     names = [*export_names(app.config.trace_standards, app.config.trace_soa_files), oscal.CATALOG_FILE,
-             *(oscal.mapping_file(key) for key in app.config.trace_standards)]
+             *(oscal.mapping_file(key) for key in app.config.trace_standards), EDITION_EXPORT,
+             *(docx_name(old, new) for old, new in comparison_specs(app))]
     if not sources_changed(app) and all((target / name).exists() for name in names):
         return  # nothing was read or removed: the exports on disk are current
     target.mkdir(parents=True, exist_ok=True)
     report, built = current_report(app), provenance(app)
-    files = export_files(report, soa_exclusions(app), built) | oscal_files(app, report, built)
+    files = export_files(report, soa_exclusions(app), built) | oscal_files(app, report, built) | edition_files(app)
     for name, data in files.items():
         path = target / name
         if not path.exists() or path.read_bytes() != data:
@@ -111,6 +117,9 @@ def write_exports(app: Sphinx, exception: Exception | None) -> None:
     for name in names:  # a file this build does not write (a mapping with no link left) must not linger
         if name not in files:
             (target / name).unlink(missing_ok=True)
+    for path in target.glob("shinkyu-*.docx"):  # a 新旧対照表 no page shows any more
+        if path.name not in files:
+            path.unlink()
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -114,6 +114,10 @@ class BuildCache:
     exclusions: dict[str, dict[str, str]] | None = None
     blocks: dict[tuple[str, ...], Any] = field(default_factory=dict)
     sources_changed: bool | None = None
+    #: the frozen editions, the current sources' edition and the comparisons (``guideline_trace.editions``)
+    editions: list[Any] | None = None
+    current_edition: Any = None
+    comparisons: dict[tuple[str, str], Any] = field(default_factory=dict)
 
 
 def build_cache(app: Any) -> BuildCache:

@@ -45,12 +45,14 @@ from trace_model.model import Location, Problem, TraceItem, nearest
 from trace_model.report import EXPORT_DIR, LEVEL_LABELS, StandardSpec, TraceReport, entry_name
 from trace_model.sources import option_lines
 from trace_model.views import (
+    MARK_WORDS,
     Block,
     Cell,
     Chain,
     ChainGraph,
     Container,
     Downloads,
+    Mark,
     Notice,
     Paragraph,
     Part,
@@ -220,6 +222,8 @@ class ViewInputs:
     exclusions: Mapping[str, Mapping[str, str]]
     colours: Mapping[str, str]
     chain: Chain
+    #: the application, for views whose data needs more of the build (the edition views)
+    app: Any = None
 
 
 @dataclass(frozen=True)
@@ -265,7 +269,8 @@ def view_blocks(app: Sphinx, options: Mapping[str, Any]) -> tuple[Block, ...]:
     cache = build_cache(app).blocks
     if key not in cache:
         colours = {str(t["directive"]): str(t["color"]) for t in NeedsSphinxConfig(app.config).types if t.get("color")}
-        inputs = ViewInputs(current_report(app), soa_exclusions(app), colours, Chain.from_config(app.config.trace_chain))
+        inputs = ViewInputs(current_report(app), soa_exclusions(app), colours, Chain.from_config(app.config.trace_chain),
+                            app)
         cache[key] = view.data(inputs, options)
     return cache[key]
 
@@ -426,6 +431,9 @@ class _Renderer:
             return nodes.reference("", label, internal=True, refuri=uri, reftitle=self.title(part.id))
         if isinstance(part, Strong):
             return nodes.strong(text=part.text)
+        if isinstance(part, Mark):
+            before, after = MARK_WORDS[part.kind]
+            return nodes.inline("", "", nodes.Text(before + part.text + after), classes=[f"diff-{part.kind}"])
         return nodes.Text(part)
 
     def part_html(self, part: Part) -> str:
@@ -439,6 +447,8 @@ class _Renderer:
             return found
         if isinstance(part, Strong):
             return f"<strong>{_escape(part.text)}</strong>"
+        if isinstance(part, Mark):
+            return mark_html(part)
         return _escape(part)
 
     def table(self, table: Table) -> nodes.Element:
@@ -468,6 +478,16 @@ class _Renderer:
         graph["classes"] = ["trace-chain-graph"]
         box += graph  # its items, as links, are in the table that follows it (chain_table)
         return box
+
+
+def mark_html(mark: Mark) -> str:
+    """A changed passage: ``<ins>`` in the 改正後 column, ``<del>`` in the 改正前 column (both underlined by
+    ``trace.css``, as the ministry marks them), with words for screen readers that underlining does not give
+    (:data:`~trace_model.views.MARK_WORDS`), hidden on screen and in print."""
+    before, after = MARK_WORDS[mark.kind]
+    tag = "ins" if mark.kind == "new" else "del"
+    return (f'<{tag} class="diff-{mark.kind}"><span class="diff-words">{_escape(before)}</span>{_escape(mark.text)}'
+            f'<span class="diff-words">{_escape(after)}</span></{tag}>')
 
 
 #: Bounds of a column's width in :func:`build_table`, in terminal columns (a CJK character takes two).

@@ -52,10 +52,23 @@ class Strong:
     text: str
 
 
-#: Inline content: text, a link to an item, bold text.
-Part = Union[str, Ref, Strong]  # noqa: UP007 (a runtime alias; the | form needs Python 3.12's type statement)
+@dataclass(frozen=True)
+class Mark:
+    """A changed passage in a 新旧対照表 column: ``kind`` ``"new"`` (改正後) or ``"old"`` (改正前). Shown
+    underlined, as the ministry's 新旧対照表 marks both columns, and announced to screen readers by words
+    around it (:data:`MARK_WORDS`), since underlining is not read out."""
+
+    text: str
+    kind: str
+
+
+#: What a screen reader hears before and after a :class:`Mark` of each kind.
+MARK_WORDS = {"new": ("［改正部分：", "］"), "old": ("［改正前の部分：", "］")}
+
+#: Inline content: text, a link to an item, bold text, a changed passage.
+Part = Union[str, Ref, Strong, Mark]  # noqa: UP007 (a runtime alias; the | form needs Python 3.12's type statement)
 #: A table cell: one part, or several parts in one paragraph (an empty tuple is an empty cell).
-Cell = Union[str, Ref, Strong, tuple[Part, ...]]  # noqa: UP007
+Cell = Union[str, Ref, Strong, Mark, tuple[Part, ...]]  # noqa: UP007
 
 
 @dataclass(frozen=True)

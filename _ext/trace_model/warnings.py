@@ -54,6 +54,7 @@ WARNINGS: dict[str, str] = {
     "soa-excluded-but-covered": "a SoA exclusion names a control that a 例文 item addresses",
     "soa-unjustified": "a control or item is neither addressed by a 例文 item nor excluded with a reason",
     "coverage-threshold": "a coverage matrix is below its :threshold:",
+    "edition": "a frozen edition file (traceability/editions/<id>/edition.json) cannot be read or is inconsistent",
     "view-option": "a view directive's option names a standard, rows or threshold the view cannot show",
     "chain-target": "trace-chain names something that is not a theme or viewpoint",
     # the site as readers get it

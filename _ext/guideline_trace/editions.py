@@ -1,0 +1,248 @@
+"""Editions on the site: the current sources' edition, the frozen ones (``trace_editions_dir``), the
+``edition-history`` (改定履歴) and ``edition-comparison`` (新旧対照表) views, and the files an HTML build writes
+for them (``exports/edition.json``, the 新旧対照表 DOCX).
+
+The computing is :mod:`trace_model.editions` (snapshot data, comparison) and :mod:`trace_model.edition_views`
+(blocks); this module gathers the data from the build and reports a bad edition file as ``trace.edition``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from trace_model.catalogs import load_catalog
+from trace_model.edition_views import comparison_view, docx_name, history_view
+from trace_model.editions import (
+    CURRENT,
+    EDITION_FILE,
+    Comparison,
+    Edition,
+    EditionError,
+    FrozenCatalog,
+    FrozenEntry,
+    FrozenItem,
+    Link,
+    compare,
+    load_editions,
+)
+from trace_model.model import nearest
+from trace_model.oscal import EXPLANATION_MARK, portable_text
+from trace_model.report import entry_name, entry_number
+
+from guideline_trace import checks
+from guideline_trace.state import build_cache
+from guideline_trace.views import VIEWS, View, ViewInputs, _ViewDirective, current_report, soa_exclusions
+
+__version__ = "1.0.0"
+
+
+def editions_dir(app: Sphinx) -> Path:
+    """The folder of the frozen editions (``trace_editions_dir``, relative to conf.py)."""
+    return Path(app.srcdir, app.config.trace_editions_dir)
+
+
+def frozen_editions(app: Sphinx) -> list[Edition]:
+    """The frozen editions, oldest first, read once per build. A bad edition file is reported once as a
+    located ``trace.edition`` warning, and then no edition is shown (a 新旧対照表 against a broken file would
+    be wrong)."""
+    cache = build_cache(app)
+    if cache.editions is None:
+        try:
+            cache.editions = load_editions(editions_dir(app))
+        except EditionError as error:
+            location = error.location if ":" in error.location.rsplit("/", 1)[-1] else f"{error.location}:1"
+            checks.warn(f"frozen edition: {error.message}", "edition", location)
+            cache.editions = []
+    return list(cache.editions)
+
+
+def current_edition(app: Sphinx) -> Edition:
+    """The current sources as an edition (ID ``current``; title ``version``, date ``trace_edition_date``):
+    every 例文 item with its section, wording and 解説 (portable text, as in the OSCAL catalog) and links;
+    every standard's catalog (its edition from the catalog file) and SoA exclusions. Computed once per build."""
+    cache = build_cache(app)
+    if cache.current_edition is not None:
+        return cache.current_edition  # type: ignore[no-any-return]
+    from guideline_trace.exports import provenance
+    from guideline_trace.needs_json import portable_content, titles
+
+    report = current_report(app)
+    needs = checks.current_needs(app.env)  # called while the view pages' fingerprints are taken, before writing
+    title_of = titles(app)
+    items = []
+    for item in report.requirements():
+        need = needs.get(item.id)
+        text = portable_content(str(need.get("content") or ""), title_of) if need is not None else ""
+        wording, _, explanation = text.partition(EXPLANATION_MARK)
+        links = tuple(
+            Link(key, target, reason, relationship)
+            for key, spec in report.standards.items() for link_field in spec.links
+            for target, reason, relationship in report.model.reasoned_links(item, link_field)
+        )
+        items.append(FrozenItem(
+            id=item.id, type=item.type, title=item.title, chapter=item.fields.get("docname", ""),
+            section=str(need.get("section_name") or "") if need is not None else "",
+            statement=portable_text(wording), explanation=portable_text(explanation), links=links))
+    chapters = tuple(dict.fromkeys(i.chapter for i in items))
+    exclusions = soa_exclusions(app)
+    catalogs = []
+    for key, spec in report.standards.items():
+        path = app.config.trace_catalogs.get(spec.need_type)
+        header = load_catalog(Path(app.srcdir, path), expected_type=spec.need_type).header if path else {}
+        catalogs.append(FrozenCatalog(
+            standard=key, label=spec.label, edition=str(header.get("edition", "")),
+            entries=tuple(FrozenEntry(e.id, entry_number(e), entry_name(e)) for e in report.model.of_type(spec.need_type)),
+            exclusions=dict(exclusions.get(key, {}))))
+    cache.current_edition = Edition(
+        id=CURRENT, title=app.config.version or "（版の指定なし）", date=app.config.trace_edition_date or "",
+        commit=provenance(app).commit,
+        chapters=tuple((d, report.chapter_titles.get(d, d)) for d in chapters), items=tuple(items),
+        catalogs=tuple(catalogs))
+    return cache.current_edition
+
+
+def all_editions(app: Sphinx) -> dict[str, Edition]:
+    """Edition ID -> edition: the frozen ones, and ``current``."""
+    return {e.id: e for e in frozen_editions(app)} | {CURRENT: current_edition(app)}
+
+
+def comparison(app: Sphinx, old: str, new: str) -> Comparison:
+    """The comparison of two editions by ID (``current`` for the current sources), computed once per build.
+    Raises ``KeyError`` for an unknown ID (the directive has reported it)."""
+    cache = build_cache(app)
+    key = (old, new)
+    if key not in cache.comparisons:
+        editions = all_editions(app)
+        cache.comparisons[key] = compare(editions[old], editions[new])
+    return cache.comparisons[key]  # type: ignore[no-any-return]
+
+
+def _note_edition_files(directive: _ViewDirective) -> None:
+    """The page is read again when an edition file is added, changed or removed."""
+    folder = editions_dir(directive.env.app)
+    directive.env.note_dependency(str(folder))
+    if folder.is_dir():
+        for path in sorted(folder.glob(f"*/{EDITION_FILE}")):
+            directive.env.note_dependency(str(path))
+
+
+class EditionHistoryDirective(_ViewDirective):
+    """``edition-history``: the 改定履歴, one row per frozen edition (``trace_editions_dir``), and whether the
+    current sources differ from the newest one."""
+
+    view = "history"
+    option_spec: ClassVar[dict[str, Any]] = {}
+
+    def run(self) -> list[nodes.Node]:
+        _note_edition_files(self)
+        return self.placeholder()
+
+
+def _edition_id(argument: str | None) -> str:
+    return directives.unchanged_required(argument).strip()
+
+
+class EditionComparisonDirective(_ViewDirective):
+    """``edition-comparison``: the 新旧対照表 from the edition ``:old:`` to ``:new:`` (an edition ID, or
+    ``current``, the default, for the current sources; ``:old: latest`` is the newest frozen edition), with
+    the 旧番号→新番号 table, the coverage change and the catalog change. An unknown edition is a located
+    ``trace.view-option`` error."""
+
+    view = "comparison"
+    option_spec: ClassVar[dict[str, Any]] = {"old": _edition_id, "new": _edition_id}
+
+    def run(self) -> list[nodes.Node]:
+        _note_edition_files(self)
+        folder = editions_dir(self.env.app)
+        known = sorted(p.parent.name for p in folder.glob(f"*/{EDITION_FILE}")) if folder.is_dir() else []
+        values = {}
+        for option, default in (("old", "latest"), ("new", CURRENT)):
+            value = self.options.get(option, default)
+            if value in (CURRENT, "latest") or value in known:
+                values[option] = value
+                continue
+            guess = nearest(value, [*known, CURRENT, "latest"])
+            return self.reject_option(option, f"edition-comparison: there is no edition {value!r} in "
+                                      f"{self.config.trace_editions_dir}. "
+                                      + (f"Did you mean {guess!r}? " if guess else "")
+                                      + f"Use one of: {', '.join([*known, 'latest', CURRENT])}.")
+        return self.placeholder(**values)
+
+
+def _resolve(app: Sphinx, edition_id: str) -> str | None:
+    if edition_id != "latest":
+        return edition_id if edition_id in all_editions(app) else None
+    frozen = frozen_editions(app)
+    return frozen[-1].id if frozen else None
+
+
+def _history(app: Sphinx) -> tuple[Any, ...]:
+    frozen = frozen_editions(app)
+    changed = len(comparison(app, frozen[-1].id, CURRENT).rows()) if frozen else None
+    return history_view(frozen, changed)
+
+
+def _comparison(app: Sphinx, options: Mapping[str, Any]) -> tuple[Any, ...]:
+    from trace_model.views import Paragraph
+
+    old, new = _resolve(app, options["old"]), _resolve(app, options["new"])
+    if old is None or new is None:
+        return (Paragraph(("比べる版がありません。版を凍結すると（make release）、ここに新旧対照表が出ます。",)),)
+    labels = {key: spec.label for key, spec in current_report(app).standards.items()}
+    return comparison_view(comparison(app, old, new), labels)
+
+
+def comparison_specs(app: Sphinx) -> list[tuple[str, str]]:
+    """``(old, new)`` edition IDs of every 新旧対照表 on the site (``latest`` resolved), each once."""
+    from guideline_trace.state import state
+
+    found = []
+    for specs in state(app.env).view_specs.values():
+        for spec in specs:
+            if spec["view"] == "comparison":
+                pair = (_resolve(app, spec["old"]), _resolve(app, spec["new"]))
+                if None not in pair and pair not in found:
+                    found.append(pair)
+    return found  # type: ignore[return-value]
+
+
+def edition_files(app: Sphinx) -> dict[str, bytes]:
+    """The files an HTML build writes into ``exports/``: ``edition.json`` (the current sources' edition, what
+    ``make release`` freezes) and a 新旧対照表 DOCX for every ``edition-comparison`` on the site."""
+    from trace_model.shinkyu_docx import comparison_docx
+
+    from guideline_trace.exports import provenance
+
+    files = {"edition.json": current_edition(app).to_json().encode("utf-8")}
+    built = provenance(app).built
+    labels = {key: spec.label for key, spec in current_report(app).standards.items()}
+    for old, new in comparison_specs(app):
+        files[docx_name(old, new)] = comparison_docx(comparison(app, old, new), labels, built=built)
+    return files
+
+
+def _register_views() -> None:
+    """Add the edition views to the reviewer views' registry (their data needs the build, so they read it
+    through :attr:`ViewInputs.app`)."""
+    VIEWS["history"] = View("history", "edition-history", EditionHistoryDirective, (),
+                            lambda i, o: _history(i.app))
+    VIEWS["comparison"] = View("comparison", "edition-comparison", EditionComparisonDirective, ("old", "new"),
+                               lambda i, o: _comparison(i.app, o))
+
+
+_register_views()
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("guideline_trace.views")
+    for name in ("history", "comparison"):
+        app.add_directive(VIEWS[name].directive_name, VIEWS[name].directive)
+    return {"version": __version__, "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+__all__ = ["ViewInputs", "all_editions", "comparison", "current_edition", "edition_files", "frozen_editions"]

@@ -1,0 +1,680 @@
+"""Editions of the guideline as data, and what changed between two of them.
+
+An :class:`Edition` is what a later build needs to compare against: every 例文 item (``policy``, ``measure``)
+with its chapter, section, title, wording and 解説 as published, and its links to each standard with their
+reasons and relationships; and, for each standard, the catalog it was traced against (its edition, every
+entry's number and title) and the SoA's exclusions. ``make release`` freezes the current sources as one
+(``traceability/editions/<id>/edition.json``, committed); a build makes the current sources' edition
+afresh (``exports/edition.json``).
+
+:func:`compare` gives what the ministry's 新旧対照表 shows and more:
+
+- per chapter, each changed item with its 改正後 and 改正前 text, the changed passages marked by a
+  character-level diff (Japanese has no spaces between words, so words are no unit to diff by);
+- added, deleted, moved (to another chapter or section) and renumbered items (an item whose ID changed,
+  recognised by its wording; IDs are what the site's permalinks are made of, so this is rare and listed in the
+  旧番号→新番号 table);
+- the coverage change per standard (entries newly addressed, no longer addressed, addressed by other items,
+  or whose exclusion's justification changed);
+- the catalog change: entries of a standard removed, renumbered or retitled between the catalogs the two
+  editions were traced against, each with the items whose links point at it — a link is never re-targeted
+  silently.
+
+Pure: no Sphinx or docutils import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import itertools
+import json
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+#: The version of the edition file's layout; a file of another version is refused.
+SCHEMA = 1
+#: The file of one frozen edition, in ``<editions dir>/<edition id>/``.
+EDITION_FILE = "edition.json"
+#: An edition ID: lowercase ASCII letters, digits and hyphens (it becomes a directory and a URL part).
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+#: An edition date: a year and month (``2015-03``) or a full date (``2015-03-31``).
+DATE_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
+#: The ID the current sources' edition has until it is frozen.
+CURRENT = "current"
+#: Two items with different IDs are one item renumbered when their wording is at least this similar
+#: (difflib's ratio, 0..1) and neither ID is in the other edition.
+RENUMBER_SIMILARITY = 0.6
+#: Equal runs of at most this many characters between two changes are shown as part of one change
+#: (a character-level diff of Japanese otherwise splits a reworded phrase into fragments).
+MERGE_EQUAL_RUN = 2
+
+#: Item change kinds, in the order the 新旧対照表 names them, with their Japanese words.
+CHANGE_WORDS = {
+    "added": "新設",
+    "deleted": "削除",
+    "renumbered": "番号変更",
+    "moved": "移動",
+    "title": "見出しの変更",
+    "wording": "例文の改正",
+    "explanation": "解説の改正",
+    "links": "対応付けの変更",
+}
+#: Coverage change kinds and their Japanese words.
+COVERAGE_WORDS = {
+    "newly-addressed": "新たに対応",
+    "no-longer-addressed": "対応しなくなった",
+    "addressed-by-changed": "対応する項目の変更",
+    "justification-changed": "適用除外の理由の変更",
+}
+#: Catalog change kinds and their Japanese words.
+CATALOG_WORDS = {"removed": "削除", "renumbered": "番号変更", "retitled": "名称変更"}
+
+
+class EditionError(ValueError):
+    """A frozen edition file, or a request to freeze one, is wrong: ``location`` (``file:line`` or a file)
+    and what is wrong, in plain words with the fix."""
+
+    def __init__(self, location: str, message: str) -> None:
+        super().__init__(f"{location}: {message}")
+        self.location = location
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link of an item to a standard's entry: the standard's key (``nisc``, ``iso``, ``iso22``), the
+    entry's ID, the reason written for it and its relationship (NIST IR 8477 term)."""
+
+    standard: str
+    target: str
+    reason: str = ""
+    relationship: str = "intersects-with"
+
+
+@dataclass(frozen=True)
+class FrozenItem:
+    """One 例文 item as published in an edition.
+
+    ``chapter``: the page (docname) it is on; ``section``: its section heading (``3.1 情報資産の分類``);
+    ``statement``: the 例文's wording and ``explanation`` its 解説, as portable MyST text.
+    """
+
+    id: str
+    type: str
+    title: str
+    chapter: str
+    section: str
+    statement: str
+    explanation: str = ""
+    links: tuple[Link, ...] = ()
+
+    def text(self) -> str:
+        """What the 新旧対照表 shows of the item: its heading, wording and 解説, one per paragraph."""
+        parts = [f"{self.id} {self.title}", self.statement]
+        if self.explanation:
+            parts.append(f"【解説】\n{self.explanation}")
+        return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class FrozenEntry:
+    """One entry of a standard's catalog: its ID (``ISO-A-8-2-1``), number (``A.8.2.1``) and title."""
+
+    id: str
+    number: str
+    title: str
+
+
+@dataclass(frozen=True)
+class FrozenCatalog:
+    """The catalog one standard was traced against in an edition: the standard's key and label, the
+    catalog's own edition (``平成26年度版``), its entries in catalog order, and the SoA's exclusions
+    (entry number -> justification)."""
+
+    standard: str
+    label: str
+    edition: str
+    entries: tuple[FrozenEntry, ...]
+    exclusions: Mapping[str, str] = field(default_factory=dict)
+
+    def entry(self, entry_id: str) -> FrozenEntry | None:
+        return next((e for e in self.entries if e.id == entry_id), None)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One edition of the guideline: its ID (``h27-03``), title (``平成27年3月版``), date (``2015-03``), the
+    commit it was made from, its chapters (docname, title) in reading order, its 例文 items in reading
+    order and the catalogs it was traced against."""
+
+    id: str
+    title: str
+    date: str
+    commit: str
+    chapters: tuple[tuple[str, str], ...]
+    items: tuple[FrozenItem, ...]
+    catalogs: tuple[FrozenCatalog, ...]
+
+    def item(self, item_id: str) -> FrozenItem | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+    def catalog(self, standard: str) -> FrozenCatalog | None:
+        return next((c for c in self.catalogs if c.standard == standard), None)
+
+    def chapter_title(self, docname: str) -> str:
+        return dict(self.chapters).get(docname, docname)
+
+    def to_json(self) -> str:
+        """The edition file's text: UTF-8 JSON, one item per block, the same bytes for the same edition."""
+        data = {
+            "schema": SCHEMA,
+            "id": self.id,
+            "title": self.title,
+            "date": self.date,
+            "commit": self.commit,
+            "chapters": [{"docname": d, "title": t} for d, t in self.chapters],
+            "catalogs": [
+                {"standard": c.standard, "label": c.label, "edition": c.edition,
+                 "exclusions": dict(sorted(c.exclusions.items())),
+                 "entries": [[e.id, e.number, e.title] for e in c.entries]}
+                for c in self.catalogs
+            ],
+            "items": [
+                {"id": i.id, "type": i.type, "title": i.title, "chapter": i.chapter, "section": i.section,
+                 "statement": i.statement, "explanation": i.explanation,
+                 "links": [[link.standard, link.target, link.reason, link.relationship] for link in i.links]}
+                for i in self.items
+            ],
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+# -- reading an edition file ------------------------------------------------------------------------------
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def edition_from_json(text: str, path: str) -> Edition:
+    """The edition in ``text`` (the content of the file ``path``, for messages).
+
+    Raises :class:`EditionError` located at the file's line for invalid JSON, another schema version, a
+    missing or mistyped field, or an item ID given twice.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise EditionError(f"{path}:{error.lineno}", f"not valid JSON ({error.msg}). An edition file is "
+                           "written by `make release`; restore it from git rather than edit it.") from None
+
+    def where(needle: str = "") -> str:
+        line = _line_of(text, needle) if needle else None
+        return f"{path}:{line}" if line else path
+
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        found = data.get("schema") if isinstance(data, dict) else None
+        raise EditionError(where('"schema"'), f"schema {found!r} is not {SCHEMA}, the version this build reads. "
+                           "Freeze the edition again with this version's `make release`.")
+
+    def need(obj: Any, key: str, kind: type, context: str) -> Any:
+        value = obj.get(key) if isinstance(obj, dict) else None
+        if not isinstance(value, kind):
+            raise EditionError(where(context), f"{key!r} is missing or not a {kind.__name__} ({context or 'top level'}). "
+                               "Restore the file from git or freeze the edition again with `make release`.")
+        return value
+
+    try:
+        catalogs = tuple(
+            FrozenCatalog(
+                standard=need(c, "standard", str, ""), label=need(c, "label", str, ""),
+                edition=need(c, "edition", str, ""),
+                entries=tuple(FrozenEntry(*(str(v) for v in row)) for row in need(c, "entries", list, "")),
+                exclusions={str(k): str(v) for k, v in need(c, "exclusions", dict, "").items()},
+            )
+            for c in need(data, "catalogs", list, "")
+        )
+        items = []
+        seen: set[str] = set()
+        for raw in need(data, "items", list, ""):
+            item_id = need(raw, "id", str, "")
+            context = f'"id": "{item_id}"'
+            if item_id in seen:
+                raise EditionError(where(context), f"the item {item_id} is listed twice. Restore the file from git.")
+            seen.add(item_id)
+            items.append(FrozenItem(
+                id=item_id, type=need(raw, "type", str, context), title=need(raw, "title", str, context),
+                chapter=need(raw, "chapter", str, context), section=need(raw, "section", str, context),
+                statement=need(raw, "statement", str, context), explanation=need(raw, "explanation", str, context),
+                links=tuple(Link(*(str(v) for v in link)) for link in need(raw, "links", list, context)),
+            ))
+        return Edition(
+            id=need(data, "id", str, ""), title=need(data, "title", str, ""), date=need(data, "date", str, ""),
+            commit=need(data, "commit", str, ""),
+            chapters=tuple((need(c, "docname", str, ""), need(c, "title", str, ""))
+                           for c in need(data, "chapters", list, "")),
+            items=tuple(items), catalogs=catalogs,
+        )
+    except TypeError as error:  # an entry or link row with too many or too few values
+        raise EditionError(path, f"a catalog entry or link row has the wrong number of values ({error}). "
+                           "Restore the file from git or freeze the edition again with `make release`.") from None
+
+
+ID_KEY = '"id"'
+
+
+def load_edition(path: Path) -> Edition:
+    """The edition in the file ``path`` (``<dir>/<id>/edition.json``). Raises :class:`EditionError` as
+    :func:`edition_from_json` does, and when the file's ``id`` is not its directory's name."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise EditionError(str(path), f"not UTF-8 ({error.reason} at byte {error.start}).") from None
+    edition = edition_from_json(text, str(path))
+    if edition.id != path.parent.name:
+        raise EditionError(f"{path}:{_line_of(text, ID_KEY) or 1}",
+                           f"the edition's id {edition.id!r} is not its directory's name {path.parent.name!r}. "
+                           "An edition is renamed by moving its directory and setting the same id in the file.")
+    return edition
+
+
+def load_editions(directory: Path) -> list[Edition]:
+    """Every frozen edition under ``directory``, oldest first (by date, then ID). A missing directory holds
+    none. Raises :class:`EditionError` for a subdirectory without an edition file or with a bad name, and for
+    two editions with the same date."""
+    if not directory.is_dir():
+        return []
+    found = []
+    for sub in sorted(p for p in directory.iterdir() if p.is_dir()):
+        if not ID_PATTERN.match(sub.name):
+            raise EditionError(str(sub), "an edition's directory name must be lowercase letters, digits and "
+                               "hyphens (e.g. h27-03); rename it.")
+        if not (sub / EDITION_FILE).is_file():
+            raise EditionError(str(sub), f"holds no {EDITION_FILE}. Freeze the edition with `make release` or "
+                               "remove the directory.")
+        found.append(load_edition(sub / EDITION_FILE))
+    found.sort(key=lambda e: (e.date, e.id))
+    for before, after in itertools.pairwise(found):
+        if before.date == after.date:
+            raise EditionError(str(directory / after.id / EDITION_FILE),
+                               f"has the same date {after.date} as the edition {before.id}; editions are "
+                               "ordered by date, so give each its own.")
+    return found
+
+
+def frozen(current: Edition, *, edition_id: str, title: str = "", date: str = "") -> Edition:
+    """``current`` (the current sources' edition) as the release ``edition_id``.
+
+    Its title and date are the current sources' (conf.py's ``version`` and ``trace_edition_date``, which every
+    page and export names); ``title`` and ``date``, if given, must agree with them. Raises
+    :class:`EditionError` for an ID or date of the wrong form, an empty title, or a disagreement."""
+    if not ID_PATTERN.match(edition_id) or edition_id == CURRENT:
+        raise EditionError("EDITION", f"{edition_id!r} is not an edition ID: use lowercase letters, digits and "
+                           "hyphens, e.g. EDITION=h28-08 (not 'current').")
+    for name, given, have, setting in (("TITLE", title.strip(), current.title, "version"),
+                                       ("DATE", date.strip(), current.date, "trace_edition_date")):
+        if given and given != have:
+            raise EditionError(name, f"{given!r} is not the edition the sources name: conf.py's {setting} is "
+                               f"{have!r}, and every page and export shows that. Set {setting} in conf.py to "
+                               f"{given!r} (and build), or leave {name} out.")
+    if not DATE_PATTERN.match(current.date):
+        raise EditionError("conf.py", f"trace_edition_date {current.date!r} is not a date: write the year and "
+                           "month, or the full date, e.g. trace_edition_date = \"2016-08\".")
+    if not current.title.strip():
+        raise EditionError("conf.py", "version is empty: set it to the edition's title, e.g. version = "
+                           "release = \"平成28年8月版\".")
+    return replace(current, id=edition_id)
+
+
+# -- comparing two editions --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of text in one column of the 新旧対照表; ``changed`` marks a passage the other edition does not
+    have in this form (underlined in the table)."""
+
+    text: str
+    changed: bool = False
+
+
+def char_diff(old: str, new: str) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
+    """The 改正前 (``old``) and 改正後 (``new``) texts as segments, changed passages marked.
+
+    Character by character (difflib, without its junk heuristic), then equal runs of at most
+    :data:`MERGE_EQUAL_RUN` characters between two changes are taken into the change, so that a reworded
+    phrase is one marked passage, not a scatter of single characters."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    ops = matcher.get_opcodes()
+    # (changed, old start, old end, new start, new end)
+    merged: list[tuple[bool, int, int, int, int]] = []
+    for index, (tag, i1, i2, j1, j2) in enumerate(ops):
+        changed = tag != "equal"
+        short_gap = not changed and max(i2 - i1, j2 - j1) <= MERGE_EQUAL_RUN and index < len(ops) - 1
+        if merged and merged[-1][0] and (changed or short_gap):
+            merged[-1] = (True, merged[-1][1], i2, merged[-1][3], j2)
+        else:
+            merged.append((changed, i1, i2, j1, j2))
+
+    def side(text: str, start: int, end: int) -> tuple[Segment, ...]:
+        out: list[Segment] = []
+        for changed, *span in merged:
+            a, b = span[start], span[end]
+            if a == b:
+                continue
+            if out and out[-1].changed == changed:
+                out[-1] = Segment(out[-1].text + text[a:b], changed)
+            else:
+                out.append(Segment(text[a:b], changed))
+        return tuple(out)
+
+    return side(old, 0, 1), side(new, 2, 3)
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """One row of the 新旧対照表: the item in the new and the old edition (``None`` where it was added or
+    deleted), what changed (:data:`CHANGE_WORDS` keys, in that order), both texts with the changed passages
+    marked, and the links added and removed (``standard:target``)."""
+
+    new: FrozenItem | None
+    old: FrozenItem | None
+    kinds: tuple[str, ...]
+    new_text: tuple[Segment, ...]
+    old_text: tuple[Segment, ...]
+    links_added: tuple[str, ...] = ()
+    links_removed: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return (self.new or self.old).id  # type: ignore[union-attr]  # one of the two is always set
+
+    def words(self) -> str:
+        """The kinds of change in Japanese, joined with 「、」."""
+        return "、".join(CHANGE_WORDS[k] for k in self.kinds)
+
+
+@dataclass(frozen=True)
+class ChapterChanges:
+    """The changed items of one chapter (docname, title), in the new edition's order, deleted items where
+    they stood in the old one; ``unchanged``: how many of the chapter's items did not change."""
+
+    docname: str
+    title: str
+    rows: tuple[ItemChange, ...]
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class CoverageChange:
+    """One entry of a standard whose coverage changed: the kind (:data:`COVERAGE_WORDS`), the items linking
+    to it in the old and the new edition, and its exclusion's justification in each (``""``: none)."""
+
+    standard: str
+    entry: FrozenEntry
+    kind: str
+    old_by: tuple[str, ...]
+    new_by: tuple[str, ...]
+    old_justification: str = ""
+    new_justification: str = ""
+
+    @property
+    def group(self) -> str:
+        """The entry's top group: the first part of its number (``A.8`` for ISO 2013, ``5`` for ISO 2022
+        and NISC)."""
+        parts = self.entry.number.split(".")
+        return ".".join(parts[:2]) if parts[0] == "A" else parts[0]
+
+
+@dataclass(frozen=True)
+class CatalogChange:
+    """One entry of a standard that the new edition's catalog removed, renumbered or retitled
+    (:data:`CATALOG_WORDS`): the entry in the old and the new catalog, and the items of each edition that
+    link to it (by its old ID)."""
+
+    standard: str
+    kind: str
+    old: FrozenEntry
+    new: FrozenEntry | None
+    linked_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What changed from ``old`` to ``new``: the 新旧対照表 per chapter, the 旧番号→新番号 table (old ID ->
+    new ID, ``None`` for a deleted item; added items as ``(None, new ID)``), the coverage change and the
+    catalog change."""
+
+    old: Edition
+    new: Edition
+    chapters: tuple[ChapterChanges, ...]
+    renumbering: tuple[tuple[str | None, str | None], ...]
+    coverage: tuple[CoverageChange, ...]
+    catalog: tuple[CatalogChange, ...]
+
+    def rows(self) -> list[ItemChange]:
+        return [row for chapter in self.chapters for row in chapter.rows]
+
+
+def _link_keys(item: FrozenItem | None) -> dict[str, Link]:
+    return {f"{link.standard}:{link.target}": link for link in (item.links if item else ())}
+
+
+def _change(old: FrozenItem | None, new: FrozenItem | None, renumbered: bool = False) -> ItemChange:
+    kinds: list[str] = []
+    if old is None:
+        kinds.append("added")
+    elif new is None:
+        kinds.append("deleted")
+    else:
+        if renumbered:
+            kinds.append("renumbered")
+        if (old.chapter, old.section) != (new.chapter, new.section):
+            kinds.append("moved")
+        if old.title != new.title:
+            kinds.append("title")
+        if old.statement != new.statement:
+            kinds.append("wording")
+        if old.explanation != new.explanation:
+            kinds.append("explanation")
+    old_links, new_links = _link_keys(old), _link_keys(new)
+    added = tuple(k for k in new_links if k not in old_links)
+    removed = tuple(k for k in old_links if k not in new_links)
+    if old is not None and new is not None and (added or removed or any(
+            old_links[k] != new_links[k] for k in new_links if k in old_links)):
+        kinds.append("links")
+    before, after = old.text() if old else "", new.text() if new else ""
+    old_text: tuple[Segment, ...]
+    new_text: tuple[Segment, ...]
+    if before == after:  # most items of a revision: nothing to diff
+        old_text = new_text = (Segment(after),)
+    else:
+        old_text, new_text = char_diff(before, after)
+    return ItemChange(new, old, tuple(kinds), new_text, old_text, added, removed)
+
+
+def _match_renumbered(old_only: list[FrozenItem], new_only: list[FrozenItem]) -> dict[str, str]:
+    """Old ID -> new ID for items whose ID changed, recognised by similar wording (best pairs first)."""
+    scored = []
+    for old in old_only:
+        for new in new_only:
+            if old.type != new.type:
+                continue
+            matcher = difflib.SequenceMatcher(None, old.statement, new.statement, autojunk=False)
+            if matcher.real_quick_ratio() >= RENUMBER_SIMILARITY and matcher.quick_ratio() >= RENUMBER_SIMILARITY:
+                ratio = matcher.ratio()
+                if ratio >= RENUMBER_SIMILARITY:
+                    scored.append((-ratio, old.id, new.id))
+    pairs: dict[str, str] = {}
+    taken: set[str] = set()
+    for _, old_id, new_id in sorted(scored):
+        if old_id not in pairs and new_id not in taken:
+            pairs[old_id] = new_id
+            taken.add(new_id)
+    return pairs
+
+
+def compare(old: Edition, new: Edition) -> Comparison:
+    """Everything that changed from the edition ``old`` to ``new`` (:class:`Comparison`).
+
+    Items are the same item when they have the same ID; an item of one edition whose ID the other lacks is
+    matched to such an item of the same type whose wording is at least :data:`RENUMBER_SIMILARITY` similar
+    (renumbered), else it was deleted or added."""
+    old_ids = {i.id for i in old.items}
+    new_ids = {i.id for i in new.items}
+    renumbered = _match_renumbered([i for i in old.items if i.id not in new_ids],
+                                   [i for i in new.items if i.id not in old_ids])
+    old_for_new = {i.id: i.id for i in new.items if i.id in old_ids} | {v: k for k, v in renumbered.items()}
+
+    chapters: list[ChapterChanges] = []
+    chapter_order = [d for d, _ in new.chapters] + [d for d, _ in old.chapters if d not in dict(new.chapters)]
+    for docname in chapter_order:
+        # every item of the chapter in the new edition's order (unchanged ones too, to place deleted items by)
+        sequence = []
+        for item in (i for i in new.items if i.chapter == docname):
+            was_id = old_for_new.get(item.id)
+            was = old.item(was_id) if was_id else None
+            sequence.append(_change(was, item, renumbered=was is not None and was.id != item.id))
+        old_in_chapter = [i for i in old.items if i.chapter == docname]
+        for index, item in enumerate(old_in_chapter):
+            if item.id in new_ids or item.id in renumbered:
+                continue
+            # a deleted item goes after the item that stood before it in the old edition (or first)
+            at = 0
+            for before in reversed(old_in_chapter[:index]):
+                found = [n for n, row in enumerate(sequence) if row.old is not None and row.old.id == before.id]
+                if found:
+                    at = found[0] + 1
+                    break
+            sequence.insert(at, _change(item, None))
+        ordered = [row for row in sequence if row.kinds]
+        unchanged = len(sequence) - len(ordered)
+        if ordered or unchanged:
+            title = new.chapter_title(docname) if docname in dict(new.chapters) else old.chapter_title(docname)
+            chapters.append(ChapterChanges(docname, title, tuple(ordered), unchanged))
+
+    renumbering: list[tuple[str | None, str | None]] = sorted(renumbered.items())
+    renumbering += [(i.id, None) for i in old.items if i.id not in new_ids and i.id not in renumbered]
+    renumbering += [(None, i.id) for i in new.items if i.id not in old_ids and i.id not in renumbered.values()]
+    return Comparison(old, new, tuple(chapters), tuple(renumbering), tuple(coverage_changes(old, new)),
+                      tuple(catalog_changes(old, new)))
+
+
+def _covering(edition: Edition, standard: str) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for item in edition.items:
+        for link in item.links:
+            if link.standard == standard and item.id not in found.setdefault(link.target, []):
+                found[link.target].append(item.id)
+    return {target: tuple(ids) for target, ids in found.items()}
+
+
+def coverage_changes(old: Edition, new: Edition) -> list[CoverageChange]:
+    """Per standard both editions trace (in the new edition's order), each entry of the new catalog whose
+    covering items or exclusion changed, in catalog order. An entry the new catalog lacks is a
+    :func:`catalog_changes` row, not a coverage change."""
+    out = []
+    for catalog in new.catalogs:
+        before = old.catalog(catalog.standard)
+        if before is None:
+            continue
+        old_by, new_by = _covering(old, catalog.standard), _covering(new, catalog.standard)
+        for entry in catalog.entries:
+            was, now = old_by.get(entry.id, ()), new_by.get(entry.id, ())
+            was_just = before.exclusions.get(entry.number, "")
+            now_just = catalog.exclusions.get(entry.number, "")
+            if not was and now:
+                kind = "newly-addressed"
+            elif was and not now:
+                kind = "no-longer-addressed"
+            elif set(was) != set(now):
+                kind = "addressed-by-changed"
+            elif was_just != now_just:
+                kind = "justification-changed"
+            else:
+                continue
+            out.append(CoverageChange(catalog.standard, entry, kind, was, now, was_just, now_just))
+    return out
+
+
+def catalog_changes(old: Edition, new: Edition) -> list[CatalogChange]:
+    """Per standard both editions trace, each entry of the old catalog that the new catalog removed,
+    renumbered (another ID, same title, not in the old catalog) or retitled (same ID, another title), with
+    the items of either edition that link to its old ID."""
+    out = []
+    for before in old.catalogs:
+        after = new.catalog(before.standard)
+        if after is None:
+            continue
+        before_ids = {e.id for e in before.entries}
+        fresh_by_title = {e.title: e for e in after.entries if e.id not in before_ids}
+        linking = {**_covering(old, before.standard)}
+        for target, ids in _covering(new, before.standard).items():
+            linking[target] = tuple(dict.fromkeys((*linking.get(target, ()), *ids)))
+        for entry in before.entries:
+            now = after.entry(entry.id)
+            if now is None:
+                moved = fresh_by_title.get(entry.title)
+                out.append(CatalogChange(before.standard, "renumbered" if moved else "removed", entry, moved,
+                                         linking.get(entry.id, ())))
+            elif now.title != entry.title:
+                out.append(CatalogChange(before.standard, "retitled", entry, now, linking.get(entry.id, ())))
+    return out
+
+
+def affected_links(changes: Iterable[CatalogChange]) -> list[tuple[str, CatalogChange]]:
+    """``(item ID, change)`` for every link the catalog change leaves pointing at a removed, renumbered or
+    retitled entry, in the order of the changes."""
+    return [(item_id, change) for change in changes for item_id in change.linked_by]
+
+
+# -- command line: make release ---------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m trace_model.editions freeze``: freeze a build's current edition (``exports/edition.json``)
+    as a release under ``traceability/editions/<id>/``. Exit status 0 when written, 1 with a located message
+    when refused."""
+    parser = argparse.ArgumentParser(prog="make release", description=main.__doc__)
+    parser.add_argument("command", choices=["freeze"])
+    parser.add_argument("--current", type=Path, required=True, help="the build's exports/edition.json")
+    parser.add_argument("--into", type=Path, required=True, help="the editions directory")
+    parser.add_argument("--id", required=True)
+    parser.add_argument("--title", default="", help="must agree with conf.py's version")
+    parser.add_argument("--date", default="", help="must agree with conf.py's trace_edition_date")
+    parser.add_argument("--force", action="store_true", help="replace an edition of the same ID")
+    args = parser.parse_args(argv)
+    try:
+        if not args.current.is_file():
+            raise EditionError(str(args.current), "not found: the build writes it; run `make html` first.")
+        current = edition_from_json(args.current.read_text(encoding="utf-8"), str(args.current))
+        edition = frozen(current, edition_id=args.id, title=args.title, date=args.date)
+        target = args.into / edition.id / EDITION_FILE
+        if target.exists() and not args.force:
+            raise EditionError(str(target), "this edition is already frozen. Choose another EDITION, or replace "
+                               "it with FORCE=1 (its 新旧対照表 then compares against the new text).")
+        others = [e for e in load_editions(args.into) if e.id != edition.id]
+        for other in others:
+            if other.date == edition.date:
+                raise EditionError(str(args.into / other.id / EDITION_FILE),
+                                   f"the edition {other.id} has the same date {other.date}; give DATE its own.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(edition.to_json(), encoding="utf-8")
+    except EditionError as error:
+        print(f"make release: {error}", file=sys.stderr)
+        return 1
+    print(f"{target}: {edition.title}（{edition.date}）, {len(edition.items)} items, "
+          f"{sum(len(i.links) for i in edition.items)} links, catalogs "
+          + ", ".join(f"{c.label} {c.edition}" for c in edition.catalogs)
+          + ". Commit it; the site's 改定履歴 lists it.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,2 @@
+trace_covering_types = ["measure"]
+trace_explained_types = ["measure"]

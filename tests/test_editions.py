@@ -1,0 +1,394 @@
+"""Editions: freezing one (make release), the 新旧対照表 between two, the 旧番号→新番号 table, the coverage change
+and the catalog change — on hand-made editions (pure) and on a test site revised between two releases."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from trace_model.edition_views import comparison_view, docx_name
+from trace_model.editions import (
+    CURRENT,
+    Comparison,
+    Edition,
+    EditionError,
+    FrozenCatalog,
+    FrozenEntry,
+    FrozenItem,
+    Link,
+    Segment,
+    char_diff,
+    compare,
+    edition_from_json,
+    frozen,
+    load_edition,
+    load_editions,
+    main,
+)
+from trace_model.views import Mark, Table
+
+# -- pure: two hand-made editions ------------------------------------------------------------------------
+
+ISO = (FrozenEntry("ISO-A-15-1-1", "A.15.1.1", "供給者関係のための情報セキュリティの方針"),
+       FrozenEntry("ISO-A-15-1-2", "A.15.1.2", "供給者との合意におけるセキュリティの取扱い"),
+       FrozenEntry("ISO-A-15-2-1", "A.15.2.1", "供給者のサービス提供の監視及びレビュー"))
+
+
+def item(item_id: str, chapter: str, section: str, statement: str, *targets: str, title: str = "見出し",
+         explanation: str = "") -> FrozenItem:
+    return FrozenItem(item_id, "measure", title, chapter, section, statement, explanation,
+                      tuple(Link("iso", t, f"{t} の理由") for t in targets))
+
+
+OLD = Edition("first", "第1版", "2020-04", "abc", (("ch1", "1. 外部委託"), ("ch2", "2. 外部サービス")), (
+    item("STD-1-1-1", "ch1", "1.1 選定", "委託先の選定基準を定めなければならない。", "ISO-A-15-1-1"),
+    item("STD-1-1-2", "ch1", "1.1 選定", "委託契約には、秘密の保持及び事故時の報告を定めなければならない。", "ISO-A-15-1-2"),
+    item("STD-1-1-3", "ch1", "1.1 選定", "委託先における対策の実施状況を定期的に確認しなければならない。", "ISO-A-15-2-1"),
+    item("STD-2-1-1", "ch2", "2.1 利用", "約款による外部サービスでは、要機密情報を取り扱ってはならない。", "ISO-A-15-2-1"),
+    item("STD-2-1-2", "ch2", "2.1 利用", "利用するサービスの名称を記録しなければならない。", "ISO-A-15-2-1"),
+), (FrozenCatalog("iso", "ISO/IEC 27001:2013 附属書A", "2013", ISO, {"A.15.1.1": "旧の理由"}),))
+
+NEW = Edition("second", "第2版", "2021-04", "def", (("ch1", "1. 外部委託"), ("ch2", "2. 外部サービス")), (
+    item("STD-1-1-1", "ch1", "1.1 選定", "委託先の選定基準を定めなければならない。", "ISO-A-15-1-1"),
+    item("STD-1-1-2", "ch1", "1.1 選定", "委託契約には、秘密の保持、再委託の制限及び事故時の報告を定めなければならない。",
+         "ISO-A-15-1-2"),
+    item("STD-2-1-1", "ch2", "2.1 利用", "約款による外部サービスでは、要機密情報を取り扱ってはならない。", "ISO-A-15-1-2"),
+    item("STD-2-1-3", "ch2", "2.1 利用", "クラウドサービスは、事業者の所在地と準拠法を確かめてから選ぶ。", "ISO-A-15-1-1"),
+    item("STD-2-2-1", "ch2", "2.2 監督", "委託先における対策の実施状況を定期的に確認しなければならない。", "ISO-A-15-2-1"),
+), (FrozenCatalog("iso", "ISO/IEC 27001:2013 附属書A", "2013",
+                  (ISO[0], ISO[1], FrozenEntry("ISO-A-15-2-1", "A.15.2.1", "供給者のサービス提供の監視")),
+                  {"A.15.1.1": "新の理由"}),))
+
+
+def test_the_shinkyu_rows_are_the_changed_items_in_reading_order_with_what_changed() -> None:
+    result = compare(OLD, NEW)
+    assert [(c.docname, [(r.id, r.kinds) for r in c.rows], c.unchanged) for c in result.chapters] == [
+        ("ch1", [("STD-1-1-2", ("wording",))], 1),
+        ("ch2", [("STD-2-1-1", ("links",)), ("STD-2-1-2", ("deleted",)), ("STD-2-1-3", ("added",)),
+                 ("STD-2-2-1", ("renumbered", "moved"))], 0),
+    ]
+    renumbered = result.chapters[1].rows[3]
+    assert (renumbered.old.id, renumbered.new.id) == ("STD-1-1-3", "STD-2-2-1")  # type: ignore[union-attr]
+    relinked = result.chapters[1].rows[0]
+    assert (relinked.links_added, relinked.links_removed) == (("iso:ISO-A-15-1-2",), ("iso:ISO-A-15-2-1",))
+
+
+def test_a_reworded_passage_is_marked_in_both_columns() -> None:
+    row = compare(OLD, NEW).chapters[0].rows[0]
+    assert [s.text for s in row.new_text if s.changed] == ["、再委託の制限"]
+    assert [s.text for s in row.old_text if s.changed] == []  # an insertion: nothing of the old text changed
+    assert "".join(s.text for s in row.new_text) == NEW.items[1].text()
+    assert "".join(s.text for s in row.old_text) == OLD.items[1].text()
+
+
+def test_char_diff_marks_a_replaced_phrase_as_one_passage() -> None:
+    old, new = char_diff("機密性2以上の情報資産を持ち出してはならない。", "機密性3の情報資産を許可なく持ち出してはならない。")
+    assert [s.text for s in old if s.changed] == ["2以上"]
+    assert [s.text for s in new if s.changed] == ["3", "許可なく"]
+    # a one-character equal run between two changes is taken into the change (no scatter of fragments)
+    old, new = char_diff("甲乙丙丁", "戊乙己丁")
+    assert [s for s in new if s.changed] == [Segment("戊乙己", True)]
+    assert char_diff("同じ", "同じ") == ((Segment("同じ"),), (Segment("同じ"),))
+
+
+def test_the_old_to_new_number_table() -> None:
+    assert compare(OLD, NEW).renumbering == (("STD-1-1-3", "STD-2-2-1"), ("STD-2-1-2", None), (None, "STD-2-1-3"))
+
+
+def test_the_coverage_change_per_entry() -> None:
+    changes = [(c.entry.number, c.kind, c.old_by, c.new_by, c.group) for c in compare(OLD, NEW).coverage]
+    assert changes == [
+        ("A.15.1.1", "addressed-by-changed", ("STD-1-1-1",), ("STD-1-1-1", "STD-2-1-3"), "A.15"),
+        ("A.15.1.2", "addressed-by-changed", ("STD-1-1-2",), ("STD-1-1-2", "STD-2-1-1"), "A.15"),
+        ("A.15.2.1", "addressed-by-changed", ("STD-1-1-3", "STD-2-1-1", "STD-2-1-2"), ("STD-2-2-1",), "A.15"),
+    ]
+
+
+def test_a_justification_change_alone_is_a_coverage_change() -> None:
+    old = Edition("a", "甲", "2020-01", "", (), (), (FrozenCatalog("iso", "ISO", "2013", ISO[:1], {"A.15.1.1": "甲"}),))
+    new = Edition("b", "乙", "2021-01", "", (), (), (FrozenCatalog("iso", "ISO", "2013", ISO[:1], {"A.15.1.1": "乙"}),))
+    assert [(c.kind, c.old_justification, c.new_justification) for c in compare(old, new).coverage] == [
+        ("justification-changed", "甲", "乙")]
+
+
+def test_a_retitled_removed_or_renumbered_catalog_entry_lists_every_link_to_it() -> None:
+    result = compare(OLD, NEW)
+    assert [(c.kind, c.old.id, c.new.title if c.new else None, c.linked_by) for c in result.catalog] == [
+        ("retitled", "ISO-A-15-2-1", "供給者のサービス提供の監視", ("STD-1-1-3", "STD-2-1-1", "STD-2-1-2", "STD-2-2-1"))]
+    moved = Edition("c", "丙", "2022-01", "", (), NEW.items, (FrozenCatalog(
+        "iso", "ISO", "2013", (ISO[0], FrozenEntry("ISO-A-16-1-2", "A.16.1.2", ISO[1].title), ISO[2])),))
+    changes = compare(NEW, moved).catalog
+    assert [(c.kind, c.old.id, c.new.id if c.new else None, c.linked_by) for c in changes][:1] == [
+        ("renumbered", "ISO-A-15-1-2", "ISO-A-16-1-2", ("STD-1-1-2", "STD-2-1-1"))]
+    gone = Edition("d", "丁", "2023-01", "", (), NEW.items, (FrozenCatalog("iso", "ISO", "2013", ISO[:2]),))
+    assert [(c.kind, c.old.id, c.new) for c in compare(NEW, gone).catalog] == [("removed", "ISO-A-15-2-1", None)]
+
+
+def test_the_comparison_view_shows_marks_and_the_ministrys_placeholders() -> None:
+    blocks = comparison_view(compare(OLD, NEW), {"iso": "ISO/IEC 27001:2013 附属書A"})
+    tables = [b for b in blocks if isinstance(b, Table)]
+    first = tables[0]
+    assert first.headers == ("項目", "改正後（第2版）", "改正前（第1版）")
+    assert Mark("、再委託の制限", "new") in first.rows[0][1]  # type: ignore[operator]
+    deleted, added = tables[1].rows[1], tables[1].rows[2]
+    assert deleted[1] == ("（削除）",) and added[2] == ("（新設）",)
+    assert [t.caption for t in tables] == ["1. 外部委託 新旧対照表", "2. 外部サービス 新旧対照表", "旧番号→新番号",
+                                          "ISO/IEC 27001:2013 附属書A: 対応の変化", "規格の版の変更で対応付けを見直す項目"]
+
+
+def test_an_edition_survives_its_file() -> None:
+    assert edition_from_json(NEW.to_json(), "x.json") == NEW
+    assert NEW.to_json() == edition_from_json(NEW.to_json(), "x.json").to_json()
+
+
+@pytest.mark.parametrize(("mangle", "where", "words"), [
+    (lambda t: t.replace('"items": [', '"items": [,', 1), r"x\.json:\d+$", "not valid JSON"),
+    (lambda t: t.replace('"schema": 1', '"schema": 9'), r"x\.json:2$", "schema 9 is not 1"),
+    (lambda t: t.replace('"statement"', '"statment"', 1), r"x\.json:\d+$", "'statement' is missing"),
+    (lambda t: t.replace('"STD-2-1-1"', '"STD-1-1-1"', 1), r"x\.json:\d+$", "listed twice"),
+])
+def test_a_damaged_edition_file_is_refused_at_its_line(mangle, where: str, words: str) -> None:
+    with pytest.raises(EditionError) as error:
+        edition_from_json(mangle(NEW.to_json()), "x.json")
+    assert re.search(where, error.value.location) and words in error.value.message
+
+
+def test_editions_on_disk(tmp_path: Path) -> None:
+    for edition in (NEW, OLD):
+        (tmp_path / edition.id).mkdir()
+        (tmp_path / edition.id / "edition.json").write_text(edition.to_json(), encoding="utf-8")
+    assert [e.id for e in load_editions(tmp_path)] == ["first", "second"]  # by date
+    (tmp_path / "third").mkdir()
+    (tmp_path / "third" / "edition.json").write_text(OLD.to_json(), encoding="utf-8")
+    with pytest.raises(EditionError, match="is not its directory's name 'third'"):
+        load_edition(tmp_path / "third" / "edition.json")
+    (tmp_path / "third" / "edition.json").unlink()
+    with pytest.raises(EditionError, match=r"holds no edition\.json"):
+        load_editions(tmp_path)
+    assert load_editions(tmp_path / "none") == []
+
+
+def test_freezing_takes_the_sources_title_and_date_and_refuses_a_disagreement() -> None:
+    current = Edition(CURRENT, "第2版", "2021-04", "", (), (), ())
+    assert frozen(current, edition_id="second").id == "second"
+    assert frozen(current, edition_id="second", title="第2版", date="2021-04").title == "第2版"
+    with pytest.raises(EditionError, match=r"conf\.py's version is '第2版'"):
+        frozen(current, edition_id="second", title="第3版")
+    with pytest.raises(EditionError, match="not an edition ID"):
+        frozen(current, edition_id="Second Edition")
+    with pytest.raises(EditionError, match="trace_edition_date '2021' is not a date"):
+        frozen(Edition(CURRENT, "第2版", "2021", "", (), (), ()), edition_id="second")
+
+
+def test_make_release_writes_once_and_refuses_to_overwrite(tmp_path: Path, capsys) -> None:
+    current = tmp_path / "edition.json"
+    current.write_text(Edition(CURRENT, "第1版", "2020-04", "", OLD.chapters, OLD.items, OLD.catalogs).to_json(),
+                       encoding="utf-8")
+    into = tmp_path / "editions"
+    args = ["freeze", "--current", str(current), "--into", str(into), "--id", "first"]
+    assert main(args) == 0
+    assert load_edition(into / "first" / "edition.json").items == OLD.items
+    assert main(args) == 1
+    assert "already frozen" in capsys.readouterr().err
+    assert main([*args, "--force"]) == 0
+    assert main(["freeze", "--current", str(tmp_path / "missing.json"), "--into", str(into), "--id", "x"]) == 1
+    assert "run `make html` first" in capsys.readouterr().err
+
+
+# -- a test site revised between two releases ---------------------------------------------------------------
+
+REVISION = {  # file -> (old text, new text): the second edition's edits, one of each kind
+    "ch1.md": [
+        ("秘密の保持、再委託の制限及び事故時の報告", "秘密の保持、再委託の制限、事故時の報告及び契約終了時の情報の返却"),  # reworded
+        # STD-1-1-3 moves to 2.2 and becomes STD-2-2-1
+        ("""```{measure} 委託先の監督
+:id: STD-1-1-3
+:source: added
+:nisc: NISC-4-1-1
+:iso: ISO-A-15-2-1
+:iso_reason: ISO-A-15-2-1: サービス提供を監視するため
+
+情報セキュリティ管理者は、委託先における情報セキュリティ対策の実施状況を定期的に確認しなければならない。
+
+**【解説】**
+
+確認の結果は記録する。
+```
+""", ""),
+    ],
+    "ch2.md": [
+        # relinked
+        (":iso: ISO-A-15-2-1\n:iso_reason: ISO-A-15-2-1: 提供されるサービスを監視するため",
+         ":iso: ISO-A-15-1-2\n:iso_reason: ISO-A-15-1-2: 約款の条件を合意として確かめるため"),
+        # STD-2-1-2 deleted, STD-2-1-3 added, and section 2.2 with the moved item
+        ("""```{measure} 利用の記録
+:id: STD-2-1-2
+:source: added
+:nisc: NISC-4-1-2
+:iso: ISO-A-15-2-1
+:iso_reason: ISO-A-15-2-1: 利用状況を把握するため
+
+外部サービスを利用する課室は、利用するサービスの名称と目的を記録しなければならない。
+
+**【解説】**
+
+記録は年に一度見直す。
+```""", """```{measure} クラウドサービスの選定
+:id: STD-2-1-3
+:source: added
+:nisc: NISC-4-1-2
+:iso: ISO-A-15-1-1
+:iso_reason: ISO-A-15-1-1: 供給者の選定の方針に当たるため
+
+クラウドサービスは、事業者のデータの保管場所と準拠法を確かめてから選ばなければならない。
+
+**【解説】**
+
+海外の法令が適用される場合がある。
+```
+
+(ch2-2)=
+## 2.2 委託先の監督
+
+```{measure} 委託先の監督
+:id: STD-2-2-1
+:source: added
+:nisc: NISC-4-1-1
+:iso: ISO-A-15-2-1
+:iso_reason: ISO-A-15-2-1: サービス提供を監視するため
+
+情報セキュリティ管理者は、委託先における情報セキュリティ対策の実施状況を定期的に確認しなければならない。
+
+**【解説】**
+
+確認の結果は記録する。
+```"""),
+    ],
+    # a catalog entry retitled in the catalog the second edition is traced against
+    "catalogs/iso2013.yaml": [('title_ja: "供給者のサービス提供の監視及びレビュー"', 'title_ja: "供給者のサービス提供の監視と見直し"')],
+}
+
+COMPARE_PAGE = """---
+orphan: true
+---
+# 第1版と第2版の新旧対照表
+
+```{edition-comparison}
+:old: first
+:new: second
+```
+
+```{edition-history}
+```
+"""
+
+
+def _revise(srcdir: Path) -> None:
+    for name, edits in REVISION.items():
+        path = srcdir / name
+        text = path.read_text(encoding="utf-8")
+        for old, new in edits:
+            assert text.count(old) == 1, (name, old[:40])
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def revised_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Comparison]:
+    """The editions root released as ``first`` (第1版), revised (:data:`REVISION`), released as ``second``, then
+    built with a page comparing the two: its source folder, output folder and the comparison it shows."""
+    from conftest import copy_root, sphinx_build
+
+    srcdir = copy_root("editions", tmp_path_factory.mktemp("editions"))
+    into = srcdir / "traceability" / "editions"
+    for edition_id, title, date in (("first", "第1版", "2020-04"), ("second", "第2版", "2021-04")):
+        if edition_id == "second":
+            _revise(srcdir)
+        outdir = srcdir / "_build" / edition_id
+        done = sphinx_build(srcdir, outdir, "-D", f"version={title}", "-D", f"trace_edition_date={date}")
+        assert done.returncode == 0, done.stderr
+        assert main(["freeze", "--current", str(outdir / "exports" / "edition.json"), "--into", str(into),
+                     "--id", edition_id, "--title", title]) == 0
+    (srcdir / "compare.md").write_text(COMPARE_PAGE, encoding="utf-8")
+    outdir = srcdir / "_build" / "html"
+    done = sphinx_build(srcdir, outdir, "-D", "version=第2版", "-D", "trace_edition_date=2021-04")
+    assert done.returncode == 0, done.stderr
+    return srcdir, outdir, compare(*load_editions(into))
+
+
+def test_the_revised_sites_comparison(revised_site) -> None:
+    _, _, result = revised_site
+    assert [(r.id, r.kinds) for r in result.rows()] == [
+        ("STD-1-1-2", ("wording",)), ("STD-2-1-1", ("links",)), ("STD-2-1-2", ("deleted",)),
+        ("STD-2-1-3", ("added",)), ("STD-2-2-1", ("renumbered", "moved"))]
+    assert result.renumbering == (("STD-1-1-3", "STD-2-2-1"), ("STD-2-1-2", None), (None, "STD-2-1-3"))
+    assert [(c.kind, c.old.number, c.new.title if c.new else "") for c in result.catalog] == [
+        ("retitled", "A.15.2.1", "供給者のサービス提供の監視と見直し")]
+    frozen_first = json.loads((revised_site[0] / "traceability/editions/first/edition.json").read_text("utf-8"))
+    assert (frozen_first["title"], frozen_first["date"], len(frozen_first["items"])) == ("第1版", "2020-04", 5)
+
+
+def test_the_comparison_page_and_the_history(revised_site) -> None:
+    from bs4 import BeautifulSoup
+
+    _, outdir, _ = revised_site
+    page = BeautifulSoup((outdir / "compare.html").read_text("utf-8"), "html.parser")
+    tables = page.select("table.shinkyu")
+    rows = [[td.get_text("", strip=True) for td in tr.select("th, td")] for t in tables for tr in t.select("tbody tr")]
+    assert [r[0].split("\n")[0][:9] for r in rows] == ["STD-1-1-2", "STD-2-1-1", "STD-2-1-2", "STD-2-1-3", "STD-2-2-1"]
+    reworded = tables[0].select("tbody tr")[0]
+    # 「及び」 became 「、」 and 「及び契約終了時の情報の返却」 was added; the words around each mark are read out
+    assert [m.get_text() for m in reworded.select("ins.diff-new")] == ["［改正部分：、］", "［改正部分：及び契約終了時の情報の返却］"]
+    assert [m.get_text() for m in reworded.select("del.diff-old")] == ["［改正前の部分：及び］"]
+    assert rows[2][1] == "（削除）" and rows[3][2] == "（新設）"
+    history = [[c.get_text(strip=True) for c in tr.select("th, td")] for tr in page.select("table")[-1].select("tbody tr")]
+    assert [r[:3] for r in history] == [["第1版", "2020-04", "5"], ["第2版", "2021-04", "5"]]
+
+
+def test_the_comparison_as_docx_reads_back_with_the_same_rows(revised_site) -> None:
+    import docx
+
+    _, outdir, result = revised_site
+    document = docx.Document(str(outdir / "exports" / docx_name("first", "second")))
+    section = document.sections[0]
+    assert section.page_width > section.page_height  # A4 landscape
+    shinkyu = [t for t in document.tables if t.rows[0].cells[1].text.startswith("改正後（")]
+    rows = [[c.text for c in r.cells] for t in shinkyu for r in t.rows[1:]]
+    assert [r[0].split("\n")[0] for r in rows] == [
+        "STD-1-1-2", "STD-2-1-1", "STD-2-1-2", "STD-2-1-3", "STD-2-2-1（旧 STD-1-1-3）"]
+    expected = [("".join(s.text for s in r.new_text) if r.new else "（削除）",
+                 "".join(s.text for s in r.old_text) if r.old else "（新設）") for r in result.rows()]
+    assert [(r[1], r[2]) for r in rows] == expected
+    reworded = shinkyu[0].rows[1].cells
+    assert [run.text for p in reworded[1].paragraphs for run in p.runs if run.underline] == ["、", "及び契約終了時の情報の返却"]
+    assert [run.text for p in reworded[2].paragraphs for run in p.runs if run.underline] == ["及び"]
+    assert shinkyu[0].rows[0]._tr.trPr.xml.count("tblHeader") == 1  # the header row repeats on every page
+
+
+def test_the_docx_is_the_same_bytes_for_the_same_comparison(revised_site) -> None:
+    from datetime import UTC, datetime
+
+    from trace_model.shinkyu_docx import comparison_docx
+
+    _, _, result = revised_site
+    built = datetime(2021, 4, 1, tzinfo=UTC)
+    assert comparison_docx(result, {"iso": "ISO"}, built=built) == comparison_docx(result, {"iso": "ISO"}, built=built)
+
+
+def test_a_broken_edition_file_fails_the_build_at_its_line(tmp_path: Path) -> None:
+    from conftest import copy_root, normalise_warnings, sphinx_build
+
+    srcdir = copy_root("editions", tmp_path)
+    (srcdir / "history.md").write_text("---\norphan: true\n---\n# 改定履歴\n\n```{edition-history}\n```\n", "utf-8")
+    broken = srcdir / "traceability" / "editions" / "first"
+    broken.mkdir(parents=True)
+    (broken / "edition.json").write_text(NEW.to_json().replace('"id": "second"', '"id": "first"')
+                                         .replace('"items": [', '"items": [,', 1), "utf-8")
+    done = sphinx_build(srcdir, srcdir / "_build")
+    assert done.returncode != 0
+    line = NEW.to_json().split("\n").index(' "items": [') + 1
+    assert normalise_warnings(done.stderr, srcdir) == [
+        f"traceability/editions/first/edition.json:{line}: frozen edition: not valid JSON (Expecting value). An "
+        "edition file is written by `make release`; restore it from git rather than edit it. [trace.edition]"]
