@@ -77,6 +77,14 @@ release: $(STAMP) system-deps  ## Freeze the current sources as an edition: EDIT
 	PYTHONPATH=_ext $(BIN)/python -m trace_model.editions freeze --current $(HTMLDIR)/exports/edition.json \
 		--into traceability/editions --id "$(EDITION)" --title "$(TITLE)" --date "$(DATE)" $(if $(filter 1 yes true,$(FORCE)),--force)
 
+# Stamps the links of the named 例文 items as reviewed (traceability/link-stamps.yaml; commit it), from a build
+# that may have suspect-link warnings (so not strict): the next strict build reports the links still suspect.
+restamp: $(STAMP) system-deps  ## Stamp the links of 例文 items as reviewed: IDS=STD-3-1-1,STD-3-1-2 (or IDS=all)
+	@test -n "$(IDS)" || { echo "make restamp: name the 例文 items whose links you reviewed, e.g. make restamp IDS=STD-3-1-1,STD-3-1-2 (or IDS=all)" >&2; exit 2; }
+	$(BIN)/sphinx-build -b html -q $(SPHINXOPTS) . $(HTMLDIR)
+	PYTHONPATH=_ext $(BIN)/python -m trace_model.stamps --current $(HTMLDIR)/exports/edition.json \
+		--stamps traceability/link-stamps.yaml --editions traceability/editions --ids "$(IDS)"
+
 linkcheck: $(STAMP)  ## Check the external references (needs internet access)
 	$(BIN)/sphinx-build -b linkcheck $(SPHINXOPTS) . $(BUILDDIR)/linkcheck
 
@@ -86,7 +94,7 @@ clean:  ## Remove the build output (keeps .venv)
 distclean: clean  ## Remove the build output and the virtual environment
 	rm -rf $(VENV) *.egg-info
 
-.PHONY: help venv system-deps html serve test lint check linkcheck migrate-iso2022 release bench clean distclean
+.PHONY: help venv system-deps html serve test lint check linkcheck migrate-iso2022 release restamp bench clean distclean
 
 SIZES ?= 300 1000 3000 10000
 bench: $(STAMP) system-deps  ## Benchmark ours / stock / floor builds (SIZES="1000 3000"; BEFORE=<rev> adds a before/after table)

@@ -29,6 +29,9 @@ copyright = (
 # The edition this site publishes: needs.json's version and the exports' provenance name it.
 version = release = "平成27年3月版"
 trace_edition_date = "2015-03"
+# Every link of a 例文 to a standard is stamped when reviewed (make restamp); a link whose 例文 wording or
+# catalog entry changed since is reported where it is written (trace.suspect-link).
+trace_stamps_file = "traceability/link-stamps.yaml"
 language = "ja"
 root_doc = "index"
 

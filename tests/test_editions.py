@@ -392,3 +392,77 @@ def test_a_broken_edition_file_fails_the_build_at_its_line(tmp_path: Path) -> No
     assert normalise_warnings(done.stderr, srcdir) == [
         f"traceability/editions/first/edition.json:{line}: frozen edition: not valid JSON (Expecting value). An "
         "edition file is written by `make release`; restore it from git rather than edit it. [trace.edition]"]
+
+
+# -- suspect links -------------------------------------------------------------------------------------------
+
+
+def test_suspect_links_are_reported_where_the_link_is_written_until_restamped(tmp_path: Path) -> None:
+    """A link is stamped when reviewed; a change of the 例文's wording or of the linked catalog entry makes
+    each of its links suspect, reported at the link's own line with what changed, until re-stamped."""
+    from conftest import copy_root, normalise_warnings, sphinx_build
+    from trace_model import stamps
+
+    srcdir = copy_root("editions", tmp_path)
+    out = srcdir / "_build"
+    stamps_file = srcdir / "link-stamps.yaml"
+
+    def build() -> list[str]:
+        done = sphinx_build(srcdir, out, "-D", "trace_stamps_file=link-stamps.yaml")
+        return normalise_warnings(done.stderr, srcdir)
+
+    def restamp(ids: str) -> int:
+        return stamps.main(["--current", str(out / "exports" / "edition.json"), "--stamps", str(stamps_file),
+                            "--editions", str(srcdir / "traceability" / "editions"), "--ids", ids])
+
+    unstamped = build()
+    assert len(unstamped) == 10  # five 例文 items, each with a NISC and an ISO link
+    assert unstamped[0] == ("ch1.md:9: STD-1-1-1 → NISC-4-1-1: the link has not been reviewed (no stamp in the link "
+                            "stamps). Review the link and its reason, then run `make restamp IDS=STD-1-1-1`. "
+                            "[trace.suspect-link]")
+    assert restamp("all") == 0
+    assert build() == []
+    assert main(["freeze", "--current", str(out / "exports" / "edition.json"), "--into",
+                 str(srcdir / "traceability" / "editions"), "--id", "first"]) == 0
+
+    _revise_one(srcdir / "ch1.md", *REVISION["ch1.md"][0])  # STD-1-1-2 reworded
+    _revise_one(srcdir / "catalogs" / "iso2013.yaml", *REVISION["catalogs/iso2013.yaml"][0])  # A.15.2.1 retitled
+    reworded = ("the link is suspect: the wording of STD-1-1-2 changed since the link was reviewed (「及び」 → "
+                "「、」、「及び契約終了時の情報の返却」). Review the link and its reason, then run `make restamp IDS=STD-1-1-2`. "
+                "[trace.suspect-link]")
+    retitled = ("the link is suspect: ISO-A-15-2-1 changed in its catalog since the link was reviewed "
+                "(「供給者のサービス提供の監視及びレビュー」 → 「供給者のサービス提供の監視と見直し」). Check that the link still "
+                "means the same entry. Review the link and its reason, then run `make restamp IDS={}`. [trace.suspect-link]")
+    entry_suspects = [f"ch1.md:38: STD-1-1-3 → ISO-A-15-2-1: {retitled.format('STD-1-1-3')}",
+                      f"ch2.md:10: STD-2-1-1 → ISO-A-15-2-1: {retitled.format('STD-2-1-1')}",
+                      f"ch2.md:24: STD-2-1-2 → ISO-A-15-2-1: {retitled.format('STD-2-1-2')}"]
+    assert build() == [f"ch1.md:23: STD-1-1-2 → NISC-4-1-1: {reworded}", f"ch1.md:24: STD-1-1-2 → ISO-A-15-1-2: {reworded}",
+                       *entry_suspects]
+    assert restamp("STD-1-1-2") == 0
+    assert build() == entry_suspects
+    assert restamp("STD-1-1-3,STD-2-1-1,STD-2-1-2") == 0
+    assert build() == []
+    assert restamp("STD-9-9-9") == 1  # an ID the sources do not hold is refused, nothing written
+
+
+def _revise_one(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("schema: 1\nstamps:\n  STD-1: {statement: a, links: {ISO-A-1: [x]}}\n", 3, "must be [fingerprint, title]"),
+    ("schema: 2\n", 1, "schema must be 1"),
+    ("schema: 1\nstamps:\n  STD-1: {links: {}}\n", 3, "has no statement fingerprint"),
+    ("schema: 1\nstamps:\n  STD-1: {statement: a}\n  STD-1: {statement: b}\n", 4, "written twice"),
+    ("schema: 1\nstamps: [\n", 3, "not valid YAML"),
+])
+def test_a_damaged_stamps_file_is_refused_at_its_line(tmp_path: Path, text: str, line: int, words: str) -> None:
+    from trace_model.stamps import StampsError, load_stamps
+
+    path = tmp_path / "link-stamps.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(StampsError) as error:
+        load_stamps(path)
+    assert error.value.location == f"{path}:{line}" and words in error.value.message

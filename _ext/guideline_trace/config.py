@@ -312,6 +312,8 @@ SCHEMA: dict[str, tuple[Spec, Any, str]] = {
         string, "（論点資料「NISC等の考え方」が {number} について示す記述。統一基準の原文ではなく、"
         "論点資料による要約を含みます。出典: 資料 {sources}）",
         "Line under a catalog row's paper_text (what the paper says of the entry); {number}, {sources} filled in."),
+    "trace_stamps_file": (string, "", "The link stamps file (make restamp); every link must be stamped as reviewed "
+                          "and unchanged since (trace.suspect-link). Empty: no such check."),
     "trace_editions_dir": (string, "traceability/editions",
                            "The folder of the frozen editions (make release), one <id>/edition.json each."),
     "trace_edition_date": (string, "", "The date of the edition that ``version`` names (ISO 8601, e.g. 2015-03); "

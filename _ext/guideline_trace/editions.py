@@ -30,7 +30,7 @@ from trace_model.editions import (
     compare,
     load_editions,
 )
-from trace_model.model import nearest
+from trace_model.model import Location, Problem, nearest
 from trace_model.oscal import EXPLANATION_MARK, portable_text
 from trace_model.report import entry_name, entry_number
 
@@ -120,6 +120,30 @@ def comparison(app: Sphinx, old: str, new: str) -> Comparison:
         editions = all_editions(app)
         cache.comparisons[key] = compare(editions[old], editions[new])
     return cache.comparisons[key]  # type: ignore[no-any-return]
+
+
+def check_stamps(app: Sphinx, env: Any) -> None:
+    """``env-check-consistency``: report every suspect link (:mod:`trace_model.stamps`) at the line of the
+    link's option in its 例文 (``trace.suspect-link``), and a stamps file that cannot be read at its line
+    (``trace.stamps-file``). Off when ``trace_stamps_file`` is empty."""
+    from trace_model.stamps import StampsError, load_stamps, suspect_links
+
+    if not app.config.trace_stamps_file:
+        return
+    try:
+        stamps = load_stamps(Path(app.srcdir, app.config.trace_stamps_file))
+    except StampsError as error:
+        checks.warn(f"link stamps: {error.message}", "stamps-file", error.location)
+        return
+    report = current_report(app)
+    problems = []
+    for suspect in suspect_links(current_edition(app), stamps, frozen_editions(app)):
+        item = report.model.items[suspect.item]
+        link_field = report.standards[suspect.standard].links[0]
+        line = item.option_lines.get(link_field) or (item.location.line if item.location else None)
+        problems.append(Problem(Location(item.location.file if item.location else "", line), "suspect-link",
+                                suspect.message()))
+    checks.report(problems)
 
 
 def _note_edition_files(directive: _ViewDirective) -> None:
@@ -242,6 +266,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("guideline_trace.views")
     for name in ("history", "comparison"):
         app.add_directive(VIEWS[name].directive_name, VIEWS[name].directive)
+    app.connect("env-check-consistency", check_stamps)
     return {"version": __version__, "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
 
 

@@ -54,6 +54,8 @@ WARNINGS: dict[str, str] = {
     "soa-excluded-but-covered": "a SoA exclusion names a control that a 例文 item addresses",
     "soa-unjustified": "a control or item is neither addressed by a 例文 item nor excluded with a reason",
     "coverage-threshold": "a coverage matrix is below its :threshold:",
+    "suspect-link": "a 例文's wording or a linked entry changed since the link was reviewed, or it was never reviewed",
+    "stamps-file": "the link stamps file (traceability/link-stamps.yaml) cannot be read",
     "edition": "a frozen edition file (traceability/editions/<id>/edition.json) cannot be read or is inconsistent",
     "view-option": "a view directive's option names a standard, rows or threshold the view cannot show",
     "chain-target": "trace-chain names something that is not a theme or viewpoint",

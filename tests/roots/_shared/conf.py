@@ -28,6 +28,7 @@ trace_link_reasons = {"iso": "iso_reason"}
 trace_required_links = {t: [g for g in groups if g != ["iso22"]] for t, groups in trace_required_links.items()}
 trace_required_when: dict[str, list[str]] = {}
 trace_explained_types: list[str] = []  # the need-body root switches it on
+trace_stamps_file = ""  # the link stamps of the site are not copied; the editions root brings its own
 site_search_variants = ""  # the site's own file is not copied; a root may bring one (overrides.py)
 
 html_static_path: list[str] = []
