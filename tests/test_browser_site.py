@@ -36,6 +36,7 @@ PAGE_TYPES = {
     "trace chains": "traceability/chains.html",
     "search results": "search.html?q=%E5%A4%96%E9%83%A8%E5%A7%94%E8%A8%97",
     "glossary": "source/glossary.html",
+    "revision history and 新旧対照表": "source/history.html",
     "accessibility policy and test results": "source/accessibility.html",
 }
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]

@@ -29,6 +29,8 @@ from trace_model.editions import (
 )
 from trace_model.views import Mark, Table
 
+ROOT = Path(__file__).resolve().parents[1]
+
 # -- pure: two hand-made editions ------------------------------------------------------------------------
 
 ISO = (FrozenEntry("ISO-A-15-1-1", "A.15.1.1", "供給者関係のための情報セキュリティの方針"),
@@ -313,7 +315,9 @@ def revised_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
                      "--id", edition_id, "--title", title]) == 0
     (srcdir / "compare.md").write_text(COMPARE_PAGE, encoding="utf-8")
     outdir = srcdir / "_build" / "html"
-    done = sphinx_build(srcdir, outdir, "-D", "version=第2版", "-D", "trace_edition_date=2021-04")
+    # with the site's own style sheets, as the published 新旧対照表 looks and prints
+    done = sphinx_build(srcdir, outdir, "-D", "version=第2版", "-D", "trace_edition_date=2021-04",
+                        "-D", f"html_static_path={ROOT / '_static'}", "-D", "html_css_files=site.css,trace.css")
     assert done.returncode == 0, done.stderr
     return srcdir, outdir, compare(*load_editions(into))
 
@@ -365,6 +369,36 @@ def test_the_comparison_as_docx_reads_back_with_the_same_rows(revised_site) -> N
     assert [run.text for p in reworded[1].paragraphs for run in p.runs if run.underline] == ["、", "及び契約終了時の情報の返却"]
     assert [run.text for p in reworded[2].paragraphs for run in p.runs if run.underline] == ["及び"]
     assert shinkyu[0].rows[0]._tr.trPr.xml.count("tblHeader") == 1  # the header row repeats on every page
+
+
+@pytest.mark.browser
+def test_the_comparison_prints_on_a4_landscape_and_passes_axe(revised_site, browser, tmp_path: Path) -> None:
+    """The 新旧対照表 page prints on A4 landscape with every row's text, and axe-core (WCAG 2.x A/AA) finds
+    nothing on it: the marks are underlined, and what they mean is read out."""
+    from importlib.resources import files
+
+    import pypdf
+
+    _, outdir, result = revised_site
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    page.goto((outdir / "compare.html").as_uri())
+    # axe-core from the installed package (axe-playwright-python carries it), not the network
+    page.evaluate(files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8"))
+    found = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', "
+                          "'wcag22aa']}}).then(r => r.violations.map(v => v.id))")
+    assert found == []
+    decoration = page.evaluate("getComputedStyle(document.querySelector('table.shinkyu del')).textDecorationLine")
+    assert decoration == "underline"  # the 改正前 passage is underlined as the ministry marks it, not struck through
+    page.emulate_media(media="print")
+    path = tmp_path / "shinkyu.pdf"
+    page.pdf(path=str(path), prefer_css_page_size=True)
+    context.close()
+    reader = pypdf.PdfReader(path)
+    assert {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages} == {(842, 595)}
+    printed = "".join(p.extract_text() for p in reader.pages).replace("\n", "")
+    assert [r.id for r in result.rows() if r.id not in printed] == []
+    assert "契約終了時の情報の返却" in printed
 
 
 def test_the_docx_is_the_same_bytes_for_the_same_comparison(revised_site) -> None:
@@ -466,3 +500,21 @@ def test_a_damaged_stamps_file_is_refused_at_its_line(tmp_path: Path, text: str,
     with pytest.raises(StampsError) as error:
         load_stamps(path)
     assert error.value.location == f"{path}:{line}" and words in error.value.message
+
+
+def test_the_coverage_change_is_a_workbook_sheet() -> None:
+    from trace_model.exports import CHANGE_SHEET, coverage_change_sheet
+
+    sheet = coverage_change_sheet(compare(OLD, NEW), {"iso": "ISO/IEC 27001:2013 附属書A"})
+    assert (sheet.name, sheet.title) == (CHANGE_SHEET, "規格との対応の変化（第1版 → 第2版）")
+    assert [row[1:8] for row in sheet.rows] == [
+        ("ISO-A-15-1-1", "A.15.1.1", "供給者関係のための情報セキュリティの方針", "A.15", "対応する項目の変更",
+         "STD-1-1-1", "STD-1-1-1 STD-2-1-3"),
+        ("ISO-A-15-1-2", "A.15.1.2", "供給者との合意におけるセキュリティの取扱い", "A.15", "対応する項目の変更",
+         "STD-1-1-2", "STD-1-1-2 STD-2-1-1"),
+        ("ISO-A-15-2-1", "A.15.2.1", "供給者のサービス提供の監視", "A.15", "対応する項目の変更",
+         "STD-1-1-3 STD-2-1-1 STD-2-1-2", "STD-2-2-1"),
+        ("ISO-A-15-2-1", "A.15.2.1", "供給者のサービス提供の監視及びレビュー", "", "カタログの名称変更（→ A.15.2.1 "
+         "供給者のサービス提供の監視）", "STD-1-1-3 STD-2-1-1 STD-2-1-2 STD-2-2-1", ""),
+    ]
+    assert [row[8:] for row in sheet.rows][0] == ("旧の理由", "新の理由")

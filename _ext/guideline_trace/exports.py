@@ -97,8 +97,9 @@ def write_exports(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     from trace_model.edition_views import docx_name
+    from trace_model.editions import CURRENT
 
-    from guideline_trace.editions import comparison_specs, edition_files
+    from guideline_trace.editions import comparison, comparison_specs, edition_files, frozen_editions
     from guideline_trace.views import current_report, soa_exclusions, sources_changed
 
     target = Path(app.outdir, EXPORT_DIR)
@@ -109,7 +110,10 @@ def write_exports(app: Sphinx, exception: Exception | None) -> None:
         return  # nothing was read or removed: the exports on disk are current
     target.mkdir(parents=True, exist_ok=True)
     report, built = current_report(app), provenance(app)
-    files = export_files(report, soa_exclusions(app), built) | oscal_files(app, report, built) | edition_files(app)
+    frozen = frozen_editions(app)
+    change = comparison(app, frozen[-1].id, CURRENT) if frozen else None
+    files = (export_files(report, soa_exclusions(app), built, change) | oscal_files(app, report, built)
+             | edition_files(app))
     for name, data in files.items():
         path = target / name
         if not path.exists() or path.read_bytes() != data:

@@ -33,6 +33,7 @@ from typing import Any
 
 import xlsxwriter
 
+from trace_model.editions import CATALOG_WORDS, COVERAGE_WORDS, CURRENT, Comparison
 from trace_model.model import CoverageRow
 from trace_model.report import (
     LEVEL_LABELS,
@@ -272,6 +273,34 @@ def soa_sheet(report: TraceReport, standard: str, exclusions: Mapping[str, str],
                  IMPLEMENTATION_STATES)
 
 
+#: The sheet of the coverage change between the newest frozen edition and the current sources.
+CHANGE_SHEET = "版による対応の変化"
+
+
+def coverage_change_sheet(comparison: Comparison, labels: Mapping[str, str]) -> Sheet:
+    """The coverage change (:func:`trace_model.editions.coverage_changes`) and the catalog change between two
+    editions: one row per entry whose covering 例文 items or exclusion changed, then one per entry the new
+    catalog removed, renumbered or retitled, with the items linking to it. ``labels``: standard -> label."""
+    columns = (Column("規格", width=26), Column("ID", "key", 16), Column("番号", "number", 10),
+               Column("名称", "name", 30), Column("区分", width=8), Column("変化", width=18),
+               Column(f"改正前（{comparison.old.title}）の対応する例文", "long", 24),
+               Column("改正後の対応する例文", "long", 24), Column("改正前の適用除外の理由", "long", 36),
+               Column("改正後の適用除外の理由", "long", 36))
+    rows: list[tuple[Any, ...]] = [
+        (labels.get(c.standard, c.standard), c.entry.id, c.entry.number, c.entry.title, c.group,
+         COVERAGE_WORDS[c.kind], _ids(c.old_by), _ids(c.new_by), c.old_justification, c.new_justification)
+        for c in comparison.coverage
+    ]
+    rows += [
+        (labels.get(c.standard, c.standard), c.old.id, c.old.number, c.old.title, "",
+         f"カタログの{CATALOG_WORDS[c.kind]}" + (f"（→ {c.new.number} {c.new.title}）" if c.new else ""),
+         _ids(c.linked_by), "", "", "")
+        for c in comparison.catalog
+    ]
+    new_label = "現在の原稿" if comparison.new.id == CURRENT else comparison.new.title
+    return Sheet(CHANGE_SHEET, f"規格との対応の変化（{comparison.old.title} → {new_label}）", columns, tuple(rows))
+
+
 def provenance_sheet(provenance: Provenance, sheets: Sequence[Sheet]) -> Sheet:
     """What the workbook was built from, what each sheet holds, and what every figure means."""
     rows: list[tuple[Any, ...]] = [
@@ -318,10 +347,13 @@ def export_names(standards: Iterable[str], soa_standards: Iterable[str] = ("iso"
 
 
 def export_files(report: TraceReport, exclusions: Mapping[str, Mapping[str, str]],
-                 provenance: Provenance) -> dict[str, bytes]:
+                 provenance: Provenance, comparison: Comparison | None = None) -> dict[str, bytes]:
     """File name -> bytes of every export; ``exclusions`` is standard -> {number: justification} for every
-    standard that has a SoA file. Every CSV is a sheet of the workbook."""
+    standard that has a SoA file. Every CSV is a sheet of the workbook. ``comparison``: the newest frozen
+    edition against the current sources, whose coverage change is a sheet of the workbook (none: no sheet)."""
     sheets = workbook_sheets(report, exclusions)
+    if comparison is not None:
+        sheets.append(coverage_change_sheet(comparison, {k: s.label for k, s in report.standards.items()}))
     by_name = {s.name: s for s in sheets}
     files = {coverage_csv(key): csv_bytes(by_name[sheet_name(key)]) for key in report.standards}
     files[REQUIREMENTS_CSV] = csv_bytes(by_name["要件"])

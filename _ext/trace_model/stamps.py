@@ -210,7 +210,7 @@ def stamped_wording(item_id: str, stamp: str, editions: Iterable[Edition]) -> st
 
 def suspect_links(current: Edition, stamps: Stamps, editions: Sequence[Edition] = ()) -> list[Suspect]:
     """Every link of ``current`` (the current sources) that is unstamped or whose ends changed since stamped,
-    in item order, then link order. ``editions``: the frozen editions, where a stamped wording is looked up to
+    in item order, then link order; not a link to an entry the catalogs lack (that is a dangling link). ``editions``: the frozen editions, where a stamped wording is looked up to
     say what changed."""
     entries = {(c.standard, e.id): e for c in current.catalogs for e in c.entries}
     found = []
@@ -219,6 +219,9 @@ def suspect_links(current: Edition, stamps: Stamps, editions: Sequence[Edition] 
         wording_changed = stamp is not None and fingerprint(item.statement) != stamp.statement
         old_wording = stamped_wording(item.id, stamp.statement, editions) if wording_changed and stamp else None
         for link in item.links:
+            entry = entries.get((link.standard, link.target))
+            if entry is None:  # no such entry: the link is reported as dangling (trace.dangling-link), once
+                continue
             link_stamp = stamp.links.get(link.target) if stamp else None
             if link_stamp is None:
                 found.append(Suspect(item.id, link.standard, link.target, "unstamped"))
@@ -231,8 +234,7 @@ def suspect_links(current: Edition, stamps: Stamps, editions: Sequence[Edition] 
                 else:
                     found.append(Suspect(item.id, link.standard, link.target, "statement"))
                 continue
-            entry = entries.get((link.standard, link.target))
-            if entry is not None and entry_fingerprint(entry.number, entry.title) != link_stamp.fingerprint:
+            if entry_fingerprint(entry.number, entry.title) != link_stamp.fingerprint:
                 found.append(Suspect(item.id, link.standard, link.target, "entry", link_stamp.title,
                                      f"{entry.title}"))
     return found
