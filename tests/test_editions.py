@@ -517,4 +517,4 @@ def test_the_coverage_change_is_a_workbook_sheet() -> None:
         ("ISO-A-15-2-1", "A.15.2.1", "供給者のサービス提供の監視及びレビュー", "", "カタログの名称変更（→ A.15.2.1 "
          "供給者のサービス提供の監視）", "STD-1-1-3 STD-2-1-1 STD-2-1-2 STD-2-2-1", ""),
     ]
-    assert [row[8:] for row in sheet.rows][0] == ("旧の理由", "新の理由")
+    assert sheet.rows[0][8:] == ("旧の理由", "新の理由")
