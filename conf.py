@@ -32,6 +32,11 @@ trace_edition_date = "2015-03"
 # Every link of a 例文 to a standard is stamped when reviewed (make restamp); a link whose 例文 wording or
 # catalog entry changed since is reported where it is written (trace.suspect-link).
 trace_stamps_file = "traceability/link-stamps.yaml"
+# A page renamed or moved in a later edition leaves a redirect at its old URL (sphinx-reredirects), so that
+# links saved from earlier editions still work: old docname -> new page, e.g. {"source/old": "new.html"}.
+# The build fails while a page of a frozen edition has neither a page nor a redirect (trace.permalink).
+redirects: dict[str, str] = {}
+redirect_html_template_file = str(Path(__file__).parent / "_ext" / "guideline_site" / "templates" / "redirect.html")
 language = "ja"
 root_doc = "index"
 
@@ -39,6 +44,7 @@ extensions = [
     "myst_parser",
     "sphinx.ext.graphviz",
     "sphinx_needs",
+    "sphinx_reredirects",
     # our own (_ext/): the trace (checks, catalogs, views, exports) and the Japanese reader polish
     "guideline_trace",
     "guideline_site",

@@ -252,3 +252,38 @@ def page(browser: object, served_site: str) -> Iterator[object]:
     context.route("**/*", guard)
     yield page
     context.close()
+
+
+# -- editions -------------------------------------------------------------------------
+
+
+def resolve(outdir: Path, url: str, pages: dict[Path, tuple[set[str], str | None]] | None = None,
+            ) -> tuple[Path, str] | None:
+    """The page an old URL (``page.html#ID``) lands on and the anchor, following a redirect page's refresh;
+    ``None`` if the page is missing or the anchor is not on it. ``pages``: a cache of the pages read (path ->
+    its element IDs and its refresh target)."""
+    from bs4 import BeautifulSoup
+
+    pages = {} if pages is None else pages
+    page, _, anchor = url.partition("#")
+    path = outdir / page
+    for _ in range(3):
+        if not path.is_file():
+            return None
+        if path not in pages:
+            soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+            refresh = soup.find("meta", attrs={"http-equiv": "refresh"})
+            pages[path] = ({str(t["id"]) for t in soup.find_all(id=True)},
+                           str(refresh["content"]).split("url=", 1)[1] if refresh is not None else None)
+        ids, target = pages[path]
+        if target is None:
+            return (path, anchor) if anchor in ids else None
+        path = (path.parent / target).resolve()
+    return None
+
+
+def old_urls(editions_dir: Path) -> list[str]:
+    """``page.html#ID`` of every 例文 item of every frozen edition in ``editions_dir``."""
+    from trace_model.editions import load_editions
+
+    return [f"{item.chapter}.html#{item.id}" for edition in load_editions(editions_dir) for item in edition.items]

@@ -518,3 +518,53 @@ def test_the_coverage_change_is_a_workbook_sheet() -> None:
          "供給者のサービス提供の監視）", "STD-1-1-3 STD-2-1-1 STD-2-1-2 STD-2-2-1", ""),
     ]
     assert sheet.rows[0][8:] == ("旧の理由", "新の理由")
+
+
+# -- permalinks: every URL of a frozen edition still leads to its item ---------------------------------------
+
+
+def test_every_url_of_every_frozen_edition_leads_to_its_item(revised_site) -> None:
+    from conftest import old_urls, resolve
+
+    srcdir, outdir, _ = revised_site
+    urls = old_urls(srcdir / "traceability" / "editions")
+    assert len(urls) == 10
+    assert [url for url in urls if resolve(outdir, url) is None] == []
+
+
+def test_items_that_left_a_page_keep_an_anchor_there_that_says_where_they_went(revised_site) -> None:
+    from bs4 import BeautifulSoup
+
+    _, outdir, _ = revised_site
+    moved = BeautifulSoup((outdir / "ch1.html").read_text("utf-8"), "html.parser").find(id="STD-1-1-3")
+    assert moved.get_text() == "STD-1-1-3（第1版）は、STD-2-2-1に移りました。"
+    assert moved.find("a")["href"] == "ch2.html#STD-2-2-1"
+    deleted = BeautifulSoup((outdir / "ch2.html").read_text("utf-8"), "html.parser").find(id="STD-2-1-2")
+    assert deleted.get_text() == "STD-2-1-2（第1版）は、削除されました。"
+
+
+def test_a_renamed_page_needs_a_redirect_and_its_old_urls_then_follow_it(tmp_path: Path) -> None:
+    from conftest import copy_root, normalise_warnings, old_urls, resolve, sphinx_build
+
+    srcdir = copy_root("editions", tmp_path)
+    out = srcdir / "_build"
+    assert sphinx_build(srcdir, out).returncode == 0
+    into = srcdir / "traceability" / "editions"
+    assert main(["freeze", "--current", str(out / "exports" / "edition.json"), "--into", str(into), "--id", "first"]) == 0
+    (srcdir / "ch2.md").rename(srcdir / "services.md")
+    _revise_one(srcdir / "index.md", "ch2\n", "services\n")
+    done = sphinx_build(srcdir, out)
+    line = (into / "first" / "edition.json").read_text("utf-8").split("\n").index('   "docname": "ch2",') + 1
+    assert normalise_warnings(done.stderr, srcdir) == [
+        f"traceability/editions/first/edition.json:{line}: the page 'ch2' (2. 外部サービス) of 平成27年3月版 is no "
+        "longer a page, so links saved from that edition would break. Leave a redirect in conf.py: redirects = "
+        "{'ch2': 'services.html'} (the target is relative to the old page), or restore the page. [trace.permalink]"]
+    with (srcdir / "overrides.py").open("a", encoding="utf-8") as overrides:
+        overrides.write('redirects = {"ch2": "services.html"}\n')
+    done = sphinx_build(srcdir, out)
+    assert done.returncode == 0, done.stderr
+    urls = old_urls(into)
+    assert [url for url in urls if resolve(out, url) is None] == []
+    assert resolve(out, "ch2.html#STD-2-1-1") == ((out / "services.html").resolve(), "STD-2-1-1")
+    redirect = (out / "ch2.html").read_text("utf-8")
+    assert '<html lang="ja">' in redirect and "<title>" in redirect  # a page of the site: language and title

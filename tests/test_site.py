@@ -521,3 +521,15 @@ def test_every_data_table_has_a_caption_and_header_cells(site) -> None:
                 wrong.append(f"{path.relative_to(outdir)}: {table.get('class')}")
     assert tables > 50
     assert wrong == []
+
+
+def test_every_url_of_every_frozen_edition_leads_to_its_item(site) -> None:
+    """A 例文's URL in any frozen edition (page.html#ID) still leads to that item, or to the note that says
+    where it went (tests/test_editions.py builds the cases: moved, deleted, a renamed page)."""
+    from conftest import old_urls, resolve
+
+    _, outdir = site
+    urls = old_urls(ROOT / "traceability" / "editions")
+    assert len(urls) >= 230  # 平成27年3月版's 例文
+    pages: dict[Path, tuple[set[str], str | None]] = {}
+    assert [url for url in urls if resolve(outdir, url, pages) is None] == []

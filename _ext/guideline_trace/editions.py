@@ -8,6 +8,8 @@ The computing is :mod:`trace_model.editions` (snapshot data, comparison) and :mo
 
 from __future__ import annotations
 
+import posixpath
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -28,6 +30,7 @@ from trace_model.editions import (
     FrozenItem,
     Link,
     compare,
+    departures,
     load_editions,
 )
 from trace_model.model import Location, Problem, nearest
@@ -144,6 +147,95 @@ def check_stamps(app: Sphinx, env: Any) -> None:
         problems.append(Problem(Location(item.location.file if item.location else "", line), "suspect-link",
                                 suspect.message()))
     checks.report(problems)
+
+
+def check_permalinks(app: Sphinx, env: Any) -> None:
+    """``env-check-consistency``: every page of every frozen edition is still a page, or has a redirect in
+    ``redirects`` (sphinx-reredirects); else its saved URLs would break (``trace.permalink``, at the line of the
+    page in the edition file)."""
+    redirects = getattr(app.config, "redirects", None) or {}
+    problems = []
+    for edition in frozen_editions(app):
+        path = editions_dir(app) / edition.id / EDITION_FILE
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        for docname, title in edition.chapters:
+            if docname in env.found_docs or docname in redirects:
+                continue
+            needle = f'"docname": "{docname}"'
+            line = text.count("\n", 0, text.find(needle)) + 1 if needle in text else None
+            # where most of the page's items are now, else the page with the nearest name
+            now = {i.id: i.chapter for i in current_edition(app).items}
+            went = Counter(now[i.id] for i in edition.items if i.chapter == docname and i.id in now)
+            guess = went.most_common(1)[0][0] if went else nearest(docname, sorted(env.found_docs))
+            problems.append(Problem(
+                Location(str(path), line), "permalink",
+                f"the page {docname!r} ({title}) of {edition.title} is no longer a page, so links saved from that "
+                "edition would break.",
+                f"Leave a redirect in conf.py: redirects = {{{docname!r}: "
+                f"{posixpath.relpath(guess, posixpath.dirname(docname) or '.') + '.html' if guess else 'new-page.html'!r}}} (the target is relative to "
+                "the old page), or restore the page."))
+    checks.report(problems)
+    departed_items(app)  # before the pages are written
+
+
+def note_edition_dependency(app: Sphinx, doctree: nodes.document) -> None:
+    """``doctree-read``: a page that holds needs is read again when a frozen edition file changes (its list of
+    items moved away, :func:`departed_items`, may change)."""
+    from sphinx_needs.nodes import Need
+
+    folder = editions_dir(app)
+    if folder.is_dir() and next(iter(doctree.findall(Need)), None) is not None:
+        for path in sorted(folder.glob(f"*/{EDITION_FILE}")):
+            app.env.note_dependency(str(path))
+
+
+def departed_items(app: Sphinx) -> dict[str, list[Any]]:
+    """Page -> the 例文 items frozen editions had on it that it no longer has (:func:`departures`), for every
+    page of every frozen edition; computed once per build, before the pages are written (so a parallel write
+    does not compute it in every process)."""
+    cache = build_cache(app)
+    if cache.departures is None:
+        frozen = frozen_editions(app)
+        pages = sorted({docname for edition in frozen for docname, _ in edition.chapters})
+        current = current_edition(app) if frozen else None
+        cache.departures = {docname: found for docname in pages
+                            if current is not None and (found := departures(frozen, current, docname))}
+    return cache.departures
+
+
+def add_departures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved``: at the end of a page that the frozen editions had 例文 items on which it no longer
+    has (moved to another page, renumbered or deleted), a list of them, each with its old ID as its anchor and a
+    link to where it is now: a link saved from an earlier edition (``page.html#STD-1-1-3``) still leads on."""
+    departed = departed_items(app).get(docname)
+    if not departed:
+        return
+    labels = app.env.domains.standard_domain.labels
+    box = nodes.container(classes=["trace-departures"])
+    box += nodes.rubric(text="この章から移動・削除した例文")
+    box += nodes.paragraph(text="以前の版でこの章にあった例文のうち、今はこの章にないものです。以前の版へのリンクは"
+                                "ここに着きます。")
+    listing = nodes.bullet_list()
+    for gone in departed:
+        para = nodes.paragraph(ids=[gone.old_id])
+        para += nodes.Text(f"{gone.old_id}（{gone.edition.title}）は、")
+        if gone.new_id and gone.new_chapter:
+            uri = app.builder.get_relative_uri(docname, gone.new_chapter) + "#" + gone.new_id
+            para += nodes.reference("", gone.new_id, internal=True, refuri=uri)
+            para += nodes.Text("に移りました。" if gone.new_id != gone.old_id else "として別の章に移りました。")
+        else:
+            para += nodes.Text("削除されました。")
+            if "edition-comparison" in labels:
+                target, anchor = labels["edition-comparison"][:2]
+                para += nodes.Text("（")
+                para += nodes.reference("", "新旧対照表", internal=True,
+                                        refuri=app.builder.get_relative_uri(docname, target) + "#" + anchor)
+                para += nodes.Text("）")
+        item = nodes.list_item()
+        item += para
+        listing += item
+    box += listing
+    doctree += box
 
 
 def _note_edition_files(directive: _ViewDirective) -> None:
@@ -267,6 +359,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     for name in ("history", "comparison"):
         app.add_directive(VIEWS[name].directive_name, VIEWS[name].directive)
     app.connect("env-check-consistency", check_stamps)
+    app.connect("env-check-consistency", check_permalinks)
+    app.connect("doctree-read", note_edition_dependency)
+    app.connect("doctree-resolved", add_departures)
     return {"version": __version__, "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
 
 

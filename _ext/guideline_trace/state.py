@@ -118,6 +118,7 @@ class BuildCache:
     editions: list[Any] | None = None
     current_edition: Any = None
     comparisons: dict[tuple[str, str], Any] = field(default_factory=dict)
+    departures: dict[str, list[Any]] | None = None
 
 
 def build_cache(app: Any) -> BuildCache:

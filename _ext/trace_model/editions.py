@@ -628,6 +628,38 @@ def catalog_changes(old: Edition, new: Edition) -> list[CatalogChange]:
     return out
 
 
+@dataclass(frozen=True)
+class Departure:
+    """A 例文 item that an edition had on a page the current sources no longer have it on: its old ID, the
+    edition, and where it is now (its ID and page; ``None`` when it was deleted)."""
+
+    old_id: str
+    edition: Edition
+    new_id: str | None
+    new_chapter: str | None
+
+
+def departures(editions: Sequence[Edition], current: Edition, docname: str) -> list[Departure]:
+    """The items the frozen ``editions`` had on the page ``docname`` that ``current`` does not have there under
+    the same ID (moved to another page, renumbered, or deleted), each old ID once (the newest edition that had
+    it there), in that edition's order. An old URL ``docname.html#<old ID>`` needs an anchor for each."""
+    here = {i.id for i in current.items if i.chapter == docname}
+    where = {i.id: i.chapter for i in current.items}
+    found: dict[str, Departure] = {}
+    for edition in reversed(list(editions)):
+        renumbered: dict[str, str] | None = None
+        for item in edition.items:
+            if item.chapter != docname or item.id in here or item.id in found:
+                continue
+            new_id: str | None = item.id if item.id in where else None
+            if new_id is None:
+                if renumbered is None:
+                    renumbered = {old: new for old, new in compare(edition, current).renumbering if old and new}
+                new_id = renumbered.get(item.id)
+            found[item.id] = Departure(item.id, edition, new_id, where.get(new_id) if new_id else None)
+    return list(found.values())
+
+
 def affected_links(changes: Iterable[CatalogChange]) -> list[tuple[str, CatalogChange]]:
     """``(item ID, change)`` for every link the catalog change leaves pointing at a removed, renumbered or
     retitled entry, in the order of the changes."""
