@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
+from sphinx.util.docutils import is_directive_registered
 from trace_model.catalogs import load_catalog
 from trace_model.edition_views import comparison_view, docx_name, history_view
 from trace_model.editions import (
@@ -357,7 +358,10 @@ _register_views()
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("guideline_trace.views")
     for name in ("history", "comparison"):
-        app.add_directive(VIEWS[name].directive_name, VIEWS[name].directive)
+        # guideline_trace.views registers every view of VIEWS; in a process that set up an application before,
+        # these are among them already
+        if not is_directive_registered(VIEWS[name].directive_name):
+            app.add_directive(VIEWS[name].directive_name, VIEWS[name].directive)
     app.connect("env-check-consistency", check_stamps)
     app.connect("env-check-consistency", check_permalinks)
     app.connect("doctree-read", note_edition_dependency)
