@@ -76,12 +76,15 @@ release: $(STAMP) system-deps  ## Freeze the current sources as an edition: EDIT
 	$(BIN)/sphinx-build -b html -E $(STRICT) $(SPHINXOPTS) . $(HTMLDIR)
 	PYTHONPATH=_ext $(BIN)/python -m trace_model.editions freeze --current $(HTMLDIR)/exports/edition.json \
 		--into traceability/editions --id "$(EDITION)" --title "$(TITLE)" --date "$(DATE)" $(if $(filter 1 yes true,$(FORCE)),--force)
+	@echo "Building the site again with the new edition (its 改定履歴 and 新旧対照表)"
+	$(BIN)/sphinx-build -b html $(STRICT) $(SPHINXOPTS) . $(HTMLDIR)
 
 # Stamps the links of the named 例文 items as reviewed (traceability/link-stamps.yaml; commit it), from a build
 # that may have suspect-link warnings (so not strict): the next strict build reports the links still suspect.
 restamp: $(STAMP) system-deps  ## Stamp the links of 例文 items as reviewed: IDS=STD-3-1-1,STD-3-1-2 (or IDS=all)
 	@test -n "$(IDS)" || { echo "make restamp: name the 例文 items whose links you reviewed, e.g. make restamp IDS=STD-3-1-1,STD-3-1-2 (or IDS=all)" >&2; exit 2; }
-	$(BIN)/sphinx-build -b html -q $(SPHINXOPTS) . $(HTMLDIR)
+	@echo "Building the site (its warnings are not shown: the next make html lists what is still suspect)"
+	$(BIN)/sphinx-build -b html -Q $(SPHINXOPTS) . $(HTMLDIR)
 	PYTHONPATH=_ext $(BIN)/python -m trace_model.stamps --current $(HTMLDIR)/exports/edition.json \
 		--stamps traceability/link-stamps.yaml --editions traceability/editions --ids "$(IDS)"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -284,6 +285,13 @@ orphan: true
 
 ```{edition-history}
 ```
+
+## 最新の版の新旧対照表
+
+```{edition-comparison}
+:old: previous
+:new: latest
+```
 """
 
 
@@ -341,13 +349,17 @@ def test_the_comparison_page_and_the_history(revised_site) -> None:
     page = BeautifulSoup((outdir / "compare.html").read_text("utf-8"), "html.parser")
     tables = page.select("table.shinkyu")
     rows = [[td.get_text("", strip=True) for td in tr.select("th, td")] for t in tables for tr in t.select("tbody tr")]
+    # :old: previous / :new: latest names the same two editions as :old: first / :new: second
+    assert rows[:5] == rows[5:]
+    rows = rows[:5]
     assert [r[0].split("\n")[0][:9] for r in rows] == ["STD-1-1-2", "STD-2-1-1", "STD-2-1-2", "STD-2-1-3", "STD-2-2-1"]
     reworded = tables[0].select("tbody tr")[0]
     # 「及び」 became 「、」 and 「及び契約終了時の情報の返却」 was added; the words around each mark are read out
     assert [m.get_text() for m in reworded.select("ins.diff-new")] == ["［改正部分：、］", "［改正部分：及び契約終了時の情報の返却］"]
     assert [m.get_text() for m in reworded.select("del.diff-old")] == ["［改正前の部分：及び］"]
     assert rows[2][1] == "（削除）" and rows[3][2] == "（新設）"
-    history = [[c.get_text(strip=True) for c in tr.select("th, td")] for tr in page.select("table")[-1].select("tbody tr")]
+    history_table = next(t for t in page.select("table") if t.caption and t.caption.get_text(strip=True) == "改定履歴")
+    history = [[c.get_text(strip=True) for c in tr.select("th, td")] for tr in history_table.select("tbody tr")]
     assert [r[:3] for r in history] == [["第1版", "2020-04", "5"], ["第2版", "2021-04", "5"]]
 
 
@@ -537,10 +549,10 @@ def test_items_that_left_a_page_keep_an_anchor_there_that_says_where_they_went(r
 
     _, outdir, _ = revised_site
     moved = BeautifulSoup((outdir / "ch1.html").read_text("utf-8"), "html.parser").find(id="STD-1-1-3")
-    assert moved.get_text() == "STD-1-1-3（第1版）は、STD-2-2-1に移りました。"
+    assert moved.get_text() == "STD-1-1-3「委託先の監督」（第1版）は、STD-2-2-1に移りました。"
     assert moved.find("a")["href"] == "ch2.html#STD-2-2-1"
     deleted = BeautifulSoup((outdir / "ch2.html").read_text("utf-8"), "html.parser").find(id="STD-2-1-2")
-    assert deleted.get_text() == "STD-2-1-2（第1版）は、削除されました。"
+    assert deleted.get_text() == "STD-2-1-2「利用の記録」（第1版）は、第1版の後の改定で削除されました。"
 
 
 def test_a_renamed_page_needs_a_redirect_and_its_old_urls_then_follow_it(tmp_path: Path) -> None:
@@ -568,3 +580,18 @@ def test_a_renamed_page_needs_a_redirect_and_its_old_urls_then_follow_it(tmp_pat
     assert resolve(out, "ch2.html#STD-2-1-1") == ((out / "services.html").resolve(), "STD-2-1-1")
     redirect = (out / "ch2.html").read_text("utf-8")
     assert '<html lang="ja">' in redirect and "<title>" in redirect  # a page of the site: language and title
+
+
+def test_readable_text_is_what_a_reader_sees() -> None:
+    from trace_model.editions import readable
+
+    source = "**表の題**\n\n- 一つ目の\n  項目\n- 二つ目 of\n  English\n\n① 甲\n\n| 分類 | 基準 |\n|---|:--|\n| 機密性3 | 重大 |"
+    assert readable(source) == "表の題\n・一つ目の項目\n・二つ目 of English\n① 甲\n分類｜基準\n機密性3｜重大"
+
+
+def test_a_renamed_page_does_not_move_its_items() -> None:
+    renamed = Edition("third", "第3版", "2022-04", "", (("ch1", "1. 外部委託"), ("services", "2. 外部サービス")),
+                      tuple(replace(i, chapter="services") if i.chapter == "ch2" else i for i in NEW.items),
+                      NEW.catalogs)
+    assert [r.kinds for r in compare(NEW, renamed).rows()] == [("moved",)] * 3
+    assert compare(NEW, renamed, {"ch2": "services"}).rows() == []

@@ -122,8 +122,22 @@ def comparison(app: Sphinx, old: str, new: str) -> Comparison:
     key = (old, new)
     if key not in cache.comparisons:
         editions = all_editions(app)
-        cache.comparisons[key] = compare(editions[old], editions[new])
+        cache.comparisons[key] = compare(editions[old], editions[new], renamed_pages(app))
     return cache.comparisons[key]  # type: ignore[no-any-return]
+
+
+def renamed_pages(app: Sphinx) -> dict[str, str]:
+    """Old page -> new page, from ``redirects`` (sphinx-reredirects; a target is relative to the old page) where
+    the target is a page of the site: a page renamed between editions, whose items did not move."""
+    found = {}
+    for source, target in (getattr(app.config, "redirects", None) or {}).items():
+        path = target.split("#", 1)[0]
+        if "://" in path or not path.endswith(".html"):
+            continue
+        docname = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))[: -len(".html")]
+        if docname in app.env.found_docs:
+            found[source] = docname
+    return found
 
 
 def check_stamps(app: Sphinx, env: Any) -> None:
@@ -219,13 +233,13 @@ def add_departures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     listing = nodes.bullet_list()
     for gone in departed:
         para = nodes.paragraph(ids=[gone.old_id])
-        para += nodes.Text(f"{gone.old_id}（{gone.edition.title}）は、")
+        para += nodes.Text(f"{gone.old_id}「{gone.title}」（{gone.edition.title}）は、")
         if gone.new_id and gone.new_chapter:
             uri = app.builder.get_relative_uri(docname, gone.new_chapter) + "#" + gone.new_id
             para += nodes.reference("", gone.new_id, internal=True, refuri=uri)
             para += nodes.Text("に移りました。" if gone.new_id != gone.old_id else "として別の章に移りました。")
         else:
-            para += nodes.Text("削除されました。")
+            para += nodes.Text(f"{gone.edition.title}の後の改定で削除されました。")
             if "edition-comparison" in labels:
                 target, anchor = labels["edition-comparison"][:2]
                 para += nodes.Text("（")
@@ -280,22 +294,33 @@ class EditionComparisonDirective(_ViewDirective):
         values = {}
         for option, default in (("old", "latest"), ("new", CURRENT)):
             value = self.options.get(option, default)
-            if value in (CURRENT, "latest") or value in known:
+            if value in (CURRENT, *RELATIVE_IDS) or value in known:
                 values[option] = value
                 continue
-            guess = nearest(value, [*known, CURRENT, "latest"])
+            guess = nearest(value, [*known, CURRENT, *RELATIVE_IDS])
             return self.reject_option(option, f"edition-comparison: there is no edition {value!r} in "
                                       f"{self.config.trace_editions_dir}. "
                                       + (f"Did you mean {guess!r}? " if guess else "")
-                                      + f"Use one of: {', '.join([*known, 'latest', CURRENT])}.")
+                                      + f"Use one of: {', '.join([*known, *RELATIVE_IDS, CURRENT])}.")
+        if values["old"] == values["new"]:
+            return self.reject_option("new", f"edition-comparison: :old: and :new: are both {values['old']!r}; "
+                                      "a 新旧対照表 compares two editions.")
         return self.placeholder(**values)
 
 
+#: Edition IDs a directive may give besides a frozen edition's: the newest and the one before it.
+RELATIVE_IDS = ("latest", "previous")
+
+
 def _resolve(app: Sphinx, edition_id: str) -> str | None:
-    if edition_id != "latest":
-        return edition_id if edition_id in all_editions(app) else None
+    """An edition ID as written (``latest``, ``previous``, ``current`` or a frozen edition's) as the ID of an
+    edition, or ``None`` when there is no such edition (yet)."""
     frozen = frozen_editions(app)
-    return frozen[-1].id if frozen else None
+    if edition_id == "latest":
+        return frozen[-1].id if frozen else None
+    if edition_id == "previous":
+        return frozen[-2].id if len(frozen) > 1 else None
+    return edition_id if edition_id in all_editions(app) else None
 
 
 def _history(app: Sphinx) -> tuple[Any, ...]:
@@ -309,7 +334,13 @@ def _comparison(app: Sphinx, options: Mapping[str, Any]) -> tuple[Any, ...]:
 
     old, new = _resolve(app, options["old"]), _resolve(app, options["new"])
     if old is None or new is None:
+        frozen = frozen_editions(app)
+        if options["old"] == "previous" and frozen:
+            return (Paragraph((f"最新の版（{frozen[-1].title}）は本サイトで最初に凍結した版で、比べる前の版は"
+                               "ありません。",)),)
         return (Paragraph(("比べる版がありません。版を凍結すると（make release）、ここに新旧対照表が出ます。",)),)
+    if old == new:
+        return (Paragraph((f"比べる二つの版がどちらも{all_editions(app)[old].title}です。",)),)
     labels = {key: spec.label for key, spec in current_report(app).standards.items()}
     return comparison_view(comparison(app, old, new), labels)
 
@@ -323,7 +354,7 @@ def comparison_specs(app: Sphinx) -> list[tuple[str, str]]:
         for spec in specs:
             if spec["view"] == "comparison":
                 pair = (_resolve(app, spec["old"]), _resolve(app, spec["new"]))
-                if None not in pair and pair not in found:
+                if None not in pair and pair[0] != pair[1] and pair not in found:
                     found.append(pair)
     return found  # type: ignore[return-value]
 

@@ -31,10 +31,20 @@ def docx_name(old: str, new: str) -> str:
 
 
 def edition_label(edition: Edition) -> str:
-    """``平成27年3月版（2015-03）``; the current sources read 「現在の原稿」 after their title."""
+    """``平成27年3月版（2015-03）``; the current sources ``現在の原稿（conf.py の版: 平成27年3月版）``."""
     if edition.id == CURRENT:
-        return f"現在の原稿（{edition.title}に続くもの）"
+        return f"現在の原稿（conf.py の版: {edition.title}）"
     return f"{edition.title}（{edition.date}）"
+
+
+def column_label(edition: Edition) -> str:
+    """The edition as a 新旧対照表 column header names it: its title, or 「現在の原稿」."""
+    return "現在の原稿" if edition.id == CURRENT else edition.title
+
+
+def catalog_label(label: str, edition: str) -> str:
+    """A standard with the edition of its catalog, the edition not repeated where the label names it."""
+    return label if edition in label else f"{label}（版: {edition}）"
 
 
 def history_view(editions: Sequence[Edition], changes_since_last: int | None) -> tuple[Block, ...]:
@@ -45,11 +55,12 @@ def history_view(editions: Sequence[Edition], changes_since_last: int | None) ->
         return (Paragraph(("この版の原稿はまだ版として凍結されていません（make release）。",)),)
     rows: list[tuple[Cell, ...]] = [
         (edition.title, edition.date, str(len(edition.items)), str(sum(len(i.links) for i in edition.items)),
-         "、".join(f"{c.label}（{c.edition}）" for c in edition.catalogs))
+         "、".join(catalog_label(c.label, c.edition) for c in edition.catalogs))
         for edition in editions
     ]
     blocks: list[Block] = [Table(("版", "日付", "例文の項目数", "規格への対応付けの数", "対応付けた規格の版"),
-                                 tuple(rows), caption="改定履歴")]
+                                 tuple(rows), caption="改定履歴"),
+                           Downloads((("edition.json", "現在の原稿の版データ（JSON。make release が凍結するもの）"),))]
     latest = editions[-1]
     if changes_since_last:
         blocks.append(Paragraph((f"現在の原稿には、{latest.title}から変更された項目が {changes_since_last} 件あります"
@@ -86,6 +97,8 @@ def comparison_summary(comparison: Comparison) -> str:
     unchanged = sum(c.unchanged for c in comparison.chapters)
     changed = len(comparison.rows())
     kinds = "、".join(f"{word} {counts[key]}" for key, word in CHANGE_WORDS.items() if counts[key])
+    if sum(counts.values()) > changed:
+        kinds += "。一つの項目に複数の変化があり得るため、内訳の合計は件数より多くなります"
     head = f"改正前: {edition_label(comparison.old)}、改正後: {edition_label(comparison.new)}。"
     if not changed:
         return head + f"変更された項目はありません（例文の項目 {unchanged} 件はすべて同じです）。"
@@ -111,7 +124,7 @@ def comparison_view(comparison: Comparison, labels: dict[str, str]) -> tuple[Blo
             old_cell = marked(row.old_text, "old") if row.old is not None else (ADDED_MARK,)
             rows.append((_item_cell(row, new_ids), new_cell, old_cell))
         blocks.append(Rubric(chapter.title))
-        blocks.append(Table(("項目", f"改正後（{new.title}）", f"改正前（{old.title}）"), tuple(rows),
+        blocks.append(Table(("項目", f"改正後（{column_label(new)}）", f"改正前（{column_label(old)}）"), tuple(rows),
                             SHINKYU_CLASSES, caption=f"{chapter.title} 新旧対照表"))
         if chapter.unchanged:
             blocks.append(Paragraph((f"この章の変更のない項目 {chapter.unchanged} 件は省略しています。",)))

@@ -114,11 +114,55 @@ class FrozenItem:
     links: tuple[Link, ...] = ()
 
     def text(self) -> str:
-        """What the 新旧対照表 shows of the item: its heading, wording and 解説, one per paragraph."""
-        parts = [f"{self.id} {self.title}", self.statement]
+        """What the 新旧対照表 shows of the item: its heading, wording and 解説 as a reader sees them
+        (:func:`readable`), one paragraph, list item or table row per line."""
+        parts = [f"{self.id} {self.title}", readable(self.statement)]
         if self.explanation:
-            parts.append(f"【解説】\n{self.explanation}")
+            parts.append(f"【解説】\n{readable(self.explanation)}")
         return "\n".join(parts)
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_TABLE_RULE = re.compile(r"^\|?[\s:|-]*-{3,}[\s:|-]*$")
+_LIST_ITEM = re.compile(r"^(?:・|\d+[.)]\s|[\u2460-\u2473])")
+_BULLET = re.compile(r"^[-*+]\s+")
+_JA_CHARS = ("\u3000-\u303f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+             "\uff00-\uffef\u2460-\u24ff\u2010-\u2027")
+_JA_END = re.compile(f"[{_JA_CHARS}]$")
+_JA_START = re.compile(f"^[{_JA_CHARS}]")
+
+
+def _join(lines: Sequence[str]) -> str:
+    """The source lines of one paragraph as one line: a break between two Japanese characters is dropped (as
+    the site's pages show it, ``guideline_site.ja_text``), one next to Latin text is a space."""
+    out = ""
+    for line in lines:
+        if out and not (_JA_END.search(out) and _JA_START.match(line)):
+            out += " "
+        out += line
+    return out
+
+
+def readable(text: str) -> str:
+    """The portable MyST of a 例文 or 解説 as a reader sees it, for the 新旧対照表: bold markers dropped, the
+    lines of a paragraph joined (:func:`_join`), each list item and each table row on a line of its own (a row
+    as its cells joined by 「｜」, the rule under the header row dropped), paragraphs one per line."""
+    out: list[str] = []
+    for block in re.split(r"\n[ \t]*\n", _BOLD.sub(r"\1", text.strip())):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        if lines and all(line.startswith("|") for line in lines):
+            out += ["｜".join(cell.strip() for cell in line.strip("|").split("|"))
+                    for line in lines if not _TABLE_RULE.match(line)]
+            continue
+        paragraph: list[str] = []
+        for line in (_BULLET.sub("・", line) for line in lines):
+            if _LIST_ITEM.match(line) and paragraph:
+                out.append(_join(paragraph))
+                paragraph = []
+            paragraph.append(line)
+        if paragraph:
+            out.append(_join(paragraph))
+    return "\n".join(out)
 
 
 @dataclass(frozen=True)
@@ -520,12 +564,16 @@ def _match_renumbered(old_only: list[FrozenItem], new_only: list[FrozenItem]) ->
     return pairs
 
 
-def compare(old: Edition, new: Edition) -> Comparison:
+def compare(old: Edition, new: Edition, renamed: Mapping[str, str] | None = None) -> Comparison:
     """Everything that changed from the edition ``old`` to ``new`` (:class:`Comparison`).
 
     Items are the same item when they have the same ID; an item of one edition whose ID the other lacks is
     matched to such an item of the same type whose wording is at least :data:`RENUMBER_SIMILARITY` similar
-    (renumbered), else it was deleted or added."""
+    (renumbered), else it was deleted or added. ``renamed``: old page -> new page for pages renamed between
+    the two (a redirect): their items did not move."""
+    if renamed:
+        old = replace(old, chapters=tuple((renamed.get(d, d), t) for d, t in old.chapters),
+                      items=tuple(replace(i, chapter=renamed.get(i.chapter, i.chapter)) for i in old.items))
     old_ids = {i.id for i in old.items}
     new_ids = {i.id for i in new.items}
     renumbered = _match_renumbered([i for i in old.items if i.id not in new_ids],
@@ -637,6 +685,7 @@ class Departure:
     edition: Edition
     new_id: str | None
     new_chapter: str | None
+    title: str = ""
 
 
 def departures(editions: Sequence[Edition], current: Edition, docname: str) -> list[Departure]:
@@ -656,7 +705,7 @@ def departures(editions: Sequence[Edition], current: Edition, docname: str) -> l
                 if renumbered is None:
                     renumbered = {old: new for old, new in compare(edition, current).renumbering if old and new}
                 new_id = renumbered.get(item.id)
-            found[item.id] = Departure(item.id, edition, new_id, where.get(new_id) if new_id else None)
+            found[item.id] = Departure(item.id, edition, new_id, where.get(new_id) if new_id else None, item.title)
     return list(found.values())
 
 

@@ -24,7 +24,13 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 
-from trace_model.edition_views import ADDED_MARK, DELETED_MARK, comparison_summary, edition_label
+from trace_model.edition_views import (
+    ADDED_MARK,
+    DELETED_MARK,
+    column_label,
+    comparison_summary,
+    edition_label,
+)
 from trace_model.editions import CATALOG_WORDS, CHANGE_WORDS, COVERAGE_WORDS, Comparison, Segment
 
 #: The body font for Japanese text (East Asian font of the Normal style); Word substitutes where missing.
@@ -114,7 +120,7 @@ def comparison_docx(comparison: Comparison, labels: Mapping[str, str], *, built:
     document.add_paragraph(comparison_summary(comparison)
                            + "改正後・改正前の欄の下線は、改正された部分を示します。")
 
-    headers = ("項目", f"改正後（{new.title}）", f"改正前（{old.title}）")
+    headers = ("項目", f"改正後（{column_label(new)}）", f"改正前（{column_label(old)}）")
     for chapter in comparison.chapters:
         if not chapter.rows:
             continue

@@ -39,6 +39,7 @@ from trace_model.editions import (
     char_diff,
     edition_from_json,
     load_editions,
+    readable,
 )
 
 SCHEMA = 1
@@ -228,7 +229,7 @@ def suspect_links(current: Edition, stamps: Stamps, editions: Sequence[Edition] 
                 continue
             if wording_changed:
                 if old_wording is not None:
-                    old, new = char_diff(old_wording, item.statement)
+                    old, new = char_diff(readable(old_wording), readable(item.statement))
                     found.append(Suspect(item.id, link.standard, link.target, "statement", _passages(old),
                                          _passages(new)))
                 else:
