@@ -73,6 +73,7 @@ migrate-iso2022: $(STAMP)  ## Propose ISO/IEC 27001:2022 links from the 2013 lin
 # that what is frozen is what the sources at this commit give.
 release: $(STAMP) system-deps  ## Freeze the current sources as an edition: EDITION=h27-03 [TITLE=… DATE=…] [FORCE=1]
 	@test -n "$(EDITION)" || { echo "make release: name the edition, e.g. make release EDITION=h28-08 TITLE=平成28年8月版 DATE=2016-08" >&2; exit 2; }
+	@PYTHONPATH=_ext $(BIN)/python -m trace_model.editions check --id "$(EDITION)" --date "$(DATE)"
 	$(BIN)/sphinx-build -b html -E $(STRICT) $(SPHINXOPTS) . $(HTMLDIR)
 	PYTHONPATH=_ext $(BIN)/python -m trace_model.editions freeze --current $(HTMLDIR)/exports/edition.json \
 		--into traceability/editions --id "$(EDITION)" --title "$(TITLE)" --date "$(DATE)" $(if $(filter 1 yes true,$(FORCE)),--force)

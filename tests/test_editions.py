@@ -149,8 +149,20 @@ def test_an_edition_survives_its_file() -> None:
 @pytest.mark.parametrize(("mangle", "where", "words"), [
     (lambda t: t.replace('"items": [', '"items": [,', 1), r"x\.json:\d+$", "not valid JSON"),
     (lambda t: t.replace('"schema": 1', '"schema": 9'), r"x\.json:2$", "schema 9 is not 1"),
-    (lambda t: t.replace('"statement"', '"statment"', 1), r"x\.json:\d+$", "'statement' is missing"),
+    (lambda t: t.replace('"schema": 1', '"schema": true'), r"x\.json:2$", "schema True is not 1"),
+    (lambda t: t.replace('"statement"', '"statment"', 1), r"x\.json:\d+$", "unknown key 'statment'"),
     (lambda t: t.replace('"STD-2-1-1"', '"STD-1-1-1"', 1), r"x\.json:\d+$", "listed twice"),
+    (lambda t: t.replace('"date": "2021-04"', '"date": "April 2021"'), r"x\.json:5$", "is not a year and month"),
+    (lambda t: t.replace('の理由",\n     "intersects-with"\n', 'の理由"\n', 1), r"x\.json:\d+$",
+     "must be an array of 4 strings"),
+    (lambda t: t.replace('"intersects-with"', '"related-to"', 1), r"x\.json:\d+$", "relationship 'related-to'"),
+    (lambda t: t.replace('[\n     "iso",', '[\n     "isms",', 1), r"x\.json:\d+$", "the standard 'isms'"),
+    (lambda t: t.replace(',\n     "供給者関係のための情報セキュリティの方針"\n', '\n', 1), r"x\.json:\d+$",
+     "must be an array of 3 strings"),
+    (lambda t: t.replace('"title": "第2版",', '"title": "第2版",\n "title": "第3版",', 1), r"x\.json:\d+$",
+     "written twice"),
+    (lambda t: t.replace("委託先の選定基準を定めなければならない", "委託先の選定基準を定める", 1), r"x\.json:\d+$",
+     "changed after it was frozen"),
 ])
 def test_a_damaged_edition_file_is_refused_at_its_line(mangle, where: str, words: str) -> None:
     with pytest.raises(EditionError) as error:
@@ -436,8 +448,9 @@ def test_a_broken_edition_file_fails_the_build_at_its_line(tmp_path: Path) -> No
     assert done.returncode != 0
     line = NEW.to_json().split("\n").index(' "items": [') + 1
     assert normalise_warnings(done.stderr, srcdir) == [
-        f"traceability/editions/first/edition.json:{line}: frozen edition: not valid JSON (Expecting value). An "
-        "edition file is written by `make release`; restore it from git rather than edit it. [trace.edition]"]
+        f"traceability/editions/first/edition.json:{line}: frozen edition: not valid JSON (Expecting value). A "
+        "frozen edition is written by `make release` and never edited: restore the file from git (git checkout -- "
+        "<file>). [trace.edition]"]
 
 
 # -- suspect links -------------------------------------------------------------------------------------------
@@ -571,8 +584,13 @@ def test_a_renamed_page_needs_a_redirect_and_its_old_urls_then_follow_it(tmp_pat
         f"traceability/editions/first/edition.json:{line}: the page 'ch2' (2. 外部サービス) of 平成27年3月版 is no "
         "longer a page, so links saved from that edition would break. Leave a redirect in conf.py: redirects = "
         "{'ch2': 'services.html'} (the target is relative to the old page), or restore the page. [trace.permalink]"]
-    with (srcdir / "overrides.py").open("a", encoding="utf-8") as overrides:
-        overrides.write('redirects = {"ch2": "services.html"}\n')
+    overrides = srcdir / "overrides.py"
+    lines = overrides.read_text("utf-8").count("\n")
+    overrides.write_text(overrides.read_text("utf-8") + 'redirects = {"ch2": "servces.html"}\n', "utf-8")
+    assert normalise_warnings(sphinx_build(srcdir, out).stderr, srcdir) == [
+        f"overrides.py:{lines + 1}: the redirect from 'ch2' leads to 'servces.html', which is not a page of the site "
+        "(a target is relative to the old page). Did you mean 'services.html'? [trace.permalink]"]
+    _revise_one(overrides, "servces.html", "services.html")
     done = sphinx_build(srcdir, out)
     assert done.returncode == 0, done.stderr
     urls = old_urls(into)
@@ -595,3 +613,58 @@ def test_a_renamed_page_does_not_move_its_items() -> None:
                       NEW.catalogs)
     assert [r.kinds for r in compare(NEW, renamed).rows()] == [("moved",)] * 3
     assert compare(NEW, renamed, {"ch2": "services"}).rows() == []
+
+
+def test_a_renumbered_entry_is_named_by_the_title_the_link_was_reviewed_against() -> None:
+    from trace_model.stamps import restamp, suspect_links
+
+    stamps, _ = restamp(NEW, __import__("trace_model.stamps").stamps.Stamps(), ["all"])
+    moved = replace(NEW, catalogs=(replace(NEW.catalogs[0], entries=(
+        ISO[0], FrozenEntry("ISO-A-16-1-2", "A.16.1.2", ISO[1].title), NEW.catalogs[0].entries[2])),))
+    found = [(s.item, s.target, s.reason, s.new) for s in suspect_links(moved, stamps)]
+    assert found == [("STD-1-1-2", "ISO-A-15-1-2", "renumbered", "ISO-A-16-1-2"),
+                     ("STD-2-1-1", "ISO-A-15-1-2", "renumbered", "ISO-A-16-1-2")]
+    assert "link ISO-A-16-1-2" in suspect_links(moved, stamps)[0].message()
+
+
+def test_release_arguments_are_checked_before_the_build() -> None:
+    from trace_model.editions import check_release_arguments
+
+    for reserved in ("current", "latest", "previous", "Bad_ID"):
+        with pytest.raises(EditionError, match="is not an edition ID"):
+            check_release_arguments(reserved)
+    with pytest.raises(EditionError, match="'2015-13' is not a date"):
+        check_release_arguments("h28-08", "2015-13")
+    assert main(["check", "--id", "h28-08", "--date", "2016-08"]) == 0
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("schema: 1\nstampz: {}\n", "'stampz' is not a key of the stamps file"),
+    ("schema: 1\nstamps:\n  ? [POL-2]\n  : {statement: a}\n", "must be a plain name"),
+    ("schema: 1\nstamps:\n  POL-2: {statement: a, linx: {}}\n", "'linx' is not a key of a stamp"),
+])
+def test_a_stamps_file_with_unknown_keys_is_refused(tmp_path: Path, text: str, words: str) -> None:
+    from trace_model.stamps import StampsError, load_stamps
+
+    path = tmp_path / "link-stamps.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(StampsError, match=re.escape(words)):
+        load_stamps(path)
+
+
+def test_restamp_all_writes_a_damaged_stamps_file_afresh_and_names_every_unknown_id(tmp_path: Path, capsys) -> None:
+    from trace_model import stamps
+
+    current = tmp_path / "edition.json"
+    current.write_text(replace(NEW, id=CURRENT).to_json(), encoding="utf-8")
+    damaged = tmp_path / "link-stamps.yaml"
+    damaged.write_text("schema: 1\nstamps: [\n", encoding="utf-8")
+    args = ["--current", str(current), "--stamps", str(damaged), "--editions", str(tmp_path / "none")]
+    assert stamps.main([*args, "--ids", "STD-1-1-1"]) == 1  # a damaged file is not overwritten for some IDs
+    assert stamps.main([*args, "--ids", "all"]) == 0
+    assert set(stamps.load_stamps(damaged).items) == {i.id for i in NEW.items}
+    assert stamps.main([*args, "--ids", "STD-1-1-1，STD-9-9-9 std-2-1-1 STD-8-8-8"]) == 1
+    refused = capsys.readouterr().err
+    assert all(f"'{i}'" in refused for i in ("STD-8-8-8", "STD-9-9-9", "std-2-1-1")) and "Nothing was written" in refused
+    assert "'std-2-1-1' (did you mean 'STD-2-1-1'?)" in refused
+    assert stamps.main([*args, "--ids", "STD-1-1-1，STD-2-1-1 STD-2-1-3"]) == 0  # full-width comma and spaces

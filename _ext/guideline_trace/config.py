@@ -140,6 +140,18 @@ def regex(groups: int = 0, example: str = "") -> Spec:
     return check
 
 
+def edition_date(value: Any, where: str, vocab: Vocabulary) -> list[ConfigProblem]:
+    """The date of an edition: a year and month or a full date (ISO 8601), or empty."""
+    from trace_model.editions import DATE_PATTERN
+
+    if not isinstance(value, str):
+        return string(value, where, vocab)
+    if value and not DATE_PATTERN.match(value):
+        return [ConfigProblem(_setting(where), f"{where}: {value!r} is not a date; write the year and month, or the "
+                              "full date, e.g. \"2015-03\" or \"2015-03-31\".", value)]
+    return []
+
+
 def source_path(value: Any, where: str, vocab: Vocabulary) -> list[ConfigProblem]:
     """A file path relative to the source folder, which must exist."""
     if not isinstance(value, str):
@@ -316,7 +328,7 @@ SCHEMA: dict[str, tuple[Spec, Any, str]] = {
                           "and unchanged since (trace.suspect-link). Empty: no such check."),
     "trace_editions_dir": (string, "traceability/editions",
                            "The folder of the frozen editions (make release), one <id>/edition.json each."),
-    "trace_edition_date": (string, "", "The date of the edition that ``version`` names (ISO 8601, e.g. 2015-03); "
+    "trace_edition_date": (edition_date, "", "The date of the edition that ``version`` names (ISO 8601, e.g. 2015-03); "
                            "the exports' provenance sheet shows it."),
     "trace_catalog_quote_source": (string, "（出典: {number}、資料 {sources}）",
                                    "Line under a quoted catalog text; {number} and {sources} are filled in."),

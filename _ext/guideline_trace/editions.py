@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -37,6 +37,7 @@ from trace_model.editions import (
 from trace_model.model import Location, Problem, nearest
 from trace_model.oscal import EXPLANATION_MARK, portable_text
 from trace_model.report import entry_name, entry_number
+from trace_model.views import Notice
 
 from guideline_trace import checks
 from guideline_trace.state import build_cache
@@ -189,8 +190,43 @@ def check_permalinks(app: Sphinx, env: Any) -> None:
                 f"Leave a redirect in conf.py: redirects = {{{docname!r}: "
                 f"{posixpath.relpath(guess, posixpath.dirname(docname) or '.') + '.html' if guess else 'new-page.html'!r}}} (the target is relative to "
                 "the old page), or restore the page."))
+    problems += _redirect_problems(app, env)
     checks.report(problems)
     departed_items(app)  # before the pages are written
+
+
+def _config_location(app: Sphinx, needles: Sequence[str]) -> Location:
+    """Where one of ``needles`` is written in the configuration (conf.py, or a file it reads in the same
+    folder); conf.py's first line if none is found."""
+    for path in [Path(app.confdir, "conf.py"), *sorted(Path(app.confdir).glob("*.py"))]:
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        for needle in needles:
+            if needle in text:
+                return Location(str(path), text.count("\n", 0, text.index(needle)) + 1)
+    return Location(str(Path(app.confdir, "conf.py")), 1)
+
+
+def _redirect_problems(app: Sphinx, env: Any) -> list[Problem]:
+    """A redirect (``redirects``) from a page that exists would replace it; one to a page of the site that does
+    not exist leads nowhere (``trace.permalink``, at the line of the redirect)."""
+    problems = []
+    for source, target in sorted((getattr(app.config, "redirects", None) or {}).items()):
+        where = _config_location(app, (f'"{source}"', f"'{source}'"))
+        if source in env.found_docs:
+            problems.append(Problem(where, "permalink", f"the redirect from {source!r} would replace that page, "
+                                    "which exists.", "Remove the redirect, or name the old page's name."))
+            continue
+        path = target.split("#", 1)[0]
+        if "://" in path or not path.endswith(".html"):
+            continue
+        docname = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))[: -len(".html")]
+        if docname not in env.found_docs:
+            guess = nearest(docname, sorted(env.found_docs))
+            near = (f" Did you mean {posixpath.relpath(guess, posixpath.dirname(source) or '.') + '.html'!r}?"
+                    if guess else "")
+            problems.append(Problem(where, "permalink", f"the redirect from {source!r} leads to {target!r}, which is "
+                                    "not a page of the site (a target is relative to the old page).", near.strip()))
+    return problems
 
 
 def note_edition_dependency(app: Sphinx, doctree: nodes.document) -> None:
@@ -302,6 +338,9 @@ class EditionComparisonDirective(_ViewDirective):
                                       f"{self.config.trace_editions_dir}. "
                                       + (f"Did you mean {guess!r}? " if guess else "")
                                       + f"Use one of: {', '.join([*known, *RELATIVE_IDS, CURRENT])}.")
+        if values["old"] == CURRENT:
+            return self.reject_option("old", "edition-comparison: :old: is the current sources, which come after "
+                                      "every frozen edition; use current as :new:.")
         if values["old"] == values["new"]:
             return self.reject_option("new", f"edition-comparison: :old: and :new: are both {values['old']!r}; "
                                       "a 新旧対照表 compares two editions.")
@@ -341,6 +380,11 @@ def _comparison(app: Sphinx, options: Mapping[str, Any]) -> tuple[Any, ...]:
         return (Paragraph(("比べる版がありません。版を凍結すると（make release）、ここに新旧対照表が出ます。",)),)
     if old == new:
         return (Paragraph((f"比べる二つの版がどちらも{all_editions(app)[old].title}です。",)),)
+    editions = all_editions(app)
+    if new != CURRENT and editions[old].date > editions[new].date:
+        return (Notice(f"edition-comparison: :old: {old} ({editions[old].date}) is newer than :new: {new} "
+                       f"({editions[new].date}); a 新旧対照表 compares an edition with a later one. Swap them.",
+                       "view-option"),)
     labels = {key: spec.label for key, spec in current_report(app).standards.items()}
     return comparison_view(comparison(app, old, new), labels)
 
@@ -354,7 +398,9 @@ def comparison_specs(app: Sphinx) -> list[tuple[str, str]]:
         for spec in specs:
             if spec["view"] == "comparison":
                 pair = (_resolve(app, spec["old"]), _resolve(app, spec["new"]))
-                if None not in pair and pair[0] != pair[1] and pair not in found:
+                editions = all_editions(app)
+                if (None not in pair and pair[0] != pair[1] and pair not in found
+                        and (pair[1] == CURRENT or editions[pair[0]].date <= editions[pair[1]].date)):  # type: ignore[index]
                     found.append(pair)
     return found  # type: ignore[return-value]
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import hashlib
 import itertools
 import json
 import re
@@ -235,6 +236,7 @@ class Edition:
                 for i in self.items
             ],
         }
+        data["digest"] = digest(data)
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -246,68 +248,167 @@ def _line_of(text: str, needle: str) -> int | None:
     return text.count("\n", 0, at) + 1 if at >= 0 else None
 
 
+#: What to do about a frozen edition file that cannot be read: it is data, not to be edited.
+RESTORE = ("A frozen edition is written by `make release` and never edited: restore the file from git "
+           "(git checkout -- <file>).")
+
+
+def _line_of_nth(text: str, needle: str, nth: int) -> int | None:
+    at = -1
+    for _ in range(nth):
+        at = text.find(needle, at + 1)
+        if at < 0:
+            return None
+    return text.count("\n", 0, at) + 1
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(key)
+        self.key = key
+        self.context = next((f'"id": "{v}"' for k, v in pairs if k == "id" and isinstance(v, str)), "")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key, pairs)
+        seen[key] = value
+    return seen
+
+
+def digest(data: Mapping[str, Any]) -> str:
+    """The SHA-256 of an edition file's data without its ``digest`` (canonical JSON): a frozen edition file
+    records it, so that a hand edit is noticed."""
+    body = {k: v for k, v in data.items() if k != "digest"}
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                          .encode("utf-8")).hexdigest()
+
+
+_JSON_TYPES: dict[type, str] = {str: "string", list: "array", dict: "object"}
+#: The keys of an edition file, of a catalog and of an item, in the order written.
+TOP_KEYS = ("schema", "id", "title", "date", "commit", "chapters", "catalogs", "items", "digest")
+CATALOG_KEYS = ("standard", "label", "edition", "exclusions", "entries")
+ITEM_KEYS = ("id", "type", "title", "chapter", "section", "statement", "explanation", "links")
+
+
 def edition_from_json(text: str, path: str) -> Edition:
     """The edition in ``text`` (the content of the file ``path``, for messages).
 
-    Raises :class:`EditionError` located at the file's line for invalid JSON, another schema version, a
-    missing or mistyped field, or an item ID given twice.
+    Raises :class:`EditionError` located at the file's line for invalid JSON, a key written twice, another
+    schema version, a missing, unknown or mistyped field, an ID or date of the wrong form, a catalog entry
+    row that is not [ID, number, title], a link row that is not [standard, target, reason, relationship]
+    with a standard of the file's catalogs and a relationship of NIST IR 8477, an item ID given twice, and a
+    file whose digest does not match its content (edited by hand).
     """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise EditionError(f"{path}:{error.lineno}", f"not valid JSON ({error.msg}). An edition file is "
-                           "written by `make release`; restore it from git rather than edit it.") from None
+    from trace_model.model import RELATIONSHIPS
 
-    def where(needle: str = "") -> str:
-        line = _line_of(text, needle) if needle else None
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as error:
+        raise EditionError(f"{path}:{error.lineno}", f"not valid JSON ({error.msg}). {RESTORE}") from None
+    except _DuplicateKey as error:
+        line = _line_of(text, error.context) if error.context else None
+        raise EditionError(f"{path}:{line}" if line else path,
+                           f"the key {error.key!r} is written twice in one object. {RESTORE}") from None
+
+    def where(needle: str = "", nth: int = 1) -> str:
+        line = _line_of_nth(text, needle, nth) if needle else None
         return f"{path}:{line}" if line else path
 
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        found = data.get("schema") if isinstance(data, dict) else None
-        raise EditionError(where('"schema"'), f"schema {found!r} is not {SCHEMA}, the version this build reads. "
-                           "Freeze the edition again with this version's `make release`.")
+    def refuse(context: str, message: str, nth: int = 1) -> EditionError:
+        return EditionError(where(context, nth), f"{message} {RESTORE}")
 
-    def need(obj: Any, key: str, kind: type, context: str) -> Any:
-        value = obj.get(key) if isinstance(obj, dict) else None
-        if not isinstance(value, kind):
-            raise EditionError(where(context), f"{key!r} is missing or not a {kind.__name__} ({context or 'top level'}). "
-                               "Restore the file from git or freeze the edition again with `make release`.")
+    if not isinstance(data, dict):
+        raise refuse("", "the file must hold one JSON object.")
+    if type(data.get("schema")) is not int or data["schema"] != SCHEMA:
+        raise EditionError(where('"schema"'), f"schema {data.get('schema')!r} is not {SCHEMA}, the version this "
+                           "build reads. Restore the file from git, or read it with the version of this project "
+                           "that froze it.")
+
+    def keys(obj: Any, allowed: Sequence[str], what: str, context: str) -> dict[str, Any]:
+        if not isinstance(obj, dict):
+            raise refuse(context, f"{what} must be a JSON object.")
+        unknown = sorted(set(obj) - set(allowed))
+        if unknown:
+            raise refuse(f'"{unknown[0]}"', f"{what} has the unknown key {unknown[0]!r} (the keys are "
+                         f"{', '.join(allowed)}).")
+        return obj
+
+    def need(obj: dict[str, Any], key: str, kind: type, context: str, what: str) -> Any:
+        value = obj.get(key)
+        if type(value) is not kind:
+            raise refuse(context or f'"{key}"', f"{what}: {key!r} is missing or not a JSON "
+                         f"{_JSON_TYPES[kind]}.")
         return value
 
-    try:
-        catalogs = tuple(
-            FrozenCatalog(
-                standard=need(c, "standard", str, ""), label=need(c, "label", str, ""),
-                edition=need(c, "edition", str, ""),
-                entries=tuple(FrozenEntry(*(str(v) for v in row)) for row in need(c, "entries", list, "")),
-                exclusions={str(k): str(v) for k, v in need(c, "exclusions", dict, "").items()},
-            )
-            for c in need(data, "catalogs", list, "")
-        )
-        items = []
-        seen: set[str] = set()
-        for raw in need(data, "items", list, ""):
-            item_id = need(raw, "id", str, "")
-            context = f'"id": "{item_id}"'
-            if item_id in seen:
-                raise EditionError(where(context), f"the item {item_id} is listed twice. Restore the file from git.")
-            seen.add(item_id)
-            items.append(FrozenItem(
-                id=item_id, type=need(raw, "type", str, context), title=need(raw, "title", str, context),
-                chapter=need(raw, "chapter", str, context), section=need(raw, "section", str, context),
-                statement=need(raw, "statement", str, context), explanation=need(raw, "explanation", str, context),
-                links=tuple(Link(*(str(v) for v in link)) for link in need(raw, "links", list, context)),
-            ))
-        return Edition(
-            id=need(data, "id", str, ""), title=need(data, "title", str, ""), date=need(data, "date", str, ""),
-            commit=need(data, "commit", str, ""),
-            chapters=tuple((need(c, "docname", str, ""), need(c, "title", str, ""))
-                           for c in need(data, "chapters", list, "")),
-            items=tuple(items), catalogs=catalogs,
-        )
-    except TypeError as error:  # an entry or link row with too many or too few values
-        raise EditionError(path, f"a catalog entry or link row has the wrong number of values ({error}). "
-                           "Restore the file from git or freeze the edition again with `make release`.") from None
+    def strings(row: Any, count: int, context: str, what: str) -> list[str]:
+        if type(row) is not list or len(row) != count or any(type(v) is not str for v in row):
+            raise refuse(context, f"{what} must be an array of {count} strings, not {json.dumps(row, ensure_ascii=False)[:80]}.")
+        return row
+
+    top = keys(data, TOP_KEYS, "the edition file", "")
+    edition_id = need(top, "id", str, "", "the edition")
+    if not ID_PATTERN.match(edition_id):
+        raise refuse('"id"', f"the edition id {edition_id!r} is not lowercase letters, digits and hyphens.")
+    date = need(top, "date", str, "", "the edition")
+    if not DATE_PATTERN.match(date):
+        raise refuse('"date"', f"the date {date!r} is not a year and month or a full date (2015-03, 2015-03-31).")
+    chapters = []
+    for raw in need(top, "chapters", list, "", "the edition"):
+        chapter = keys(raw, ("docname", "title"), "a chapter", '"chapters"')
+        chapters.append((need(chapter, "docname", str, '"chapters"', "a chapter"),
+                         need(chapter, "title", str, '"chapters"', "a chapter")))
+    catalogs = []
+    for raw in need(top, "catalogs", list, "", "the edition"):
+        catalog = keys(raw, CATALOG_KEYS, "a catalog", '"catalogs"')
+        standard = need(catalog, "standard", str, '"catalogs"', "a catalog")
+        context = f'"standard": "{standard}"'
+        exclusions = need(catalog, "exclusions", dict, context, f"the catalog {standard}")
+        if any(type(v) is not str for v in exclusions.values()):
+            raise refuse(context, f"the catalog {standard}: every exclusion's justification must be a string.")
+        entries = [FrozenEntry(*strings(row, 3, context, f"an entry of the catalog {standard} ([ID, number, title])"))
+                   for row in need(catalog, "entries", list, context, f"the catalog {standard}")]
+        catalogs.append(FrozenCatalog(standard, need(catalog, "label", str, context, f"the catalog {standard}"),
+                                      need(catalog, "edition", str, context, f"the catalog {standard}"),
+                                      tuple(entries), dict(exclusions)))
+    standards = {c.standard for c in catalogs}
+    items = []
+    seen: dict[str, int] = {}
+    for raw in need(top, "items", list, "", "the edition"):
+        item_id = need(raw if isinstance(raw, dict) else {}, "id", str, '"items"', "an item")
+        context = f'"id": "{item_id}"'
+        seen[item_id] = seen.get(item_id, 0) + 1
+        if seen[item_id] > 1:
+            raise refuse(context, f"the item {item_id} is listed twice.", nth=seen[item_id])
+        item = keys(raw, ITEM_KEYS, f"the item {item_id}", context)
+        links = []
+        for row in need(item, "links", list, context, f"the item {item_id}"):
+            standard, target, reason, relationship = strings(
+                row, 4, context, f"a link of {item_id} ([standard, target, reason, relationship])")
+            if standard not in standards:
+                raise refuse(context, f"a link of {item_id} names the standard {standard!r}, which the edition has "
+                             f"no catalog of ({', '.join(sorted(standards))}).")
+            if relationship not in RELATIONSHIPS:
+                raise refuse(context, f"a link of {item_id} has the relationship {relationship!r}; it must be one "
+                             f"of {', '.join(RELATIONSHIPS)}.")
+            links.append(Link(standard, target, reason, relationship))
+        items.append(FrozenItem(
+            id=item_id, type=need(item, "type", str, context, f"the item {item_id}"),
+            title=need(item, "title", str, context, f"the item {item_id}"),
+            chapter=need(item, "chapter", str, context, f"the item {item_id}"),
+            section=need(item, "section", str, context, f"the item {item_id}"),
+            statement=need(item, "statement", str, context, f"the item {item_id}"),
+            explanation=need(item, "explanation", str, context, f"the item {item_id}"), links=tuple(links)))
+    recorded = need(top, "digest", str, "", "the edition")
+    if recorded != digest(data):
+        raise EditionError(where('"digest"'), "the file was changed after it was frozen (its content no longer "
+                           "matches its digest). " + RESTORE + " To change a frozen edition on purpose, freeze it "
+                           "again: make release EDITION=<id> FORCE=1.")
+    return Edition(id=edition_id, title=need(top, "title", str, "", "the edition"), date=date,
+                   commit=need(top, "commit", str, "", "the edition"), chapters=tuple(chapters),
+                   items=tuple(items), catalogs=tuple(catalogs))
 
 
 ID_KEY = '"id"'
@@ -316,10 +417,12 @@ ID_KEY = '"id"'
 def load_edition(path: Path) -> Edition:
     """The edition in the file ``path`` (``<dir>/<id>/edition.json``). Raises :class:`EditionError` as
     :func:`edition_from_json` does, and when the file's ``id`` is not its directory's name."""
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise EditionError(str(path), f"not UTF-8 ({error.reason} at byte {error.start}).") from None
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise EditionError(f"{path}:{line}", f"not UTF-8 ({error.reason}). {RESTORE}") from None
     edition = edition_from_json(text, str(path))
     if edition.id != path.parent.name:
         raise EditionError(f"{path}:{_line_of(text, ID_KEY) or 1}",
@@ -346,10 +449,28 @@ def load_editions(directory: Path) -> list[Edition]:
     found.sort(key=lambda e: (e.date, e.id))
     for before, after in itertools.pairwise(found):
         if before.date == after.date:
-            raise EditionError(str(directory / after.id / EDITION_FILE),
-                               f"has the same date {after.date} as the edition {before.id}; editions are "
-                               "ordered by date, so give each its own.")
+            path = directory / after.id / EDITION_FILE
+            line = _line_of(path.read_text(encoding="utf-8"), '"date"') or 1
+            raise EditionError(f"{path}:{line}", f"has the same date {after.date} as the edition {before.id}; "
+                               "editions are ordered by date, so each needs its own. Freeze the later one again "
+                               "with its own trace_edition_date in conf.py (make release EDITION=<id> FORCE=1).")
     return found
+
+
+#: Words an edition directive takes in place of an edition ID; no edition may have one as its ID.
+RESERVED_IDS = (CURRENT, "latest", "previous")
+
+
+def check_release_arguments(edition_id: str, date: str = "") -> None:
+    """Refuse an edition ID of the wrong form or a reserved word (:data:`RESERVED_IDS`), and a ``date`` given
+    in the wrong form, before anything is built. Raises :class:`EditionError` naming the argument."""
+    if not ID_PATTERN.match(edition_id) or edition_id in RESERVED_IDS:
+        raise EditionError("EDITION", f"{edition_id!r} is not an edition ID: use lowercase letters, digits and "
+                           f"hyphens, e.g. EDITION=h28-08 (not {', '.join(RESERVED_IDS)}, which name editions "
+                           "relatively).")
+    if date.strip() and not DATE_PATTERN.match(date.strip()):
+        raise EditionError("DATE", f"{date!r} is not a date: write the year and month, or the full date, e.g. "
+                           "DATE=2016-08 or DATE=2016-08-01.")
 
 
 def frozen(current: Edition, *, edition_id: str, title: str = "", date: str = "") -> Edition:
@@ -358,9 +479,7 @@ def frozen(current: Edition, *, edition_id: str, title: str = "", date: str = ""
     Its title and date are the current sources' (conf.py's ``version`` and ``trace_edition_date``, which every
     page and export names); ``title`` and ``date``, if given, must agree with them. Raises
     :class:`EditionError` for an ID or date of the wrong form, an empty title, or a disagreement."""
-    if not ID_PATTERN.match(edition_id) or edition_id == CURRENT:
-        raise EditionError("EDITION", f"{edition_id!r} is not an edition ID: use lowercase letters, digits and "
-                           "hyphens, e.g. EDITION=h28-08 (not 'current').")
+    check_release_arguments(edition_id, date)
     for name, given, have, setting in (("TITLE", title.strip(), current.title, "version"),
                                        ("DATE", date.strip(), current.date, "trace_edition_date")):
         if given and given != have:
@@ -723,15 +842,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     as a release under ``traceability/editions/<id>/``. Exit status 0 when written, 1 with a located message
     when refused."""
     parser = argparse.ArgumentParser(prog="make release", description=main.__doc__)
-    parser.add_argument("command", choices=["freeze"])
-    parser.add_argument("--current", type=Path, required=True, help="the build's exports/edition.json")
-    parser.add_argument("--into", type=Path, required=True, help="the editions directory")
+    parser.add_argument("command", choices=["freeze", "check"],
+                        help="check: only the ID and date's form (before the build); freeze: write the edition")
+    parser.add_argument("--current", type=Path, help="the build's exports/edition.json")
+    parser.add_argument("--into", type=Path, help="the editions directory")
     parser.add_argument("--id", required=True)
     parser.add_argument("--title", default="", help="must agree with conf.py's version")
     parser.add_argument("--date", default="", help="must agree with conf.py's trace_edition_date")
     parser.add_argument("--force", action="store_true", help="replace an edition of the same ID")
     args = parser.parse_args(argv)
     try:
+        if args.command == "check":
+            check_release_arguments(args.id, args.date)
+            return 0
+        if args.current is None or args.into is None:
+            parser.error("freeze needs --current and --into")
         if not args.current.is_file():
             raise EditionError(str(args.current), "not found: the build writes it; run `make html` first.")
         current = edition_from_json(args.current.read_text(encoding="utf-8"), str(args.current))
@@ -743,8 +868,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         others = [e for e in load_editions(args.into) if e.id != edition.id]
         for other in others:
             if other.date == edition.date:
-                raise EditionError(str(args.into / other.id / EDITION_FILE),
-                                   f"the edition {other.id} has the same date {other.date}; give DATE its own.")
+                raise EditionError("conf.py", f"trace_edition_date is {edition.date}, the date of the edition "
+                                   f"{other.id} ({other.title}); editions are ordered by date. Set this "
+                                   "edition's own date in conf.py and build again.")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(edition.to_json(), encoding="utf-8")
     except EditionError as error:

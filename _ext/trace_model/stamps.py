@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -114,7 +115,8 @@ def load_stamps(path: Path) -> Stamps:
     error, another schema version, or a stamp of the wrong shape."""
     if not path.is_file():
         return Stamps()
-    fix = "Restore the file from git, or write it afresh with `make restamp IDS=all` after reviewing every link."
+    fix = ("Restore the file from git (git checkout -- <file>); or, after reviewing every link, write it afresh with "
+           "`make restamp IDS=all`, which does not read the damaged file.")
     try:
         root = yaml.compose(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as error:
@@ -133,6 +135,8 @@ def load_stamps(path: Path) -> Stamps:
             raise StampsError(at(node), f"{what} must be a mapping. {fix}")
         found: dict[str, yaml.Node] = {}
         for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                raise StampsError(at(key), f"a key in {what} must be a plain name. {fix}")
             if key.value in found:
                 raise StampsError(at(key), f"{key.value!r} is written twice in {what}. {fix}")
             found[str(key.value)] = value
@@ -144,6 +148,9 @@ def load_stamps(path: Path) -> Stamps:
         return str(node.value)
 
     top = mapping(root, "the file")
+    for name, node in top.items():
+        if name not in ("schema", "catalogs", "stamps"):
+            raise StampsError(at(node), f"{name!r} is not a key of the stamps file (schema, catalogs, stamps). {fix}")
     schema = top.get("schema")
     if schema is None or text(schema, "schema") != str(SCHEMA):
         raise StampsError(at(schema or root), f"schema must be {SCHEMA}. {fix}")
@@ -152,6 +159,9 @@ def load_stamps(path: Path) -> Stamps:
     items = {}
     for item_id, node in (mapping(top["stamps"], "stamps").items() if "stamps" in top else ()):
         body = mapping(node, item_id)
+        for name, value in body.items():
+            if name not in ("statement", "links"):
+                raise StampsError(at(value), f"{name!r} is not a key of a stamp (statement, links). {fix}")
         if "statement" not in body:
             raise StampsError(at(node), f"the stamp of {item_id} has no statement fingerprint. {fix}")
         links = {}
@@ -183,6 +193,10 @@ class Suspect:
         fix = f"Review the link and its reason, then run `make restamp IDS={self.item}`."
         if self.reason == "unstamped":
             return f"{link}: the link has not been reviewed (no stamp in the link stamps). {fix}"
+        if self.reason == "renumbered":
+            return (f"{link}: {self.target} is not in the catalog, and the entry the link was reviewed against, "
+                    f"「{self.old}」, is there as {self.new}. If the link means that entry, link {self.new} (and "
+                    f"check its reason), then run `make restamp IDS={self.item}`.")
         if self.reason == "statement":
             change = f" ({self.old} → {self.new})" if self.old or self.new else ""
             return (f"{link}: the link is suspect: the wording of {self.item} changed since the link was reviewed"
@@ -211,9 +225,15 @@ def stamped_wording(item_id: str, stamp: str, editions: Iterable[Edition]) -> st
 
 def suspect_links(current: Edition, stamps: Stamps, editions: Sequence[Edition] = ()) -> list[Suspect]:
     """Every link of ``current`` (the current sources) that is unstamped or whose ends changed since stamped,
-    in item order, then link order; not a link to an entry the catalogs lack (that is a dangling link). ``editions``: the frozen editions, where a stamped wording is looked up to
-    say what changed."""
+    in item order, then link order. A link to an entry the catalogs lack is a dangling link (reported as such);
+    it is listed here only when the entry it was reviewed against is in the catalog under another ID
+    (``renumbered``). ``editions``: the frozen editions, where a stamped wording is looked up to say what
+    changed."""
     entries = {(c.standard, e.id): e for c in current.catalogs for e in c.entries}
+    titled: dict[tuple[str, str], list[str]] = {}
+    for catalog in current.catalogs:
+        for row in catalog.entries:
+            titled.setdefault((catalog.standard, row.title), []).append(row.id)
     found = []
     for item in current.items:
         stamp = stamps.items.get(item.id)
@@ -221,9 +241,15 @@ def suspect_links(current: Edition, stamps: Stamps, editions: Sequence[Edition] 
         old_wording = stamped_wording(item.id, stamp.statement, editions) if wording_changed and stamp else None
         for link in item.links:
             entry = entries.get((link.standard, link.target))
-            if entry is None:  # no such entry: the link is reported as dangling (trace.dangling-link), once
-                continue
             link_stamp = stamp.links.get(link.target) if stamp else None
+            if entry is None:
+                # a dangling link (trace.dangling-link); if the entry it was reviewed against is in the catalog
+                # under another number, say which (the dangling link's guess goes by the ID's spelling)
+                same = titled.get((link.standard, link_stamp.title), []) if link_stamp else []
+                if link_stamp is not None and len(same) == 1:
+                    found.append(Suspect(item.id, link.standard, link.target, "renumbered", link_stamp.title,
+                                         same[0]))
+                continue
             if link_stamp is None:
                 found.append(Suspect(item.id, link.standard, link.target, "unstamped"))
                 continue
@@ -259,10 +285,13 @@ def restamp(current: Edition, stamps: Stamps, ids: Iterable[str]) -> tuple[Stamp
     if "all" not in wanted:
         from trace_model.model import nearest
 
-        for item_id in sorted(wanted - set(known)):
-            guess = nearest(item_id, known)
-            raise StampsError("IDS", f"{item_id!r} is not a 例文 item of the sources."
-                              + (f" Did you mean {guess!r}?" if guess else ""))
+        unknown = sorted(wanted - set(known))
+        if unknown:
+            words = []
+            for item_id in unknown:
+                guess = nearest(item_id, known)
+                words.append(f"{item_id!r}" + (f" (did you mean {guess!r}?)" if guess else ""))
+            raise StampsError("IDS", f"not 例文 items of the sources: {', '.join(words)}. Nothing was written.")
     entries = {(c.standard, e.id): e for c in current.catalogs for e in c.entries}
     items: dict[str, ItemStamp] = {}
     stamped = []
@@ -285,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--editions", type=Path, required=True)
     parser.add_argument("--ids", required=True)
     args = parser.parse_args(argv)
-    ids = [i.strip() for i in args.ids.replace("、", ",").split(",") if i.strip()]
+    ids = [i for i in re.split(r"[,、，\s]+", args.ids) if i]
     try:
         if not ids:
             raise StampsError("IDS", "name the 例文 items whose links you reviewed, e.g. IDS=STD-3-1-1,STD-3-1-2 "
@@ -293,7 +322,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.current.is_file():
             raise StampsError(str(args.current), "not found: the build writes it.")
         current = edition_from_json(args.current.read_text(encoding="utf-8"), str(args.current))
-        before = load_stamps(args.stamps)
+        try:
+            before = load_stamps(args.stamps)
+        except StampsError:
+            if "all" not in ids:
+                raise
+            before = Stamps()  # every link is stamped afresh: the damaged file is not needed
         stamps, stamped = restamp(current, before, ids)
         suspects_before = suspect_links(current, before, load_editions(args.editions))
     except (StampsError, EditionError) as error:
