@@ -116,6 +116,7 @@ def test_a_chapter_prints_cleanly_on_a4(page, served_site: str, chapter: str) ->
 #: What a reader checks on paper: requirement and item IDs, clause numbers, counts with their ratio, and
 #: the state of a control. A column cut at the page edge takes its tokens with it.
 PRINTED_TOKENS = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+|A\.\d+(?:\.\d+)+|\d+(?:\.\d+)+|\d+/\d+|\d+\.\d%"
+                            r"|\b\d{4}-\d{2}(?:-\d{2})?\b"  # a date (an edition's, in the 改定履歴)
                             r"|未対応|適用除外")
 #: Portrait and landscape A4 in PDF points (1/72 inch), as Chromium writes them.
 A4_POINTS = (595.0, 842.0)
