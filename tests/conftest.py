@@ -210,15 +210,17 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
-#: A page is ready for checking once it has loaded (images, figures' <object>s, deferred scripts), its
-#: fonts are in, every needtable has been enhanced by sphinx-needs' needstable.js and, on the search page,
-#: site-search.js has finished. Waiting for this rather than for "networkidle" (no request for 500 ms) keeps
+#: A page is ready for checking once it has loaded (images, deferred scripts), its fonts are in, every
+#: figure's <object> holds its loaded SVG document, every needtable has been enhanced by sphinx-needs'
+#: needstable.js and, on the search page, site-search.js has finished. Waiting for this rather than for "networkidle" (no request for 500 ms) keeps
 #: the browser tests independent of how busy the machine is: a CI run once timed out waiting for the network
 #: to fall quiet on the requirement list.
 PAGE_READY = """() => document.readyState === 'complete'
     && document.fonts.status === 'loaded'
     && [...document.querySelectorAll('table.NEEDS_DATATABLES')].every(table => table.__needstable)
-    && ['done', undefined].includes(document.body.dataset.searchState)"""
+    && ['done', undefined].includes(document.body.dataset.searchState)
+    && [...document.querySelectorAll('object')].every(o => o.contentDocument
+                                                         && o.contentDocument.readyState === 'complete')"""
 #: Milliseconds a page may take to load and settle: generous, because a slow machine is not a defect.
 PAGE_TIMEOUT_MS = 120_000
 
