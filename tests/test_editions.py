@@ -668,3 +668,15 @@ def test_restamp_all_writes_a_damaged_stamps_file_afresh_and_names_every_unknown
     assert all(f"'{i}'" in refused for i in ("STD-8-8-8", "STD-9-9-9", "std-2-1-1")) and "Nothing was written" in refused
     assert "'std-2-1-1' (did you mean 'STD-2-1-1'?)" in refused
     assert stamps.main([*args, "--ids", "STD-1-1-1，STD-2-1-1 STD-2-1-3"]) == 0  # full-width comma and spaces
+
+
+def test_every_csv_row_names_its_edition() -> None:
+    import csv
+    import io
+
+    from trace_model.exports import EDITION_COLUMN, Column, Sheet, csv_bytes
+
+    sheet = Sheet("s", "t", (Column("ID", "key"), Column("名称")), (("STD-1-1-1", "甲"), ("STD-1-1-2", "乙")))
+    rows = list(csv.reader(io.StringIO(csv_bytes(sheet, "第2版（2021-04）").decode("utf-8-sig"))))
+    assert rows == [["ID", "名称", EDITION_COLUMN], ["STD-1-1-1", "甲", "第2版（2021-04）"],
+                    ["STD-1-1-2", "乙", "第2版（2021-04）"]]

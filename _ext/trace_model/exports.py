@@ -355,11 +355,12 @@ def export_files(report: TraceReport, exclusions: Mapping[str, Mapping[str, str]
     if comparison is not None:
         sheets.append(coverage_change_sheet(comparison, {k: s.label for k, s in report.standards.items()}))
     by_name = {s.name: s for s in sheets}
-    files = {coverage_csv(key): csv_bytes(by_name[sheet_name(key)]) for key in report.standards}
-    files[REQUIREMENTS_CSV] = csv_bytes(by_name["要件"])
-    files[LINKS_CSV] = csv_bytes(by_name["リンク"])
+    edition = f"{provenance.edition}（{provenance.edition_date}）"
+    files = {coverage_csv(key): csv_bytes(by_name[sheet_name(key)], edition) for key in report.standards}
+    files[REQUIREMENTS_CSV] = csv_bytes(by_name["要件"], edition)
+    files[LINKS_CSV] = csv_bytes(by_name["リンク"], edition)
     for key in exclusions:
-        files[soa_csv(key)] = csv_bytes(by_name[soa_sheet_name(key)])
+        files[soa_csv(key)] = csv_bytes(by_name[soa_sheet_name(key)], edition)
     files[WORKBOOK] = xlsx_bytes([*sheets, provenance_sheet(provenance, sheets)], provenance.built)
     return files
 
@@ -394,19 +395,25 @@ def _csv_value(value: Any, kind: str) -> str:
     return neutralise(str(value)) if isinstance(value, str) else str(value)
 
 
-def csv_bytes(sheet: Sheet) -> bytes:
+#: The last column of every CSV: the edition the row belongs to (a CSV has no other place for it).
+EDITION_COLUMN = "版"
+
+
+def csv_bytes(sheet: Sheet, edition: str = "") -> bytes:
     """The sheet as CSV: UTF-8 with BOM and CRLF line ends, as Excel expects for Japanese text; every text
-    cell :func:`neutralise`\\d; ratios as percentages with one decimal (``51.4%``)."""
+    cell :func:`neutralise`\\d; ratios as percentages with one decimal (``51.4%``). ``edition``: if given,
+    a last column :data:`EDITION_COLUMN` holds it on every row (``平成27年3月版（2015-03）``), so that rows of
+    two editions' CSVs stacked together still say which edition each is from."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     columns = csv_columns(sheet)
-    writer.writerow([header for header, _ in columns])
+    writer.writerow([header for header, _ in columns] + ([EDITION_COLUMN] if edition else []))
     for row in sheet.rows:
         cells = []
         for _, indexes in columns:
             parts = [_csv_value(row[i], sheet.columns[i].kind) for i in indexes]
             cells.append(" ".join(p for p in parts if p) if len(parts) > 1 else parts[0])
-        writer.writerow(cells)
+        writer.writerow(cells + ([neutralise(edition)] if edition else []))
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
 
 
