@@ -214,11 +214,8 @@ def test_make_release_writes_once_and_refuses_to_overwrite(tmp_path: Path, capsy
 
 # -- a test site revised between two releases ---------------------------------------------------------------
 
-REVISION = {  # file -> (old text, new text): the second edition's edits, one of each kind
-    "ch1.md": [
-        ("秘密の保持、再委託の制限及び事故時の報告", "秘密の保持、再委託の制限、事故時の報告及び契約終了時の情報の返却"),  # reworded
-        # STD-1-1-3 moves to 2.2 and becomes STD-2-2-1
-        ("""```{measure} 委託先の監督
+#: STD-1-1-3 as ch1.md has it; the second edition moves it, unchanged, to section 2.2 as STD-2-2-1
+MOVED = """```{measure} 委託先の監督
 :id: STD-1-1-3
 :source: added
 :nisc: NISC-4-1-1
@@ -230,8 +227,13 @@ REVISION = {  # file -> (old text, new text): the second edition's edits, one of
 **【解説】**
 
 確認の結果は記録する。
-```
-""", ""),
+```"""
+
+REVISION = {  # file -> (old text, new text): the second edition's edits, one of each kind
+    "ch1.md": [
+        ("秘密の保持、再委託の制限及び事故時の報告", "秘密の保持、再委託の制限、事故時の報告及び契約終了時の情報の返却"),  # reworded
+        # STD-1-1-3 moves to 2.2 and becomes STD-2-2-1
+        (MOVED + "\n", ""),
     ],
     "ch2.md": [
         # relinked
@@ -267,19 +269,7 @@ REVISION = {  # file -> (old text, new text): the second edition's edits, one of
 (ch2-2)=
 ## 2.2 委託先の監督
 
-```{measure} 委託先の監督
-:id: STD-2-2-1
-:source: added
-:nisc: NISC-4-1-1
-:iso: ISO-A-15-2-1
-:iso_reason: ISO-A-15-2-1: サービス提供を監視するため
-
-情報セキュリティ管理者は、委託先における情報セキュリティ対策の実施状況を定期的に確認しなければならない。
-
-**【解説】**
-
-確認の結果は記録する。
-```"""),
+""" + MOVED.replace(":id: STD-1-1-3", ":id: STD-2-2-1")),
     ],
     # a catalog entry retitled in the catalog the second edition is traced against
     "catalogs/iso2013.yaml": [('title_ja: "供給者のサービス提供の監視及びレビュー"', 'title_ja: "供給者のサービス提供の監視と見直し"')],

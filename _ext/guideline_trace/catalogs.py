@@ -24,6 +24,7 @@ from trace_model.catalogs import Catalog, CatalogEntry, CatalogSchema, load_cata
 from trace_model.model import Location, Problem, nearest
 
 from guideline_trace.checks import Definition, record_definition, record_problems
+from guideline_trace.state import state
 
 __version__ = "1.0.0"
 
@@ -66,6 +67,9 @@ class TraceCatalogDirective(SphinxDirective):
         if catalog.schema is None:
             return []
         add_doc(self.env, self.env.docname)
+        # the edition the catalog names, for the current sources' edition (guideline_trace.editions)
+        state(self.env).catalog_editions.setdefault(self.env.docname, {})[need_type] = str(
+            catalog.header.get("edition", ""))
         result: list[nodes.Node] = [self._header(catalog)]
         existing = SphinxNeedsData(self.env).get_needs_mutable()
         shown_elsewhere = any(entry.id in existing for entry in catalog.entries)
@@ -175,7 +179,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("trace-catalog", TraceCatalogDirective)
     return {
         "version": __version__,
-        "env_version": 3,
+        "env_version": 4,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

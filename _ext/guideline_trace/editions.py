@@ -18,7 +18,6 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util.docutils import is_directive_registered
-from trace_model.catalogs import load_catalog
 from trace_model.edition_views import comparison_view, docx_name, history_view
 from trace_model.editions import (
     CURRENT,
@@ -32,6 +31,7 @@ from trace_model.editions import (
     Link,
     compare,
     departures,
+    line_of,
     load_editions,
 )
 from trace_model.model import Location, Problem, nearest
@@ -40,7 +40,7 @@ from trace_model.report import entry_name, entry_number
 from trace_model.views import Notice
 
 from guideline_trace import checks
-from guideline_trace.state import build_cache
+from guideline_trace.state import build_cache, state
 from guideline_trace.views import VIEWS, View, ViewInputs, _ViewDirective, current_report, soa_exclusions
 
 __version__ = "1.0.0"
@@ -95,12 +95,13 @@ def current_edition(app: Sphinx) -> Edition:
             statement=portable_text(wording), explanation=portable_text(explanation), links=links))
     chapters = tuple(dict.fromkeys(i.chapter for i in items))
     exclusions = soa_exclusions(app)
+    # recorded by the trace-catalog directive when it read the catalog (not parsed again here: 0.4 s a build)
+    catalog_editions = {need_type: edition for page in state(app.env).catalog_editions.values()
+                        for need_type, edition in page.items()}
     catalogs = []
     for key, spec in report.standards.items():
-        path = app.config.trace_catalogs.get(spec.need_type)
-        header = load_catalog(Path(app.srcdir, path), expected_type=spec.need_type).header if path else {}
         catalogs.append(FrozenCatalog(
-            standard=key, label=spec.label, edition=str(header.get("edition", "")),
+            standard=key, label=spec.label, edition=catalog_editions.get(spec.need_type, ""),
             entries=tuple(FrozenEntry(e.id, entry_number(e), entry_name(e)) for e in report.model.of_type(spec.need_type)),
             exclusions=dict(exclusions.get(key, {}))))
     cache.current_edition = Edition(
@@ -127,15 +128,21 @@ def comparison(app: Sphinx, old: str, new: str) -> Comparison:
     return cache.comparisons[key]  # type: ignore[no-any-return]
 
 
+def redirect_target(source: str, target: str) -> str | None:
+    """The page (docname) a redirect from the page ``source`` to ``target`` leads to (sphinx-reredirects: a
+    target is relative to the old page); ``None`` for a target on another site or not an HTML page."""
+    path = target.split("#", 1)[0]
+    if "://" in path or not path.endswith(".html"):
+        return None
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), path))[: -len(".html")]
+
+
 def renamed_pages(app: Sphinx) -> dict[str, str]:
-    """Old page -> new page, from ``redirects`` (sphinx-reredirects; a target is relative to the old page) where
-    the target is a page of the site: a page renamed between editions, whose items did not move."""
+    """Old page -> new page, from ``redirects`` where the target is a page of the site: a page renamed between
+    editions, whose items did not move."""
     found = {}
     for source, target in (getattr(app.config, "redirects", None) or {}).items():
-        path = target.split("#", 1)[0]
-        if "://" in path or not path.endswith(".html"):
-            continue
-        docname = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))[: -len(".html")]
+        docname = redirect_target(source, target)
         if docname in app.env.found_docs:
             found[source] = docname
     return found
@@ -171,16 +178,16 @@ def check_permalinks(app: Sphinx, env: Any) -> None:
     page in the edition file)."""
     redirects = getattr(app.config, "redirects", None) or {}
     problems = []
-    for edition in frozen_editions(app):
+    frozen = frozen_editions(app)
+    now = {i.id: i.chapter for i in current_edition(app).items} if frozen else {}
+    for edition in frozen:
         path = editions_dir(app) / edition.id / EDITION_FILE
         text = path.read_text(encoding="utf-8") if path.is_file() else ""
         for docname, title in edition.chapters:
             if docname in env.found_docs or docname in redirects:
                 continue
-            needle = f'"docname": "{docname}"'
-            line = text.count("\n", 0, text.find(needle)) + 1 if needle in text else None
+            line = line_of(text, f'"docname": "{docname}"')
             # where most of the page's items are now, else the page with the nearest name
-            now = {i.id: i.chapter for i in current_edition(app).items}
             went = Counter(now[i.id] for i in edition.items if i.chapter == docname and i.id in now)
             guess = went.most_common(1)[0][0] if went else nearest(docname, sorted(env.found_docs))
             problems.append(Problem(
@@ -201,8 +208,9 @@ def _config_location(app: Sphinx, needles: Sequence[str]) -> Location:
     for path in [Path(app.confdir, "conf.py"), *sorted(Path(app.confdir).glob("*.py"))]:
         text = path.read_text(encoding="utf-8") if path.is_file() else ""
         for needle in needles:
-            if needle in text:
-                return Location(str(path), text.count("\n", 0, text.index(needle)) + 1)
+            line = line_of(text, needle)
+            if line is not None:
+                return Location(str(path), line)
     return Location(str(Path(app.confdir, "conf.py")), 1)
 
 
@@ -216,11 +224,8 @@ def _redirect_problems(app: Sphinx, env: Any) -> list[Problem]:
             problems.append(Problem(where, "permalink", f"the redirect from {source!r} would replace that page, "
                                     "which exists.", "Remove the redirect, or name the old page's name."))
             continue
-        path = target.split("#", 1)[0]
-        if "://" in path or not path.endswith(".html"):
-            continue
-        docname = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))[: -len(".html")]
-        if docname not in env.found_docs:
+        docname = redirect_target(source, target)
+        if docname is not None and docname not in env.found_docs:
             guess = nearest(docname, sorted(env.found_docs))
             near = (f" Did you mean {posixpath.relpath(guess, posixpath.dirname(source) or '.') + '.html'!r}?"
                     if guess else "")
@@ -229,14 +234,19 @@ def _redirect_problems(app: Sphinx, env: Any) -> list[Problem]:
     return problems
 
 
+def edition_files_found(app: Sphinx) -> list[Path]:
+    """The edition files in ``trace_editions_dir``, by directory name (none if the folder is missing)."""
+    folder = editions_dir(app)
+    return sorted(folder.glob(f"*/{EDITION_FILE}")) if folder.is_dir() else []
+
+
 def note_edition_dependency(app: Sphinx, doctree: nodes.document) -> None:
     """``doctree-read``: a page that holds needs is read again when a frozen edition file changes (its list of
     items moved away, :func:`departed_items`, may change)."""
     from sphinx_needs.nodes import Need
 
-    folder = editions_dir(app)
-    if folder.is_dir() and next(iter(doctree.findall(Need)), None) is not None:
-        for path in sorted(folder.glob(f"*/{EDITION_FILE}")):
+    if next(iter(doctree.findall(Need)), None) is not None:
+        for path in edition_files_found(app):
             app.env.note_dependency(str(path))
 
 
@@ -291,11 +301,9 @@ def add_departures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 def _note_edition_files(directive: _ViewDirective) -> None:
     """The page is read again when an edition file is added, changed or removed."""
-    folder = editions_dir(directive.env.app)
-    directive.env.note_dependency(str(folder))
-    if folder.is_dir():
-        for path in sorted(folder.glob(f"*/{EDITION_FILE}")):
-            directive.env.note_dependency(str(path))
+    directive.env.note_dependency(str(editions_dir(directive.env.app)))
+    for path in edition_files_found(directive.env.app):
+        directive.env.note_dependency(str(path))
 
 
 class EditionHistoryDirective(_ViewDirective):
@@ -325,8 +333,7 @@ class EditionComparisonDirective(_ViewDirective):
 
     def run(self) -> list[nodes.Node]:
         _note_edition_files(self)
-        folder = editions_dir(self.env.app)
-        known = sorted(p.parent.name for p in folder.glob(f"*/{EDITION_FILE}")) if folder.is_dir() else []
+        known = [path.parent.name for path in edition_files_found(self.env.app)]
         values = {}
         for option, default in (("old", "latest"), ("new", CURRENT)):
             value = self.options.get(option, default)
@@ -391,14 +398,12 @@ def _comparison(app: Sphinx, options: Mapping[str, Any]) -> tuple[Any, ...]:
 
 def comparison_specs(app: Sphinx) -> list[tuple[str, str]]:
     """``(old, new)`` edition IDs of every 新旧対照表 on the site (``latest`` resolved), each once."""
-    from guideline_trace.state import state
-
     found = []
+    editions = all_editions(app)
     for specs in state(app.env).view_specs.values():
         for spec in specs:
             if spec["view"] == "comparison":
                 pair = (_resolve(app, spec["old"]), _resolve(app, spec["new"]))
-                editions = all_editions(app)
                 if (None not in pair and pair[0] != pair[1] and pair not in found
                         and (pair[1] == CURRENT or editions[pair[0]].date <= editions[pair[1]].date)):  # type: ignore[index]
                     found.append(pair)

@@ -13,6 +13,8 @@ from trace_model import oscal
 from trace_model.exports import Provenance, build_epoch, export_files, export_names
 from trace_model.report import EXPORT_DIR, TraceReport
 
+from guideline_trace.state import build_cache
+
 __version__ = "1.2.0"
 #: The current sources' edition, what ``make release`` freezes (:mod:`guideline_trace.editions`).
 EDITION_EXPORT = "edition.json"
@@ -33,12 +35,15 @@ def provenance(app: Sphinx) -> Provenance:
     The build time is ``SOURCE_DATE_EPOCH`` if set, else the commit's time, so two builds of one commit give
     the same bytes; outside a git checkout it is a fixed date and the commit reads 「不明（git の管理外）」.
     """
+    cache = build_cache(app)
+    if cache.provenance is not None:  # three git commands: once per build, for every export that names it
+        return cache.provenance  # type: ignore[no-any-return]
     commit = _git(app.srcdir, "rev-parse", "HEAD")
     epoch = _git(app.srcdir, "log", "-1", "--format=%ct") if commit else ""
     if commit and _git(app.srcdir, "status", "--porcelain", "--untracked-files=no"):
         commit += "（未コミットの変更を含む）"
     built = datetime.fromtimestamp(build_epoch(int(epoch) if epoch.isdigit() else None), tz=UTC)
-    return Provenance(
+    cache.provenance = Provenance(
         edition=app.config.version or "（版の指定なし）",
         edition_date=app.config.trace_edition_date or "（日付の指定なし）",
         built=built,
@@ -46,6 +51,7 @@ def provenance(app: Sphinx) -> Provenance:
         notes=(("CSV について", "CSV は各シートと同じ内容です。番号だけの列は表計算ソフトが数値や日付に変えるため、"
                 "CSV では番号と名称を一つの「見出し」列にしています。行の突き合わせには ID 列を使ってください。"),),
     )
+    return cache.provenance
 
 
 def chapters(report: TraceReport) -> list[oscal.Chapter]:

@@ -47,7 +47,8 @@ class TraceState:
     ``definitions``: traced objects each page defines (catalog rows included, and
     duplicates sphinx-needs dropped); ``read_problems``: problems found while
     reading a page; ``need_refs``: need IDs a page's ``{need}`` references name;
-    ``view_specs``: the trace views on a page (their directive options);
+    ``view_specs``: the trace views on a page (their directive options); ``catalog_editions``: the edition
+    each catalog a page shows names in its header (need type -> edition);
     ``need_fingerprints`` / ``view_fingerprints``: digests of what a page showed
     from other pages when last written; ``target_digest``: digest of every
     cross-reference target at the last build, and ``need_pages``: the page each need
@@ -58,13 +59,14 @@ class TraceState:
     read_problems: dict[str, list[Problem]] = field(default_factory=dict)
     need_refs: dict[str, list[str]] = field(default_factory=dict)
     view_specs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    catalog_editions: dict[str, dict[str, str]] = field(default_factory=dict)
     need_fingerprints: dict[str, str] = field(default_factory=dict)
     view_fingerprints: dict[str, str] = field(default_factory=dict)
     target_digest: str | None = None
     need_pages: dict[str, str] = field(default_factory=dict)
 
     #: the per-page records that a read replaces and a parallel merge carries
-    PER_PAGE = ("definitions", "read_problems", "need_refs", "view_specs")
+    PER_PAGE = ("definitions", "read_problems", "need_refs", "view_specs", "catalog_editions")
 
     def clear_doc(self, docname: str) -> None:
         """Forget what page ``docname`` recorded (it is about to be read again, or was removed)."""
@@ -119,6 +121,8 @@ class BuildCache:
     current_edition: Any = None
     comparisons: dict[tuple[str, str], Any] = field(default_factory=dict)
     departures: dict[str, list[Any]] | None = None
+    #: the edition, build time and commit the exports name (``guideline_trace.exports.provenance``)
+    provenance: Any = None
 
 
 def build_cache(app: Any) -> BuildCache:

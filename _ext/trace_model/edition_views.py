@@ -75,7 +75,23 @@ def marked(segments: Sequence[Segment], kind: str) -> tuple[Part, ...]:
     return tuple(Mark(s.text, kind) if s.changed else s.text for s in segments) or ("",)
 
 
-def _item_cell(row: ItemChange, new_ids: set[str]) -> tuple[Part, ...]:
+def change_notes(row: ItemChange) -> list[str]:
+    """What the 項目 column says under an item's ID (page and DOCX alike): the kinds of change, then the links
+    added and removed."""
+    notes = [row.words()]
+    if row.links_added:
+        notes.append("対応付けの追加: " + "、".join(row.links_added))
+    if row.links_removed:
+        notes.append("対応付けの削除: " + "、".join(row.links_removed))
+    return notes
+
+
+def covering_text(ids: Sequence[str], justification: str) -> str:
+    """The 例文 items addressing an entry, else its exclusion's justification, else 「—」 (page and DOCX)."""
+    return "、".join(ids) or (f"適用除外: {justification}" if justification else "—")
+
+
+def _item_cell(row: ItemChange) -> tuple[Part, ...]:
     parts: list[Part] = []
     if row.new is not None:
         parts.append(Ref(row.new.id))
@@ -83,11 +99,7 @@ def _item_cell(row: ItemChange, new_ids: set[str]) -> tuple[Part, ...]:
             parts.append(f"（旧 {row.old.id}）")
     else:
         parts.append(row.id)  # deleted: no page to link to
-    parts.append(f"\n{row.words()}")
-    if row.links_added:
-        parts.append("\n対応付けの追加: " + "、".join(row.links_added))
-    if row.links_removed:
-        parts.append("\n対応付けの削除: " + "、".join(row.links_removed))
+    parts.append("\n" + "\n".join(change_notes(row)))
     return tuple(parts)
 
 
@@ -122,7 +134,7 @@ def comparison_view(comparison: Comparison, labels: dict[str, str]) -> tuple[Blo
         for row in chapter.rows:
             new_cell = marked(row.new_text, "new") if row.new is not None else (DELETED_MARK,)
             old_cell = marked(row.old_text, "old") if row.old is not None else (ADDED_MARK,)
-            rows.append((_item_cell(row, new_ids), new_cell, old_cell))
+            rows.append((_item_cell(row), new_cell, old_cell))
         blocks.append(Rubric(chapter.title))
         blocks.append(Table(("項目", f"改正後（{column_label(new)}）", f"改正前（{column_label(old)}）"), tuple(rows),
                             SHINKYU_CLASSES, caption=f"{chapter.title} 新旧対照表"))
@@ -161,6 +173,6 @@ def comparison_view(comparison: Comparison, labels: dict[str, str]) -> tuple[Blo
 
 
 def _by(ids: Sequence[str], justification: str, new_ids: set[str], *, link: bool) -> Cell:
-    if ids:
-        return refs(ids) if link and all(i in new_ids for i in ids) else "、".join(ids)
-    return f"適用除外: {justification}" if justification else "—"
+    if ids and link and all(i in new_ids for i in ids):
+        return refs(ids)
+    return covering_text(ids, justification)

@@ -34,6 +34,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -188,7 +189,11 @@ class FrozenCatalog:
     exclusions: Mapping[str, str] = field(default_factory=dict)
 
     def entry(self, entry_id: str) -> FrozenEntry | None:
-        return next((e for e in self.entries if e.id == entry_id), None)
+        return self._by_id.get(entry_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, FrozenEntry]:
+        return {e.id: e for e in self.entries}
 
 
 @dataclass(frozen=True)
@@ -206,7 +211,12 @@ class Edition:
     catalogs: tuple[FrozenCatalog, ...]
 
     def item(self, item_id: str) -> FrozenItem | None:
-        return next((i for i in self.items if i.id == item_id), None)
+        return self._items_by_id.get(item_id)
+
+    @cached_property
+    def _items_by_id(self) -> dict[str, FrozenItem]:
+        # compare() and departures() look items up per item: a dict, not a scan of every item
+        return {i.id: i for i in self.items}
 
     def catalog(self, standard: str) -> FrozenCatalog | None:
         return next((c for c in self.catalogs if c.standard == standard), None)
@@ -243,17 +253,13 @@ class Edition:
 # -- reading an edition file ------------------------------------------------------------------------------
 
 
-def _line_of(text: str, needle: str) -> int | None:
-    at = text.find(needle)
-    return text.count("\n", 0, at) + 1 if at >= 0 else None
-
-
 #: What to do about a frozen edition file that cannot be read: it is data, not to be edited.
 RESTORE = ("A frozen edition is written by `make release` and never edited: restore the file from git "
            "(git checkout -- <file>).")
 
 
-def _line_of_nth(text: str, needle: str, nth: int) -> int | None:
+def line_of(text: str, needle: str, nth: int = 1) -> int | None:
+    """The 1-based line of the ``nth`` occurrence of ``needle`` in ``text``; ``None`` if there is none."""
     at = -1
     for _ in range(nth):
         at = text.find(needle, at + 1)
@@ -309,12 +315,12 @@ def edition_from_json(text: str, path: str) -> Edition:
     except json.JSONDecodeError as error:
         raise EditionError(f"{path}:{error.lineno}", f"not valid JSON ({error.msg}). {RESTORE}") from None
     except _DuplicateKey as error:
-        line = _line_of(text, error.context) if error.context else None
+        line = line_of(text, error.context) if error.context else None
         raise EditionError(f"{path}:{line}" if line else path,
                            f"the key {error.key!r} is written twice in one object. {RESTORE}") from None
 
     def where(needle: str = "", nth: int = 1) -> str:
-        line = _line_of_nth(text, needle, nth) if needle else None
+        line = line_of(text, needle, nth) if needle else None
         return f"{path}:{line}" if line else path
 
     def refuse(context: str, message: str, nth: int = 1) -> EditionError:
@@ -425,7 +431,7 @@ def load_edition(path: Path) -> Edition:
         raise EditionError(f"{path}:{line}", f"not UTF-8 ({error.reason}). {RESTORE}") from None
     edition = edition_from_json(text, str(path))
     if edition.id != path.parent.name:
-        raise EditionError(f"{path}:{_line_of(text, ID_KEY) or 1}",
+        raise EditionError(f"{path}:{line_of(text, ID_KEY) or 1}",
                            f"the edition's id {edition.id!r} is not its directory's name {path.parent.name!r}. "
                            "An edition is renamed by moving its directory and setting the same id in the file.")
     return edition
@@ -450,7 +456,7 @@ def load_editions(directory: Path) -> list[Edition]:
     for before, after in itertools.pairwise(found):
         if before.date == after.date:
             path = directory / after.id / EDITION_FILE
-            line = _line_of(path.read_text(encoding="utf-8"), '"date"') or 1
+            line = line_of(path.read_text(encoding="utf-8"), '"date"') or 1
             raise EditionError(f"{path}:{line}", f"has the same date {after.date} as the edition {before.id}; "
                                "editions are ordered by date, so each needs its own. Freeze the later one again "
                                "with its own trace_edition_date in conf.py (make release EDITION=<id> FORCE=1).")

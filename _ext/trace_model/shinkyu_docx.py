@@ -27,8 +27,10 @@ from docx.table import Table, _Cell
 from trace_model.edition_views import (
     ADDED_MARK,
     DELETED_MARK,
+    change_notes,
     column_label,
     comparison_summary,
+    covering_text,
     edition_label,
 )
 from trace_model.editions import CATALOG_WORDS, CHANGE_WORDS, COVERAGE_WORDS, Comparison, Segment
@@ -129,12 +131,7 @@ def comparison_docx(comparison: Comparison, labels: Mapping[str, str], *, built:
         for row in chapter.rows:
             label = row.id if row.old is None or row.new is None or row.old.id == row.new.id \
                 else f"{row.new.id}（旧 {row.old.id}）"
-            notes = [label, row.words()]
-            if row.links_added:
-                notes.append("対応付けの追加: " + "、".join(row.links_added))
-            if row.links_removed:
-                notes.append("対応付けの削除: " + "、".join(row.links_removed))
-            _row(table, ["\n".join(notes),
+            _row(table, ["\n".join([label, *change_notes(row)]),
                          row.new_text if row.new is not None else DELETED_MARK,
                          row.old_text if row.old is not None else ADDED_MARK], COLUMNS_MM)
         if chapter.unchanged:
@@ -157,10 +154,8 @@ def comparison_docx(comparison: Comparison, labels: Mapping[str, str], *, built:
             table = _table(document, ("項目", "名称", "区分", "変化", "改正前の対応", "改正後の対応"), coverage_widths)
             for change in changes:
                 _row(table, [change.entry.number, change.entry.title, change.group, COVERAGE_WORDS[change.kind],
-                             "、".join(change.old_by) or (f"適用除外: {change.old_justification}"
-                                                          if change.old_justification else "—"),
-                             "、".join(change.new_by) or (f"適用除外: {change.new_justification}"
-                                                          if change.new_justification else "—")], coverage_widths)
+                             covering_text(change.old_by, change.old_justification),
+                             covering_text(change.new_by, change.new_justification)], coverage_widths)
     if comparison.catalog:
         document.add_heading("規格の版の変更で対応付けを見直す項目", level=2)
         catalog_widths = (70, 50, 27, 70, 50)
