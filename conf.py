@@ -32,6 +32,9 @@ trace_edition_date = "2015-03"
 # Every link of a 例文 to a standard is stamped when reviewed (make restamp); a link whose 例文 wording or
 # catalog entry changed since is reported where it is written (trace.suspect-link).
 trace_stamps_file = "traceability/link-stamps.yaml"
+# 団体で定める事項: the parts of a 例文 a municipality fills in ({param}`例文の文言 <key>`), each key
+# defined here with what the municipality decides; a municipal profile gives the values (make policy).
+trace_params_file = "requirements/params.yaml"
 # A page renamed or moved in a later edition leaves a redirect at its old URL (sphinx-reredirects), so that
 # links saved from earlier editions still work: old docname -> new page, e.g. {"source/old": "new.html"}.
 # The build fails while a page of a frozen edition has neither a page nor a redirect (trace.permalink).
@@ -117,6 +120,8 @@ needs_fields = {
     "iso_relation": {"description": "ISO/IEC 27001:2013 管理策との関係（1行1件: ISO-ID: 関係。既定は intersects-with）", "nullable": True},
     "iso22_relation": {"description": "ISO/IEC 27001:2022 管理策との関係（1行1件: ISO22-ID: 関係。既定は intersects-with）", "nullable": True},
     "basis": {"description": "NISC・ISO 以外の根拠（法令、国の文書等。名称と日付）", "nullable": True},
+    "optional": {"description": "選択項目: この例文を採用する団体（例: ソーシャルメディアの公式アカウントを運用する団体）。空なら全ての団体が採用する", "nullable": True},
+    "check": {"description": "自己点検の問い: 団体がこの例文のとおり実施しているかを確かめる問い（実施 / 一部実施 / 未実施 / 該当なし で答える）", "nullable": True},
     "defined_at": {"description": "need を定義したファイルと行（サイトの最上位からの相対パス:行。取り込まれた要件ファイルならそのファイル）。ビルドが記入する", "nullable": True},
     "clause": {"description": "規格上の番号（4.1.1, A.15.1.2, 5.23）", "nullable": True},
     "level": {"description": "階層（part / section / item / requirement, clause / objective / control, theme）", "nullable": True},
@@ -164,6 +169,8 @@ _FIELD_LABELS = {
     "new": "2022年版で新設",
     "refs": "出典（ページ冒頭の一覧の番号）",
     "basis": "その他の根拠",
+    "optional": "選択項目（採用する団体）",
+    "check": "自己点検の問い",
     "nisc_reason": "NISC統一基準を根拠とする理由",
     "iso_reason": "ISO管理策を根拠とする理由",
     "iso22_reason": "ISO 2022年版管理策を根拠とする理由",
@@ -174,8 +181,8 @@ _FIELD_LABELS = {
 #: the reason and the relationship of each link to a standard
 _TRACE_FIELDS = ["nisc_reason", "nisc_relation", "iso_reason", "iso_relation", "iso22_reason", "iso22_relation"]
 trace_shown_fields = {
-    "policy": ["paper_ref", "source", "basis", *_TRACE_FIELDS],
-    "measure": ["paper_ref", "source", "basis", *_TRACE_FIELDS],
+    "policy": ["paper_ref", "source", "basis", "optional", *_TRACE_FIELDS],
+    "measure": ["paper_ref", "source", "basis", "optional", "check", *_TRACE_FIELDS],
     "req": ["paper_ref", "source", *_TRACE_FIELDS],
     "rev": ["paper_ref", "source"],
     "theme": ["number", "ronten"],
@@ -245,7 +252,7 @@ trace_required_links = {
 }
 trace_required_fields = {
     "policy": ["source"],
-    "measure": ["source"],
+    "measure": ["source", "check"],
     "req": ["source"],
     "rev": ["source"],
     "theme": ["number"],

@@ -148,8 +148,10 @@ def test_an_edition_survives_its_file() -> None:
 
 @pytest.mark.parametrize(("mangle", "where", "words"), [
     (lambda t: t.replace('"items": [', '"items": [,', 1), r"x\.json:\d+$", "not valid JSON"),
-    (lambda t: t.replace('"schema": 1', '"schema": 9'), r"x\.json:2$", "schema 9 is not 1"),
-    (lambda t: t.replace('"schema": 1', '"schema": true'), r"x\.json:2$", "schema True is not 1"),
+    (lambda t: t.replace('"schema": 2', '"schema": 9'), r"x\.json:2$", "schema 9 is not one this build reads"),
+    (lambda t: t.replace('"schema": 2', '"schema": true'), r"x\.json:2$", "schema True is not one this build reads"),
+    # schema 1 had no 団体で定める事項: a schema-1 file with them was not written by make release
+    (lambda t: t.replace('"schema": 2', '"schema": 1'), r"x\.json:\d+$", "unknown key 'params'"),
     (lambda t: t.replace('"statement"', '"statment"', 1), r"x\.json:\d+$", "unknown key 'statment'"),
     (lambda t: t.replace('"STD-2-1-1"', '"STD-1-1-1"', 1), r"x\.json:\d+$", "listed twice"),
     (lambda t: t.replace('"date": "2021-04"', '"date": "April 2021"'), r"x\.json:5$", "is not a year and month"),
@@ -168,6 +170,30 @@ def test_a_damaged_edition_file_is_refused_at_its_line(mangle, where: str, words
     with pytest.raises(EditionError) as error:
         edition_from_json(mangle(NEW.to_json()), "x.json")
     assert re.search(where, error.value.location) and words in error.value.message
+
+
+def test_params_optional_and_check_round_trip_and_schema_1_files_are_still_read() -> None:
+    from trace_model.editions import digest
+    from trace_model.params import Param
+
+    item = replace(NEW.items[0], statement="① {param}`毎年度 <audit-interval>`、監査を行う。", optional="監査を行う団体",
+                   check="監査を行っていますか。")
+    edition = replace(NEW, items=(item, *NEW.items[1:]), params=(Param("audit-interval", "監査の頻度", "頻度", "例: 毎年度"),))
+    again = edition_from_json(edition.to_json(), "x.json")
+    assert again.params == (Param("audit-interval", "監査の頻度", "頻度", "例: 毎年度"),)
+    assert (again.items[0].optional, again.items[0].check) == ("監査を行う団体", "監査を行っていますか。")
+    # a file frozen before schema 2 (no params, optional or check) is read as it is
+    data = json.loads(NEW.to_json())
+    data["schema"] = 1
+    del data["params"]
+    data["digest"] = digest(data)
+    old = edition_from_json(json.dumps(data, ensure_ascii=False, indent=1), "old.json")
+    assert old.params == () and [i.id for i in old.items] == [i.id for i in NEW.items]
+    # marking a 団体で定める事項 is no change of wording in the 新旧対照表
+    marked = replace(NEW.items[0], statement=NEW.items[0].statement.replace("委託先", "{param}`委託先 <x>`", 1))
+    assert marked.statement != NEW.items[0].statement
+    rows = compare(NEW, replace(NEW, items=(marked, *NEW.items[1:]))).chapters
+    assert all(not row.kinds for chapter in rows for row in chapter.rows)
 
 
 def test_editions_on_disk(tmp_path: Path) -> None:

@@ -66,7 +66,7 @@ def heading_texts(soup: BeautifulSoup, level: str) -> list[str]:
 
 def test_the_top_level_is_the_guideline_then_its_revision_points_then_the_trace(site) -> None:
     captions = [c.get_text(strip=True) for c in html(site, "index").select("p.caption")]
-    assert captions[:5] == ["総則", "基本方針", "対策基準", "改定の論点", "トレーサビリティ"]
+    assert captions[:6] == ["総則", "基本方針", "対策基準", "団体の皆様へ", "改定の論点", "トレーサビリティ"]
 
 
 def test_the_basic_policy_has_its_ten_sections_in_order(site, needs: Needs) -> None:

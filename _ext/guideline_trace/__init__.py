@@ -8,6 +8,7 @@ configuration, the needs and the pages, keep the build state, and write views, e
 - :mod:`guideline_trace.rebuild`: what an incremental build must read or write again to equal a clean one.
 - :mod:`guideline_trace.checks`: the traced need directives, the build state, the trace checks, the warning route.
 - :mod:`guideline_trace.catalogs`: the ``trace-catalog`` directive (NISC and ISO entries as needs).
+- :mod:`guideline_trace.params`: the ``param`` role (団体で定める事項 in a 例文) and its registry.
 - :mod:`guideline_trace.views`: the reviewer views (matrices, gaps, requirement table, SoA, trace chains).
 - :mod:`guideline_trace.editions`: the frozen editions, the 改定履歴 and the 新旧対照表 (``edition-comparison``).
 - :mod:`guideline_trace.exports`: CSV and XLSX files of the views, written when an HTML build finishes.
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 __version__ = "1.0.0"
 
 #: The components, in the order they are set up (their event handlers run in this order).
-COMPONENTS = ("checks", "catalogs", "views", "editions", "exports", "needs_json", "resources", "includes", "needtables")
+COMPONENTS = ("checks", "catalogs", "params", "views", "editions", "exports", "needs_json", "resources", "includes", "needtables")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

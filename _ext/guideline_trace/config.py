@@ -326,6 +326,8 @@ SCHEMA: dict[str, tuple[Spec, Any, str]] = {
         "Line under a catalog row's paper_text (what the paper says of the entry); {number}, {sources} filled in."),
     "trace_stamps_file": (string, "", "The link stamps file (make restamp); every link must be stamped as reviewed "
                           "and unchanged since (trace.suspect-link). Empty: no such check."),
+    "trace_params_file": (string, "", "The registry of 団体で定める事項 (YAML: key -> label, kind, guidance) that "
+                          "{param} roles in 例文 name (trace.param). Empty: no {param} role is checked."),
     "trace_editions_dir": (string, "traceability/editions",
                            "The folder of the frozen editions (make release), one <id>/edition.json each."),
     "trace_edition_date": (edition_date, "", "The date of the edition that ``version`` names (ISO 8601, e.g. 2015-03); "

@@ -40,6 +40,7 @@ from trace_model.report import entry_name, entry_number
 from trace_model.views import Notice
 
 from guideline_trace import checks
+from guideline_trace.params import registry
 from guideline_trace.state import build_cache, state
 from guideline_trace.views import VIEWS, View, ViewInputs, _ViewDirective, current_report, soa_exclusions
 
@@ -92,7 +93,8 @@ def current_edition(app: Sphinx) -> Edition:
         items.append(FrozenItem(
             id=item.id, type=item.type, title=item.title, chapter=item.fields.get("docname", ""),
             section=str(need.get("section_name") or "") if need is not None else "",
-            statement=portable_text(wording), explanation=portable_text(explanation), links=links))
+            statement=portable_text(wording), explanation=portable_text(explanation), links=links,
+            optional=item.fields.get("optional", ""), check=item.fields.get("check", "")))
     chapters = tuple(dict.fromkeys(i.chapter for i in items))
     exclusions = soa_exclusions(app)
     # recorded by the trace-catalog directive when it read the catalog (not parsed again here: 0.4 s a build)
@@ -108,7 +110,7 @@ def current_edition(app: Sphinx) -> Edition:
         id=CURRENT, title=app.config.version or "（版の指定なし）", date=app.config.trace_edition_date or "",
         commit=provenance(app).commit,
         chapters=tuple((d, report.chapter_titles.get(d, d)) for d in chapters), items=tuple(items),
-        catalogs=tuple(catalogs))
+        catalogs=tuple(catalogs), params=tuple((registry(app) or {}).values()))
     return cache.current_edition
 
 

@@ -76,6 +76,7 @@ def oscal_files(app: Sphinx, report: TraceReport, built: Provenance) -> dict[str
     from sphinx_needs.data import SphinxNeedsData
 
     from guideline_trace.needs_json import portable_content, titles
+    from guideline_trace.params import registry
 
     title_of = titles(app)
     needs = SphinxNeedsData(app.env).get_needs_view()
@@ -84,7 +85,7 @@ def oscal_files(app: Sphinx, report: TraceReport, built: Provenance) -> dict[str
     version = built.edition
     documents = {oscal.CATALOG_FILE: oscal.catalog(
         report, chapters(report), contents, title=f"{app.config.project}（{version}）", version=version,
-        built=built.built, commit=built.commit)}
+        built=built.built, commit=built.commit, params=registry(app) or {})}
     pages = {"nisc": "nisc", "iso": "iso2013", "iso22": "iso2022"}
     for key, spec in report.standards.items():
         document = oscal.mapping_collection(

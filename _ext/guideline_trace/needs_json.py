@@ -7,7 +7,8 @@ sphinx-needs writes ``needs.json`` when an HTML build finishes. Two things in it
 - each need's ``content`` is MyST as written, whose ``{term}``, ``{ref}``, ``{doc}`` and ``{numref}`` roles name
   this site's glossary and headings; another project reports each as undefined. After sphinx-needs has written
   the file, :func:`portable_content` replaces each such role with the text this site shows for it. ``{need}``
-  roles stay: every need they name is in the same file.
+  roles stay: every need they name is in the same file. A ``{param}`` role (団体で定める事項) becomes the 例文's
+  own words.
 
 The version (``current_version``) is this site's ``version`` (the edition); the version's ``created`` is the
 build time of the exports' provenance (``SOURCE_DATE_EPOCH``, else the commit's time), so the file stays the
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from trace_model.params import with_defaults
 
 __version__ = "1.0.0"
 
@@ -82,7 +84,8 @@ def rewrite_needs_json(app: Sphinx, exception: Exception | None) -> None:
         version["created"] = created
         for need in version.get("needs", {}).values():
             if isinstance(need.get("content"), str):
-                need["content"] = portable_content(need["content"], title_of)
+                # a {param} role only this site defines: the 例文's own words (the registry is in edition.json)
+                need["content"] = with_defaults(portable_content(need["content"], title_of))
     path.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
 
 

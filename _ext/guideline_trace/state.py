@@ -123,6 +123,9 @@ class BuildCache:
     departures: dict[str, list[Any]] | None = None
     #: the edition, build time and commit the exports name (``guideline_trace.exports.provenance``)
     provenance: Any = None
+    #: the parameter registry (``guideline_trace.params``): read once; ``None`` when absent or unreadable
+    params_read: bool = False
+    params: dict[str, Any] | None = None
 
 
 def build_cache(app: Any) -> BuildCache:

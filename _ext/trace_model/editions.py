@@ -38,8 +38,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from trace_model.params import Param, with_defaults
+
 #: The version of the edition file's layout; a file of another version is refused.
-SCHEMA = 1
+SCHEMA = 2
 #: The file of one frozen edition, in ``<editions dir>/<edition id>/``.
 EDITION_FILE = "edition.json"
 #: An edition ID: lowercase ASCII letters, digits and hyphens (it becomes a directory and a URL part).
@@ -114,6 +116,10 @@ class FrozenItem:
     statement: str
     explanation: str = ""
     links: tuple[Link, ...] = ()
+    #: 選択項目: the kind of municipality that adopts it (「ソーシャルメディアを運用する団体」); "" for every one
+    optional: str = ""
+    #: its 自己点検 question (対策基準 items)
+    check: str = ""
 
     def text(self) -> str:
         """What the 新旧対照表 shows of the item: its heading, wording and 解説 as a reader sees them
@@ -150,7 +156,7 @@ def readable(text: str) -> str:
     lines of a paragraph joined (:func:`_join`), each list item and each table row on a line of its own (a row
     as its cells joined by 「｜」, the rule under the header row dropped), paragraphs one per line."""
     out: list[str] = []
-    for block in re.split(r"\n[ \t]*\n", _BOLD.sub(r"\1", text.strip())):
+    for block in re.split(r"\n[ \t]*\n", _BOLD.sub(r"\1", with_defaults(text).strip())):
         lines = [line.strip() for line in block.split("\n") if line.strip()]
         if lines and all(line.startswith("|") for line in lines):
             out += ["｜".join(cell.strip() for cell in line.strip("|").split("|"))
@@ -209,6 +215,8 @@ class Edition:
     chapters: tuple[tuple[str, str], ...]
     items: tuple[FrozenItem, ...]
     catalogs: tuple[FrozenCatalog, ...]
+    #: the 団体で定める事項 its 例文 mark ({param} roles), in registry order
+    params: tuple[Param, ...] = ()
 
     def item(self, item_id: str) -> FrozenItem | None:
         return self._items_by_id.get(item_id)
@@ -239,9 +247,11 @@ class Edition:
                  "entries": [[e.id, e.number, e.title] for e in c.entries]}
                 for c in self.catalogs
             ],
+            "params": [[p.key, p.label, p.kind, p.guidance] for p in self.params],
             "items": [
                 {"id": i.id, "type": i.type, "title": i.title, "chapter": i.chapter, "section": i.section,
                  "statement": i.statement, "explanation": i.explanation,
+                 **({"optional": i.optional} if i.optional else {}), **({"check": i.check} if i.check else {}),
                  "links": [[link.standard, link.target, link.reason, link.relationship] for link in i.links]}
                 for i in self.items
             ],
@@ -294,9 +304,13 @@ def digest(data: Mapping[str, Any]) -> str:
 
 _JSON_TYPES: dict[type, str] = {str: "string", list: "array", dict: "object"}
 #: The keys of an edition file, of a catalog and of an item, in the order written.
-TOP_KEYS = ("schema", "id", "title", "date", "commit", "chapters", "catalogs", "items", "digest")
+TOP_KEYS = ("schema", "id", "title", "date", "commit", "chapters", "catalogs", "params", "items", "digest")
 CATALOG_KEYS = ("standard", "label", "edition", "exclusions", "entries")
-ITEM_KEYS = ("id", "type", "title", "chapter", "section", "statement", "explanation", "links")
+ITEM_KEYS = ("id", "type", "title", "chapter", "section", "statement", "explanation", "optional", "check", "links")
+#: The schema versions this build reads: 1 (before 団体で定める事項, 選択項目 and 自己点検の問い) and 2.
+SCHEMAS = (1, 2)
+#: The keys schema 1 did not have.
+NEW_IN_2 = {"params", "optional", "check"}
 
 
 def edition_from_json(text: str, path: str) -> Edition:
@@ -328,12 +342,15 @@ def edition_from_json(text: str, path: str) -> Edition:
 
     if not isinstance(data, dict):
         raise refuse("", "the file must hold one JSON object.")
-    if type(data.get("schema")) is not int or data["schema"] != SCHEMA:
-        raise EditionError(where('"schema"'), f"schema {data.get('schema')!r} is not {SCHEMA}, the version this "
-                           "build reads. Restore the file from git, or read it with the version of this project "
-                           "that froze it.")
+    if type(data.get("schema")) is not int or data["schema"] not in SCHEMAS:
+        raise EditionError(where('"schema"'), f"schema {data.get('schema')!r} is not one this build reads "
+                           f"({', '.join(map(str, SCHEMAS))}). Restore the file from git, or read it with the "
+                           "version of this project that froze it.")
+    schema = data["schema"]
 
     def keys(obj: Any, allowed: Sequence[str], what: str, context: str) -> dict[str, Any]:
+        if schema == 1:
+            allowed = [k for k in allowed if k not in NEW_IN_2]
         if not isinstance(obj, dict):
             raise refuse(context, f"{what} must be a JSON object.")
         unknown = sorted(set(obj) - set(allowed))
@@ -380,6 +397,10 @@ def edition_from_json(text: str, path: str) -> Edition:
                                       need(catalog, "edition", str, context, f"the catalog {standard}"),
                                       tuple(entries), dict(exclusions)))
     standards = {c.standard for c in catalogs}
+    params = []
+    for row in (need(top, "params", list, "", "the edition") if schema >= 2 else []):
+        key, label, kind, guidance = strings(row, 4, '"params"', "a parameter ([key, label, kind, guidance])")
+        params.append(Param(key, label, kind, guidance))
     items = []
     seen: dict[str, int] = {}
     for raw in need(top, "items", list, "", "the edition"):
@@ -406,7 +427,9 @@ def edition_from_json(text: str, path: str) -> Edition:
             chapter=need(item, "chapter", str, context, f"the item {item_id}"),
             section=need(item, "section", str, context, f"the item {item_id}"),
             statement=need(item, "statement", str, context, f"the item {item_id}"),
-            explanation=need(item, "explanation", str, context, f"the item {item_id}"), links=tuple(links)))
+            explanation=need(item, "explanation", str, context, f"the item {item_id}"), links=tuple(links),
+            optional=need(item, "optional", str, context, f"the item {item_id}") if "optional" in item else "",
+            check=need(item, "check", str, context, f"the item {item_id}") if "check" in item else ""))
     recorded = need(top, "digest", str, "", "the edition")
     if recorded != digest(data):
         raise EditionError(where('"digest"'), "the file was changed after it was frozen (its content no longer "
@@ -414,7 +437,7 @@ def edition_from_json(text: str, path: str) -> Edition:
                            "again: make release EDITION=<id> FORCE=1.")
     return Edition(id=edition_id, title=need(top, "title", str, "", "the edition"), date=date,
                    commit=need(top, "commit", str, "", "the edition"), chapters=tuple(chapters),
-                   items=tuple(items), catalogs=tuple(catalogs))
+                   items=tuple(items), catalogs=tuple(catalogs), params=tuple(params))
 
 
 ID_KEY = '"id"'
@@ -648,7 +671,7 @@ def _change(old: FrozenItem | None, new: FrozenItem | None, renumbered: bool = F
             kinds.append("moved")
         if old.title != new.title:
             kinds.append("title")
-        if old.statement != new.statement:
+        if with_defaults(old.statement) != with_defaults(new.statement):  # marking a {param} is no new wording
             kinds.append("wording")
         if old.explanation != new.explanation:
             kinds.append("explanation")

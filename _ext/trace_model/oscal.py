@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from trace_model.params import Param, ParamUse, substitute, with_defaults
 from trace_model.report import TraceReport, entry_number
 
 #: The OSCAL release these documents follow (the models of compliance-trestle 5.2).
@@ -83,14 +84,34 @@ def _metadata(title: str, built: datetime, version: str, remarks: str, commit: s
     return metadata
 
 
+def _with_params(need_id: str, prose: str, params: Mapping[str, Param]) -> tuple[str, list[dict[str, Any]]]:
+    """``prose`` with each ``{param}`` role as OSCAL's ``{{ insert: param, <id> }}``, and the control's
+    ``params`` (ID ``<need id>_prm_<key>``, the registry's label, the 例文's own words as the value)."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def insert(use: ParamUse) -> str:
+        param_id = f"{need_id}_prm_{use.key}"
+        if param_id not in found:
+            spec = params.get(use.key)
+            found[param_id] = {"id": param_id, "label": spec.label if spec else use.key, "values": [use.default]}
+            if spec is not None and spec.guidance:
+                found[param_id]["guidelines"] = [{"prose": spec.guidance}]
+        return f"{{{{ insert: param, {param_id} }}}}"
+
+    return substitute(prose, insert), list(found.values())
+
+
 def catalog(report: TraceReport, chapters: Sequence[Chapter], contents: Mapping[str, str], *, title: str,
-            version: str, built: datetime, commit: str = "") -> dict[str, Any]:
+            version: str, built: datetime, commit: str = "", params: Mapping[str, Param] | None = None
+            ) -> dict[str, Any]:
     """The guideline as an OSCAL catalog document (``{"catalog": …}``).
 
     ``chapters``: the groups, in reading order; ``contents``: need ID -> its source text (wording, then an
-    optional 【解説】 paragraph and the 解説). Raises ``KeyError`` naming a 例文 ID a chapter lists that the model
-    does not hold.
+    optional 【解説】 paragraph and the 解説); ``params``: the registry of 団体で定める事項 — each ``{param}`` in a
+    wording becomes an OSCAL parameter of its control (:func:`_with_params`), and in a 解説 the 例文's own words.
+    Raises ``KeyError`` naming a 例文 ID a chapter lists that the model does not hold.
     """
+    params = params or {}
     groups = []
     for chapter in chapters:
         controls = []
@@ -98,15 +119,19 @@ def catalog(report: TraceReport, chapters: Sequence[Chapter], contents: Mapping[
             item = report.model.items[need_id]
             text = contents.get(need_id, "")
             wording, _, explanation = text.partition(EXPLANATION_MARK)
-            parts = [{"id": f"{need_id}_smt", "name": "statement", "prose": portable_text(wording) or item.title}]
+            prose, control_params = _with_params(need_id, portable_text(wording), params)
+            parts = [{"id": f"{need_id}_smt", "name": "statement", "prose": prose or item.title}]
             if explanation.strip():
-                parts.append({"id": f"{need_id}_gdn", "name": "guidance", "prose": portable_text(explanation)})
+                parts.append({"id": f"{need_id}_gdn", "name": "guidance",
+                              "prose": with_defaults(portable_text(explanation))})
             props = [{"name": "label", "value": need_id}]
             for field in ("source", "paper_ref"):
                 if item.fields.get(field):
                     props.append({"name": field.replace("_", "-"), "ns": PROP_NS, "value": item.fields[field]})
-            controls.append({"id": need_id, "class": item.type, "title": item.title, "props": props,
-                             "parts": parts})
+            control: dict[str, Any] = {"id": need_id, "class": item.type, "title": item.title}
+            if control_params:
+                control["params"] = control_params
+            controls.append({**control, "props": props, "parts": parts})
         if controls:
             groups.append({"id": chapter.id, "title": chapter.title, "controls": controls})
     return {"catalog": {

@@ -42,6 +42,7 @@ from trace_model.editions import (
     load_editions,
     readable,
 )
+from trace_model.params import with_defaults
 
 SCHEMA = 1
 #: Hex digits kept of a SHA-256 fingerprint (48 bits: a chance collision among a few thousand links is nil).
@@ -53,6 +54,12 @@ SHOWN = 30
 def fingerprint(text: str) -> str:
     """The first :data:`FINGERPRINT_LENGTH` hex digits of the SHA-256 of ``text`` (UTF-8)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
+
+
+def wording_fingerprint(statement: str) -> str:
+    """The fingerprint of a 例文's wording as the guideline prints it (each ``{param}`` role as the 例文's own
+    words: marking a part as 団体で定める事項 does not change what the links were reviewed against)."""
+    return fingerprint(with_defaults(statement))
 
 
 def entry_fingerprint(number: str, title: str) -> str:
@@ -218,7 +225,7 @@ def stamped_wording(item_id: str, stamp: str, editions: Iterable[Edition]) -> st
     """The wording of ``item_id`` whose fingerprint is ``stamp``, from the newest frozen edition that holds it."""
     for edition in reversed(list(editions)):
         found = edition.item(item_id)
-        if found is not None and fingerprint(found.statement) == stamp:
+        if found is not None and wording_fingerprint(found.statement) == stamp:
             return found.statement
     return None
 
@@ -237,7 +244,7 @@ def suspect_links(current: Edition, stamps: Stamps, editions: Sequence[Edition] 
     found = []
     for item in current.items:
         stamp = stamps.items.get(item.id)
-        wording_changed = stamp is not None and fingerprint(item.statement) != stamp.statement
+        wording_changed = stamp is not None and wording_fingerprint(item.statement) != stamp.statement
         old_wording = stamped_wording(item.id, stamp.statement, editions) if wording_changed and stamp else None
         for link in item.links:
             entry = entries.get((link.standard, link.target))
@@ -273,7 +280,7 @@ def _stamp_of(item: FrozenItem, entries: Mapping[tuple[str, str], Any]) -> ItemS
         entry = entries.get((link.standard, link.target))
         if entry is not None:
             links[link.target] = LinkStamp(entry_fingerprint(entry.number, entry.title), entry.title)
-    return ItemStamp(fingerprint(item.statement), links)
+    return ItemStamp(wording_fingerprint(item.statement), links)
 
 
 def restamp(current: Edition, stamps: Stamps, ids: Iterable[str]) -> tuple[Stamps, list[str]]:

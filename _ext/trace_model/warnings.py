@@ -57,6 +57,7 @@ WARNINGS: dict[str, str] = {
     "suspect-link": "a 例文's wording or a linked entry changed since the link was reviewed, or it was never reviewed",
     "stamps-file": "the link stamps file (traceability/link-stamps.yaml) cannot be read",
     "permalink": "a page of a frozen edition has neither a page nor a redirect, so its saved URLs would break",
+    "param": "a {param} role names no or an unknown parameter, sits in a 解説, or a registry entry is unused or malformed",
     "edition": "a frozen edition file (traceability/editions/<id>/edition.json) cannot be read or is inconsistent",
     "view-option": "a view directive's option names a standard, rows or threshold the view cannot show",
     "chain-target": "trace-chain names something that is not a theme or viewpoint",

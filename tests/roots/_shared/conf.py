@@ -29,6 +29,9 @@ trace_required_links = {t: [g for g in groups if g != ["iso22"]] for t, groups i
 trace_required_when: dict[str, list[str]] = {}
 trace_explained_types: list[str] = []  # the need-body root switches it on
 trace_stamps_file = ""  # the link stamps of the site are not copied; the editions root brings its own
+trace_params_file = ""  # the site's 団体で定める事項 are not copied; the params root brings its own registry
+# every 対策基準 例文 of the guideline has its 自己点検 question; the small roots' 例文 need none
+trace_required_fields = {t: [f for f in fields if f != "check"] for t, fields in trace_required_fields.items()}
 site_search_variants = ""  # the site's own file is not copied; a root may bring one (overrides.py)
 
 html_static_path: list[str] = []

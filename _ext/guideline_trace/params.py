@@ -1,0 +1,166 @@
+"""The ``param`` role: a 団体で定める事項 (a part of a 例文 a municipality fills in), and its registry.
+
+``{param}`副市長 <ciso-post>``` shows the 例文's own words (``副市長``), marked for readers as a part their
+organisation decides, with the parameter's label for screen readers; the key must be one of the registry
+(``trace_params_file``, read by :mod:`trace_model.params`). When every page has been read, a registry that cannot
+be read, a parameter no 例文 uses and a ``{param}`` outside a 例文's wording are reported (``trace.param``). A
+municipal profile (``make policy``) gives each parameter its value; the frozen edition records the registry.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxRole
+from trace_model.model import Location, Problem
+from trace_model.oscal import EXPLANATION_MARK
+from trace_model.params import Param, ParamsError, check_use, load_params, uses
+from trace_model.views import Ref, Table
+
+from guideline_trace import checks
+from guideline_trace.state import build_cache
+from guideline_trace.views import VIEWS, View, _ViewDirective
+
+__version__ = "1.0.0"
+
+#: What a screen reader hears after a parameter's words; ``{label}`` is filled in.
+SPOKEN = "（団体で定める事項：{label}）"
+
+
+def registry_path(app: Sphinx) -> Path | None:
+    """The registry file (``trace_params_file``, relative to conf.py), or ``None`` when the setting is empty."""
+    name = app.config.trace_params_file
+    return Path(app.srcdir, name) if name else None
+
+
+def registry(app: Sphinx) -> dict[str, Param] | None:
+    """The parameter registry, read once per build; ``None`` when there is none, or it cannot be read (which
+    :func:`check_params` reports, once)."""
+    cache = build_cache(app)
+    if not cache.params_read:
+        path = registry_path(app)
+        try:
+            cache.params = load_params(path, app.config.trace_params_file) if path else None
+        except ParamsError:
+            cache.params = None
+        cache.params_read = True
+    return cache.params
+
+
+class ParamRole(SphinxRole):
+    """``{param}`the 例文's words <key>```: the words, marked as 団体で定める事項 (CSS class ``param``), then
+    the parameter's label for screen readers only. A missing or unknown key, or empty words, is
+    ``trace.param`` at the role's line."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        use = uses(f"{{param}}`{self.text}`")[0]
+        params = registry(self.env.app)
+        path = registry_path(self.env.app)
+        if path is not None:
+            self.env.note_dependency(str(path))
+        if params is not None:
+            problem = check_use(use, params)
+            if problem:
+                checks.warn(problem, "param", self.get_location())
+        param = (params or {}).get(use.key)
+        node = nodes.inline(classes=["param"])
+        node["data-param"] = use.key
+        node += nodes.Text(use.default or self.text)
+        if param is not None:
+            node += nodes.inline("", SPOKEN.format(label=param.label), classes=["param-label"])
+        return [node], []
+
+
+def _explanation_line(app: Sphinx, need: Location) -> Location:
+    """The line of the first ``{param}`` after the **【解説】** mark that follows the need's line, in its file;
+    the need's own location when the file cannot be read."""
+    try:
+        lines = Path(app.srcdir, need.file).read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return need
+    start = (need.line or 1) - 1
+    mark = next((n for n in range(start, len(lines)) if EXPLANATION_MARK in lines[n]), None)
+    if mark is None:
+        return need
+    found = next((n for n in range(mark, len(lines)) if "{param}" in lines[n]), None)
+    return Location(need.file, found + 1) if found is not None else need
+
+
+def check_params(app: Sphinx, env: Any) -> None:
+    """``env-check-consistency``: the registry is readable; every parameter in it is used by a 例文; no 例文 has a
+    ``{param}`` in its 解説 (a profile fills the wording only). Each problem is ``trace.param`` at its line."""
+    path = registry_path(app)
+    if path is None:
+        return
+    try:
+        params = load_params(path, app.config.trace_params_file)
+    except ParamsError as error:
+        checks.warn(f"parameter registry: {error.message}", "param", error.location)
+        return
+    registry(app)  # the same registry for the edition this build writes
+    used: set[str] = set()
+    problems = []
+    model = checks.current_model(app)
+    for need_id, need in checks.current_needs(env).items():
+        content = str(need.get("content") or "")
+        _, mark, explanation = content.partition(EXPLANATION_MARK)
+        used.update(use.key for use in uses(content))
+        if mark and uses(explanation):
+            item = model.items.get(need_id)
+            location = item.location if item is not None and item.location else Location(str(need.get("docname")), None)
+            problems.append(Problem(_explanation_line(app, location), "param",
+                                    f"{need_id} has a {{param}} in its 【解説】: only a 例文's wording is filled in by "
+                                    "a municipality. Write the words plainly there."))
+    for key, param in params.items():
+        if key not in used:
+            problems.append(Problem(Location(app.config.trace_params_file, param.line), "param",
+                                    f"parameter {key!r} is used by no 例文. Mark its words in a 例文 with "
+                                    f"{{param}}`… <{key}>`, or remove it from the registry."))
+    checks.report(problems)
+
+
+class ParamListDirective(_ViewDirective):
+    """``param-list``: every 団体で定める事項 — its label, kind, the 例文's own words, the 例文 items that mark it
+    (linked) and the guidance — as a table, for the municipalities page."""
+
+    view = "params"
+    option_spec: ClassVar[dict[str, Any]] = {}
+
+    def run(self) -> list[nodes.Node]:
+        path = registry_path(self.env.app)
+        if path is not None:
+            self.env.note_dependency(str(path))
+        return self.placeholder()
+
+
+def param_table(app: Sphinx) -> tuple[Any, ...]:
+    """The ``param-list`` view's blocks: one row per parameter of the current sources' edition."""
+    from guideline_trace.editions import current_edition
+
+    edition = current_edition(app)
+    used: dict[str, list[tuple[str, str]]] = {}
+    for item in edition.items:
+        for use in uses(item.statement):
+            used.setdefault(use.key, []).append((item.id, use.default))
+    rows = []
+    for param in edition.params:
+        found = used.get(param.key, [])
+        words = "／".join(dict.fromkeys(default for _, default in found))
+        refs: tuple[Any, ...] = tuple(part for n, (item_id, _) in enumerate(dict.fromkeys(found)) for part in
+                                      ((("、",) if n else ()) + (Ref(item_id),)))
+        rows.append((param.label, param.kind, words, refs, param.guidance, param.key))
+    return (Table(("団体で定める事項", "種類", "例文の文言", "例文", "決め方", "キー"), tuple(rows),
+                  ("param-list",), "団体で定める事項の一覧"),)
+
+
+VIEWS["params"] = View("params", "param-list", ParamListDirective, (), lambda i, o: param_table(i.app))
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    # the param-list directive is registered with the other views (guideline_trace.views, from VIEWS)
+    app.add_role("param", ParamRole())
+    app.connect("env-check-consistency", check_params)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

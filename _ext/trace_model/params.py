@@ -1,0 +1,184 @@
+"""団体で定める事項: the parts of a 例文 a municipality fills with its own choice (parameters).
+
+A 例文 marks such a part with the ``param`` role, its text being the 例文's own wording (what a municipality
+that changes nothing adopts) and its target a key of the parameter registry::
+
+    ① {param}`副市長（都道府県にあっては副知事、町村にあっては副町長又は副村長） <ciso-post>`をもって、…
+
+The registry (``requirements/params.yaml``, the ``trace_params_file`` setting) says, per key, what the
+municipality decides (``label``), of which kind (:data:`KINDS`), and how to choose (``guidance``)::
+
+    ciso-post:
+      label: CISO に充てる職
+      kind: 職
+      guidance: 特別職（副市長等）を充てるのが一般的です。
+
+These are the "organization-defined parameters" of NIST SP 800-53 and the ``param`` of an OSCAL control
+(``{{ insert: param, id }}`` in its prose). A municipal profile (:mod:`trace_model.profile`) gives each key its
+value. Pure Python: no Sphinx import.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+#: The kinds of parameter, as a municipality thinks of them.
+KINDS = ("職", "組織", "名称", "期間", "頻度", "数値", "範囲")
+#: A parameter key: lowercase ASCII words joined by hyphens (it becomes part of an OSCAL param ID).
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+#: ``{param}`text <key>``` in MyST source (the text may not hold a backquote).
+PARAM_ROLE = re.compile(r"\{param\}`([^`]*)`")
+_EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]*)>\s*$", re.DOTALL)
+
+
+class ParamsError(ValueError):
+    """A problem in the parameter registry: ``location`` is ``file:line``, ``message`` says what is wrong and
+    how to fix it."""
+
+    def __init__(self, location: str, message: str) -> None:
+        super().__init__(f"{location}: {message}")
+        self.location = location
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Param:
+    """One 団体で定める事項: its ``key``, ``label`` (what the municipality decides), ``kind`` (one of
+    :data:`KINDS`), ``guidance`` (how to choose; may be empty) and the registry ``line`` it is defined at."""
+
+    key: str
+    label: str
+    kind: str
+    guidance: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class ParamUse:
+    """One ``{param}`` role in a text: the 例文's own wording ``default`` and the registry ``key`` (``""`` when
+    the role names none); ``start``/``end``: its character offsets in the text."""
+
+    default: str
+    key: str
+    start: int
+    end: int
+
+
+def uses(text: str) -> list[ParamUse]:
+    """Every ``{param}`` role in ``text``, in order."""
+    found = []
+    for match in PARAM_ROLE.finditer(text):
+        explicit = _EXPLICIT.match(match.group(1))
+        default, key = (explicit.group(1), explicit.group(2).strip()) if explicit else (match.group(1), "")
+        found.append(ParamUse(default.strip(), key, match.start(), match.end()))
+    return found
+
+
+def substitute(text: str, value: Callable[[ParamUse], str]) -> str:
+    """``text`` with each ``{param}`` role replaced by ``value(use)``."""
+    out, last = [], 0
+    for use in uses(text):
+        out += [text[last:use.start], value(use)]
+        last = use.end
+    return "".join([*out, text[last:]])
+
+
+def with_defaults(text: str) -> str:
+    """``text`` as the guideline prints it: each ``{param}`` role replaced by the 例文's own wording."""
+    return substitute(text, lambda use: use.default)
+
+
+def suggest(name: str, known: list[str] | tuple[str, ...] | Mapping[str, Any]) -> str:
+    """`` Did you mean 'x'?`` for the closest of ``known`` to ``name``, or ``""``."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def read_params(text: str, path: str) -> dict[str, Param]:
+    """The registry in ``text`` (YAML; ``path`` names it in errors), key -> :class:`Param`, in file order.
+
+    Raises :class:`ParamsError` at the line of the first problem: YAML syntax, a top level that is not a
+    mapping, a key of the wrong form, a duplicated key, an entry that is not a mapping, an unknown or missing
+    field, an empty label, a kind not in :data:`KINDS`."""
+    fields = ("label", "kind", "guidance")
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise ParamsError(f"{path}:{line}", f"not valid YAML ({getattr(error, 'problem', error)}). Check the "
+                          "indentation and quoting near this line.") from None
+    if root is None:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        raise ParamsError(f"{path}:{root.start_mark.line + 1}", "the file must be a mapping of parameter keys to "
+                          "their label, kind and guidance (see the comment at the top of the file).")
+    params: dict[str, Param] = {}
+    for key_node, body in root.value:
+        line = key_node.start_mark.line + 1
+        at = f"{path}:{line}"
+        key = str(key_node.value)
+        if not KEY_PATTERN.match(key):
+            raise ParamsError(at, f"parameter key {key!r} must be lowercase ASCII words joined by hyphens, "
+                              "e.g. ciso-post.")
+        if key in params:
+            raise ParamsError(at, f"parameter {key!r} is defined twice (also at line {params[key].line}). "
+                              "Keep one entry.")
+        if not isinstance(body, yaml.MappingNode):
+            raise ParamsError(at, f"parameter {key!r} must be a mapping with label, kind and guidance.")
+        values: dict[str, str] = {}
+        for field_node, value_node in body.value:
+            name = str(field_node.value)
+            field_at = f"{path}:{field_node.start_mark.line + 1}"
+            if name not in fields:
+                raise ParamsError(field_at, f"{name!r} is not a field of a parameter ({', '.join(fields)})."
+                                  + suggest(name, fields))
+            if name in values:
+                raise ParamsError(field_at, f"parameter {key!r} has {name!r} twice. Keep one.")
+            if not isinstance(value_node, yaml.ScalarNode):
+                raise ParamsError(field_at, f"{key}.{name} must be text.")
+            values[name] = str(value_node.value).strip()
+        for name in ("label", "kind"):
+            if not values.get(name):
+                raise ParamsError(at, f"parameter {key!r} has no {name}. Add `{name}: …`"
+                                  + (f" (one of {', '.join(KINDS)})." if name == "kind" else "."))
+        if values["kind"] not in KINDS:
+            raise ParamsError(at, f"parameter {key!r} has kind {values['kind']!r}; use one of {', '.join(KINDS)}."
+                              + suggest(values["kind"], KINDS))
+        params[key] = Param(key, values["label"], values["kind"], values.get("guidance", ""), line)
+    return params
+
+
+def load_params(path: Path, shown: str | None = None) -> dict[str, Param]:
+    """:func:`read_params` of the file at ``path`` (``shown``: the path errors name; default ``path``). Raises
+    :class:`ParamsError` also for a file that cannot be read or is not UTF-8."""
+    name = shown or str(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise ParamsError(f"{name}:1", f"cannot read the parameter registry ({error.strerror}).") from None
+    except UnicodeDecodeError:
+        raise ParamsError(f"{name}:1", "the parameter registry is not UTF-8. Save it as UTF-8.") from None
+    return read_params(text, name)
+
+
+def check_use(use: ParamUse, params: Mapping[str, Param]) -> str:
+    """What is wrong with one ``{param}`` role, or ``""``: no key, an unknown key (with did-you-mean), an empty
+    default wording."""
+    if not use.key:
+        return ("a {param} role must name its parameter: {param}`the 例文's wording <key>`, the key being one of "
+                "the registry (trace_params_file).")
+    if use.key not in params:
+        return (f"{{param}} names {use.key!r}, which the parameter registry does not define." + suggest(use.key, params)
+                + " Add it to the registry (label, kind, guidance) or correct the key.")
+    if not use.default:
+        return (f"{{param}} for {use.key!r} has no wording: write the 例文's own words before <{use.key}>, so that "
+                "a municipality that changes nothing adopts them.")
+    return ""
