@@ -1,0 +1,203 @@
+"""A municipality's own policy from the 例文 (issue #16): the parameter registry, the profile, the tailoring.
+
+Pure tests on the frozen edition ``h27-03`` and the shipped example profile (架空町): the profile is read with
+every problem located; the tailored policy is the 例文 with exactly the profile's substitutions, omissions,
+rewordings and additions; every article keeps its trace; the municipal SoA accounts for every control.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from trace_model.editions import load_edition
+from trace_model.params import PARAM_ROLE, ParamsError, read_params
+from trace_model.policy import municipal_soa, parse_blocks, tailor
+from trace_model.profile import ProfileError, read_profile
+
+ROOT = Path(__file__).resolve().parent.parent
+EDITION = load_edition(ROOT / "traceability" / "editions" / "h27-03" / "edition.json")
+EXAMPLE = ROOT / "profiles" / "example-town.yaml"
+EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
+
+
+def example():
+    return read_profile(EXAMPLE_TEXT, "example.yaml", EDITION)
+
+
+# -- the registry of 団体で定める事項 ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("a-b:\n  label: x\n  kind: [\n", 4, "not valid YAML"),
+    ("CISO:\n  label: x\n  kind: 職\n", 1, "lowercase ASCII words"),
+    ("a:\n  label: x\n  kind: 職\na:\n  label: y\n  kind: 職\n", 4, "defined twice (also at line 1)"),
+    ("a:\n  lable: x\n  kind: 職\n", 2, "Did you mean 'label'?"),
+    ("a:\n  kind: 職\n", 1, "has no label"),
+    ("a:\n  label: x\n  kind: 期限\n", 1, "kind '期限'; use one of"),
+    ("- a\n", 1, "must be a mapping"),
+])
+def test_a_bad_registry_is_refused_at_its_line(text: str, line: int, words: str) -> None:
+    with pytest.raises(ParamsError) as error:
+        read_params(text, "params.yaml")
+    assert error.value.location == f"params.yaml:{line}" and words in error.value.message
+
+
+def test_the_frozen_edition_records_the_registry_and_every_param_is_used() -> None:
+    registry = read_params((ROOT / "requirements" / "params.yaml").read_text(encoding="utf-8"), "params.yaml")
+    assert [p.key for p in EDITION.params] == list(registry)
+    used = {m.group(1).rsplit("<", 1)[1].rstrip(">").strip() for i in EDITION.items
+            for m in PARAM_ROLE.finditer(i.statement)}
+    assert used == set(registry)
+    # every 対策基準 例文 has its 自己点検 question; 基本方針 items have none
+    assert all(i.check.endswith("か。") for i in EDITION.items if i.type == "measure")
+    assert not any(i.check for i in EDITION.items if i.type == "policy")
+
+
+# -- the profile ------------------------------------------------------------------------------------------
+
+
+def line_of(text: str, needle: str, last: bool = False) -> int:
+    """The line that starts with ``needle`` (the first, or the ``last``)."""
+    found = [n for n, row in enumerate(text.split("\n"), 1) if row.startswith(needle)]
+    return found[-1] if last else found[0]
+
+
+def refused(text: str) -> list[str]:
+    with pytest.raises(ProfileError) as error:
+        read_profile(text, "p.yaml", EDITION)
+    return error.value.lines()
+
+
+@pytest.mark.parametrize(("change", "at", "words"), [
+    # (old, new) applied to the example profile; the line is that of ``at`` in the changed text
+    (("施行日: 2026-04-01", "施行日: 2026-04-01\n採用する選択肢: []"), "採用する選択肢", "Did you mean '採用する選択項目'?"),
+    (("  ciso-post: 副町長\n", ""), "団体で定める事項:", "no value for ciso-post（最高情報セキュリティ責任者（CISO）に充てる職）"),
+    (("  ciso-post: 副町長", "  ciso-pots: 副町長"), "  ciso-pots", "Did you mean 'ciso-post'?"),
+    (("  - STD-2-1-2 ", "  - STD-2-1-22 "), "  - STD-2-1-22", "does not have. Did you mean 'STD-2-1-2'?"),
+    (("  - STD-2-1-2 ", "  - STD-2-1-1 "), "  - STD-2-1-1 ", "STD-2-1-1 is not a 選択項目"),
+    (("  - STD-8-3-8\n", ""), "採用する選択項目:", "STD-8-3-8（"),
+    (("区分: 町村", "区分: 村"), "  区分: 村", "is not one of"),
+    (("施行日: 2026-04-01", "施行日: 令和8年4月1日"), "施行日", "is not a date. Write it as 2026-04-01"),
+    (("    自己点検: 住民情報", "    自己確認: 住民情報"), "    自己確認", "'自己確認' is not a key of an addition"),
+    (("  STD-6-3-4: 本町は", "  STD-6-2-4: 本町は"), "last:  STD-6-2-4:", "both left out (採用しない例文) and reworded"),
+    (("    後: STD-6-1-2", "    後: STD-6-3-3"), "    後: STD-6-3-3", "which this profile leaves out"),
+    (("      ⑤ リモートアクセスには、本町が支給した端末を用いなければならない。",
+      "      ⑤ リモートアクセスには、本団体が支給した端末を用いなければならない。"), "last:  STD-6-2-4:", "says 「本団体」"),
+    (("      4. 公衆無線LANその他の公衆通信網を経由して、庁内のネットワーク及び情報システムに接続しないこと",
+      "      4. 公衆無線LANその他の公衆通信網は、STD-6-2-6 により認められた場合に限り利用すること"),
+     "  STD-5-1-11:", "refers to STD-6-2-6, which this profile leaves out"),
+    (("  STD-6-3-3: 本町は", "  STD-6-3-3: 本町は"), "版:", None),  # unchanged: no problem
+])
+def test_a_profile_mistake_is_reported_at_its_line_with_the_fix(change, at: str, words: str | None) -> None:
+    old, new = change
+    assert old in EXAMPLE_TEXT
+    text = EXAMPLE_TEXT.replace(old, new, 1)
+    if words is None:
+        read_profile(text, "p.yaml", EDITION)
+        return
+    line = line_of(text, at.removeprefix("last:"), last=at.startswith("last:"))
+    found = [m for m in refused(text) if words in m]
+    assert found, refused(text)
+    assert found[0].startswith(f"p.yaml:{line}: "), (found, line)
+
+
+def test_every_problem_of_a_profile_is_reported_at_once() -> None:
+    text = EXAMPLE_TEXT.replace("区分: 町村", "区分: 村").replace("  ciso-post: 副町長\n", "")
+    messages = refused(text)
+    assert any("is not one of" in m for m in messages) and any("no value for ciso-post" in m for m in messages)
+
+
+# -- the tailored policy ----------------------------------------------------------------------------------
+
+
+def test_the_policy_is_the_reibun_with_exactly_the_profiles_changes() -> None:
+    profile = example()
+    policy = tailor(EDITION, profile)
+    left_out = set(profile.omitted)
+    kept = [i for i in EDITION.items if i.id not in left_out]
+    assert all(not i.optional or i.id in profile.adopted_optional for i in kept)
+    # reading order: the 例文 kept, each addition right after the item it names; 条 numbered 1.. per document
+    expected_order = []
+    for item in kept:
+        expected_order.append(item.id)
+        expected_order += [a.id for a in profile.additions if a.after == item.id]
+    articles = policy.articles()
+    assert [a.id for a in articles] == expected_order
+    for document in policy.documents:
+        assert [a.number for a in document.articles()] == list(range(1, len(document.articles()) + 1))
+    number = {a.id: (a.document, a.number) for a in articles}
+
+    def reference(match: re.Match[str], document: str) -> str:
+        target_document, n = number[match.group(1)]
+        prefix = "" if target_document == document else (
+            profile.policy_title if target_document == "基本方針" else profile.standards_title)
+        return f"{prefix}第{n}条"
+
+    sections = {}
+    for document in policy.documents:
+        for chapter in document.chapters:
+            for section in chapter.sections:
+                sections[section.key] = f"第{chapter.number}章第{section.number}節"
+    for article in articles:
+        if article.origin != "例文":
+            continue
+        item = EDITION.item(article.id)
+        text = PARAM_ROLE.sub(lambda m: profile.values[m.group(1).rsplit("<", 1)[1].rstrip(">").strip()], item.statement)
+        text = text.replace("本団体", profile.self_word)
+        text = re.sub(r"基本方針 (\d+)（「\d+\. [^」]+」）",
+                      lambda m: f"{profile.policy_title}第{number[f'POL-{m.group(1)}'][1]}条", text)
+        text = re.sub(r"「(\d+\.\d+ [^」]+)」", lambda m: sections.get(m.group(1), m.group(0)), text)
+        text = re.sub(r" ?\b((?:STD|POL)-\d+(?:-\d+)*)\b ?",
+                      lambda m, document=article.document: reference(m, document), text)
+        assert article.text == text, article.id
+        assert "{param}" not in article.text and "本団体" not in article.text
+    for item_id, rewording in profile.reworded.items():
+        assert policy.article_of[item_id].text == rewording.wording and policy.article_of[item_id].origin == "改めた例文"
+    for addition in profile.additions:
+        assert policy.article_of[addition.id].text == addition.wording
+        assert policy.article_of[addition.id].check == addition.check and not policy.article_of[addition.id].trace
+    # the 相違 list: every omission, rewording, addition and 団体で定める事項, each with its reason
+    kinds = {(d.kind, d.id): d for d in policy.differences}
+    assert {k for k in kinds if k[0] == "omitted"} == {("omitted", i) for i in left_out}
+    assert {k for k in kinds if k[0] == "reworded"} == {("reworded", i) for i in profile.reworded}
+    assert {k for k in kinds if k[0] == "added"} == {("added", a.id) for a in profile.additions}
+    assert {k for k in kinds if k[0] == "param"} == {("param", k) for k in profile.values}
+    assert all(kinds[("omitted", i)].reason == profile.omitted[i] for i in left_out)
+
+
+def test_every_article_keeps_the_trace_of_its_reibun() -> None:
+    policy = tailor(EDITION, example())
+    for article in policy.articles():
+        if article.origin == "追加":
+            continue
+        item = EDITION.item(article.id)
+        assert [(t.standard, t.reason) for t in article.trace] == [(link.standard, link.reason) for link in item.links]
+        assert all(t.number and t.title for t in article.trace)
+        assert {t.standard for t in article.trace} == {"nisc", "iso", "iso22"}
+
+
+def test_paragraphs_items_and_tables_of_a_reibun() -> None:
+    paragraphs = parse_blocks("① 次のとおり定める。\n\n1. 一つ目\n2. 二つ\n   目\n\n② 二項。\n\n**表**\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    assert [p.number for p in paragraphs] == [1, 2]
+    assert paragraphs[0].blocks[1].items == ("一つ目", "二つ目")
+    assert paragraphs[1].blocks[1].rows == (("a", "b"), ("1", "2")) and paragraphs[1].blocks[1].caption == "表"
+
+
+def test_the_municipal_soa_accounts_for_every_control() -> None:
+    policy = tailor(EDITION, example())
+    for standard, count in (("iso", 114), ("iso22", 93)):
+        rows = municipal_soa(policy, standard)
+        assert len(rows) == count
+        for row in rows:
+            assert row.status in ("適用", "不採用", "適用除外", "対応なし")
+            assert bool(row.articles) == (row.status == "適用")
+            if row.status == "不採用":
+                assert row.omitted and all(reason for _, reason in row.omitted)
+            if row.status == "適用除外":
+                assert row.justification
+    # controls only the left-out 例文 implement are 不採用, naming them
+    iso = {r.number: r for r in municipal_soa(policy, "iso")}
+    assert all(r.status != "対応なし" for r in iso.values())
+    assert any(r.status == "不採用" for r in iso.values())
