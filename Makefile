@@ -22,10 +22,12 @@ help:  ## Show the targets
 # Debian packages the build needs: graphviz draws the figures at build time, and
 # the IPA Gothic font gives it Japanese glyph metrics. Installed with apt-get
 # when missing (the project's machines run as root); elsewhere, a clear message.
-DEB_PACKAGES := graphviz fonts-ipafont-gothic
+# pango lays out the PDF of a municipality's policy (WeasyPrint).
+DEB_PACKAGES := graphviz fonts-ipafont-gothic libpango-1.0-0 libpangoft2-1.0-0
 
-system-deps:  ## Install the Debian packages the build needs (graphviz, Japanese font)
-	@if ! command -v dot >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -q IPAGothic; then \
+system-deps:  ## Install the Debian packages the build needs (graphviz, Japanese font, pango)
+	@if ! command -v dot >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -q IPAGothic \
+		|| ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "Installing $(DEB_PACKAGES) with apt-get"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES) >/dev/null; \
@@ -43,8 +45,38 @@ venv: $(STAMP)  ## Create or update the virtual environment only
 
 # After a build with warnings the next one reads every page again (_ext/guideline_trace/rebuild.py),
 # so a problem is listed on every build until it is fixed.
-html: $(STAMP) system-deps  ## Build the site into _build/html (strict: any warning fails)
+html: $(STAMP) system-deps example-policy  ## Build the site into _build/html (strict: any warning fails)
 	$(BIN)/sphinx-build -b html $(STRICT) $(SPHINXOPTS) . $(HTMLDIR)
+
+# A municipality's own 基本方針 and 対策基準 from its profile (README: 団体の担当者のための手引): the policy site,
+# Word, PDF, 例文との相違, SoA and the blank 自己点検 workbook, into OUT (default _build/policy/<profile name>).
+policy: $(STAMP) system-deps  ## A municipality's policy from its profile: PROFILE=profiles/<name>.yaml [OUT=dir]
+	@test -n "$(PROFILE)" || { echo "make policy: name the profile, e.g. make policy PROFILE=profiles/example-town.yaml" >&2; exit 2; }
+	PYTHONPATH=_ext $(BIN)/python -m municipal_policy policy --profile "$(PROFILE)" $(if $(OUT),--out "$(OUT)")
+
+# Reads a filled 自己点検 workbook back (the profile is the one the workbook names, or PROFILE=) and adds the
+# result (page and workbook) to the policy site.
+self-assessment: $(STAMP) system-deps  ## Read a filled 自己点検 workbook: INPUT=filled.xlsx [PROFILE=…] [OUT=dir]
+	@test -n "$(INPUT)" || { echo "make self-assessment: name the filled workbook, e.g. make self-assessment INPUT=自己点検.xlsx" >&2; exit 2; }
+	PYTHONPATH=_ext $(BIN)/python -m municipal_policy self-assessment --input "$(INPUT)" \
+		$(if $(PROFILE),--profile "$(PROFILE)") $(if $(OUT),--out "$(OUT)")
+
+# The example town (profiles/example-town.yaml), linked from the page for municipalities: built into the site
+# before the guideline, with its filled 自己点検 workbook (from profiles/example-town-answers.yaml) read back.
+# Rebuilt only when its inputs change.
+EXAMPLE      := profiles/example-town.yaml
+EXAMPLE_OUT  := $(HTMLDIR)/municipal/example-town
+EXAMPLE_DEPS := $(EXAMPLE) profiles/example-town-answers.yaml $(wildcard traceability/editions/*/edition.json) \
+	$(wildcard _ext/trace_model/*.py _ext/municipal_policy/*.py _ext/municipal_policy/static/* _ext/guideline_site/*.py) \
+	_static/site.css
+$(EXAMPLE_OUT)/.built: $(STAMP) $(EXAMPLE_DEPS) | system-deps
+	PYTHONPATH=_ext $(BIN)/python -m municipal_policy fill --profile $(EXAMPLE) \
+		--answers profiles/example-town-answers.yaml --out $(BUILDDIR)/example-town-filled.xlsx
+	PYTHONPATH=_ext $(BIN)/python -m municipal_policy self-assessment --profile $(EXAMPLE) \
+		--input $(BUILDDIR)/example-town-filled.xlsx --out $(EXAMPLE_OUT)
+	@touch $@
+
+example-policy: $(EXAMPLE_OUT)/.built  ## Build the example town's policy into the site (make html does it)
 
 serve: $(STAMP) system-deps  ## Live preview at http://127.0.0.1:8000 (rebuilds on save)
 	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 --keep-going \
@@ -98,7 +130,8 @@ clean:  ## Remove the build output (keeps .venv)
 distclean: clean  ## Remove the build output and the virtual environment
 	rm -rf $(VENV) *.egg-info
 
-.PHONY: help venv system-deps html serve test lint check linkcheck migrate-iso2022 release restamp bench clean distclean
+.PHONY: help venv system-deps html serve test lint check linkcheck migrate-iso2022 release restamp bench clean distclean \
+	policy self-assessment example-policy
 
 SIZES ?= 300 1000 3000 10000
 bench: $(STAMP) system-deps  ## Benchmark ours / stock / floor builds (SIZES="1000 3000"; BEFORE=<rev> adds a before/after table)

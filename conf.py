@@ -51,6 +51,8 @@ extensions = [
     # our own (_ext/): the trace (checks, catalogs, views, exports) and the Japanese reader polish
     "guideline_trace",
     "guideline_site",
+    # a municipality's own policy from its profile: the page for municipalities links the example town's
+    "municipal_policy.guideline",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -58,6 +60,7 @@ exclude_patterns = [
     # requirement objects are included into the chapters that present them
     "requirements/**",
     ".venv",
+    "profiles",
     ".ci",
     "_build",
     "bench",

@@ -118,12 +118,31 @@ def build_root(tmp_path: Path) -> Iterator[Callable[..., Built]]:
 SITE_PARTS = ["conf.py", "index.md", "source", "requirements", "traceability", "_ext", "_static"]
 
 
-def sphinx_build(srcdir: Path, outdir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+#: A test build does not publish the example town's policy (make html builds it first; the site fixture does
+#: too, and checks the links): without it, the page for municipalities links files that are not there.
+EXAMPLE_OFF = ("-D", "policy_example_check=0")
+
+
+def sphinx_build(srcdir: Path, outdir: Path, *extra: str, with_example: bool = False) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q", *extra,
-         str(srcdir), str(outdir)],
+        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
+         *(() if with_example else EXAMPLE_OFF), *extra, str(srcdir), str(outdir)],
         capture_output=True, text=True, check=False,
     )
+
+
+def build_example(outdir: Path) -> Path:
+    """The example town's policy, as make html builds it, into ``outdir/municipal/example-town`` (returned)."""
+    out = outdir / "municipal" / "example-town"
+    filled = outdir.parent / "example-town-filled.xlsx"
+    run = [sys.executable, "-m", "municipal_policy"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "_ext")}
+    for args in (["fill", "--profile", "profiles/example-town.yaml", "--answers", "profiles/example-town-answers.yaml",
+                  "--out", str(filled)],
+                 ["self-assessment", "--profile", "profiles/example-town.yaml", "--input", str(filled), "--out", str(out)]):
+        done = subprocess.run([*run, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+    return out
 
 
 def copy_site(dest: Path) -> Path:
@@ -139,9 +158,16 @@ def copy_site(dest: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+def site(tmp_path_factory: pytest.TempPathFactory, example: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
     outdir = tmp_path_factory.mktemp("site") / "html"
-    return sphinx_build(ROOT, outdir, "-d", str(outdir.parent / "doctrees")), outdir
+    shutil.copytree(example.parent.parent, outdir)  # the example town's policy, as make html puts it there first
+    return sphinx_build(ROOT, outdir, "-d", str(outdir.parent / "doctrees"), with_example=True), outdir
+
+
+@pytest.fixture(scope="session")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example town's policy as make html builds it (``<html>/municipal/example-town``), built once."""
+    return build_example(tmp_path_factory.mktemp("example") / "html")
 
 
 @pytest.fixture(scope="session")

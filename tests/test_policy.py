@@ -88,6 +88,8 @@ def refused(text: str) -> list[str]:
     (("      4. 公衆無線LANその他の公衆通信網を経由して、庁内のネットワーク及び情報システムに接続しないこと",
       "      4. 公衆無線LANその他の公衆通信網は、STD-6-2-6 により認められた場合に限り利用すること"),
      "  STD-5-1-11:", "refers to STD-6-2-6, which this profile leaves out"),
+    (("採用しない例文:\n", "採用しない例文:\n  POL-4: 適用範囲は別の規程で定めるため。\n"), "  POL-4:",
+     "STD-1-1-1（行政機関の範囲）refers to 「4. 適用範囲」, all of whose 例文 (POL-4) this profile leaves out"),
     (("  STD-6-3-3: 本町は", "  STD-6-3-3: 本町は"), "版:", None),  # unchanged: no problem
 ])
 def test_a_profile_mistake_is_reported_at_its_line_with_the_fix(change, at: str, words: str | None) -> None:
@@ -146,9 +148,20 @@ def test_the_policy_is_the_reibun_with_exactly_the_profiles_changes() -> None:
         item = EDITION.item(article.id)
         text = PARAM_ROLE.sub(lambda m: profile.values[m.group(1).rsplit("<", 1)[1].rstrip(">").strip()], item.statement)
         text = text.replace("本団体", profile.self_word)
-        text = re.sub(r"基本方針 (\d+)（「\d+\. [^」]+」）",
+        # a kept reference to a 基本方針 item or a 対策基準 section becomes the municipality's 条 or 節
+        text = re.sub(r"基本方針 (\d+)（\{ref\}`[^`]*<pol-\d+>`）",
                       lambda m: f"{profile.policy_title}第{number[f'POL-{m.group(1)}'][1]}条", text)
-        text = re.sub(r"「(\d+\.\d+ [^」]+)」", lambda m: sections.get(m.group(1), m.group(0)), text)
+
+        def kept(match: re.Match[str], document: str) -> str:
+            label = match.group(2)
+            if label.startswith("pol-"):
+                target_document, n = number[f"POL-{label[4:]}"]
+                return ("" if target_document == document else profile.policy_title) + f"第{n}条"
+            section = next(key for key in sections if key.startswith(label[4:].replace("-", ".") + " "))
+            return ("" if document == "対策基準" else profile.standards_title) + sections[section]
+
+        text = re.sub(r" ?\{ref\}`([^`<]*?)\s*<([^<>`]+)>` ?",
+                      lambda m, document=article.document: kept(m, document), text)
         text = re.sub(r" ?\b((?:STD|POL)-\d+(?:-\d+)*)\b ?",
                       lambda m, document=article.document: reference(m, document), text)
         assert article.text == text, article.id

@@ -104,9 +104,11 @@ def need_titles(app: Sphinx) -> dict[str, str]:
     build-time attributes, not pickled)."""
     cached: dict[str, str] | None = getattr(app.builder, "_guideline_need_titles", None)
     if cached is None:
-        from sphinx_needs.data import SphinxNeedsData
+        cached = {}
+        if "sphinx_needs" in app.extensions:  # a site without needs (a municipality's policy) has none
+            from sphinx_needs.data import SphinxNeedsData
 
-        cached = {need_id: str(need["title"]) for need_id, need in SphinxNeedsData(app.env).get_needs_view().items()}
+            cached = {need_id: str(need["title"]) for need_id, need in SphinxNeedsData(app.env).get_needs_view().items()}
         app.builder._guideline_need_titles = cached  # type: ignore[attr-defined]
     return cached
 

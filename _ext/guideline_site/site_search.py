@@ -166,10 +166,12 @@ def collect_units(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     every written page is collected here."""
     if app.builder.name not in SEARCH_BUILDERS:
         return
-    from sphinx_needs.data import SphinxNeedsData
+    titles: dict[str, str] = {}
+    if "sphinx_needs" in app.extensions:  # a site without needs (a municipality's policy) has no titles to add
+        from sphinx_needs.data import SphinxNeedsData
 
-    needs = SphinxNeedsData(app.env).get_needs_view()
-    titles = {need_id: str(need.get("title", "")) for need_id, need in needs.items()}
+        needs = SphinxNeedsData(app.env).get_needs_view()
+        titles = {need_id: str(need.get("title", "")) for need_id, need in needs.items()}
     _pages_written(app)[docname] = page_units(doctree, titles)
 
 

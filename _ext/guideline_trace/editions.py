@@ -33,6 +33,7 @@ from trace_model.editions import (
     departures,
     line_of,
     load_editions,
+    ref_text,
 )
 from trace_model.model import Location, Problem, nearest
 from trace_model.oscal import EXPLANATION_MARK, portable_text
@@ -83,8 +84,9 @@ def current_edition(app: Sphinx) -> Edition:
     items = []
     for item in report.requirements():
         need = needs.get(item.id)
-        text = portable_content(str(need.get("content") or ""), title_of) if need is not None else ""
+        text = portable_content(str(need.get("content") or ""), title_of, keep_refs=True) if need is not None else ""
         wording, _, explanation = text.partition(EXPLANATION_MARK)
+        explanation = ref_text(explanation)  # only a 例文's wording keeps what its references point to
         links = tuple(
             Link(key, target, reason, relationship)
             for key, spec in report.standards.items() for link_field in spec.links

@@ -33,15 +33,20 @@ _ROLE = re.compile(r"\{(term|ref|doc|numref)\}`([^`]*)`")
 _EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.DOTALL)
 
 
-def portable_content(text: str, title_of: Callable[[str, str], str]) -> str:
+def portable_content(text: str, title_of: Callable[[str, str], str], keep_refs: bool = False) -> str:
     """``text`` with every ``{term}``, ``{ref}``, ``{doc}`` and ``{numref}`` role replaced by the words a reader
     sees: the explicit text of ``{ref}`text <label>``` , the term of ``{term}`term```, else
     ``title_of(role, target)`` (the heading a ``{ref}`` or ``{doc}`` names), in 「」 as the site's pages quote
-    a heading in running text."""
+    a heading in running text. ``keep_refs``: a ``{ref}`` keeps its label, with those words as its explicit
+    text (``{ref}`「4. 適用範囲」 <pol-4>```), so that a frozen edition's 例文 still say what they refer to (a
+    municipality's policy renumbers them: ``trace_model.policy``)."""
 
     def replace(match: re.Match[str]) -> str:
         role, body = match.group(1), match.group(2)
         explicit = _EXPLICIT.match(body)
+        if keep_refs and role == "ref":
+            shown = explicit.group(1) if explicit else f"「{title_of(role, body)}」"
+            return f"{{ref}}`{shown} <{explicit.group(2) if explicit else body}>`"
         if explicit:
             return explicit.group(1)
         if role == "term":

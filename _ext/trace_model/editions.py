@@ -151,12 +151,46 @@ def _join(lines: Sequence[str]) -> str:
     return out
 
 
+#: A reference a frozen 例文 keeps: ``{ref}`the words shown <label>```.
+REF_ROLE = re.compile(r"\{ref\}`([^`<]*?)\s*<([^<>`]+)>`")
+
+
+def ref_text(text: str) -> str:
+    """``text`` with each kept ``{ref}`` as the words a reader sees."""
+    return REF_ROLE.sub(lambda m: m.group(1), text)
+
+
+def ref_target(label: str) -> bool:
+    """Whether a reference's label names a 例文 or a part of the 対策基準 (``pol-4``, ``std-3-1``, ``std-4``),
+    which a municipality's policy renumbers (another label, a glossary term or page, keeps its words)."""
+    return bool(re.fullmatch(r"pol-\d+(?:-\d+)?|std-\d+(?:-\d+)?", label))
+
+
+def referenced_items(label: str, items: Sequence[FrozenItem]) -> list[str]:
+    """The 例文 a reference's label points to: ``pol-4`` -> [POL-4]; ``std-3-1`` -> every item of section 3.1;
+    ``std-4`` -> every item of chapter 4 (``[]`` for a label that is no :func:`ref_target`)."""
+    match = re.fullmatch(r"(pol|std)-(\d+)(?:-(\d+))?", label)
+    if not match:
+        return []
+    kind, first, second = match.groups()
+    if kind == "pol":
+        return [i.id for i in items if i.id == f"POL-{first}" or i.id.startswith(f"POL-{first}-")]
+    prefix = f"{first}.{second} " if second else f"{first}."
+    return [i.id for i in items if i.type == "measure" and i.section.startswith(prefix)]
+
+
+def printed(statement: str) -> str:
+    """A 例文's wording as the guideline prints it: references as their words, 団体で定める事項 as the 例文's own
+    (what the 新旧対照表 and the link stamps compare: marking either changes no wording)."""
+    return ref_text(with_defaults(statement))
+
+
 def readable(text: str) -> str:
     """The portable MyST of a 例文 or 解説 as a reader sees it, for the 新旧対照表: bold markers dropped, the
     lines of a paragraph joined (:func:`_join`), each list item and each table row on a line of its own (a row
     as its cells joined by 「｜」, the rule under the header row dropped), paragraphs one per line."""
     out: list[str] = []
-    for block in re.split(r"\n[ \t]*\n", _BOLD.sub(r"\1", with_defaults(text).strip())):
+    for block in re.split(r"\n[ \t]*\n", _BOLD.sub(r"\1", printed(text).strip())):
         lines = [line.strip() for line in block.split("\n") if line.strip()]
         if lines and all(line.startswith("|") for line in lines):
             out += ["｜".join(cell.strip() for cell in line.strip("|").split("|"))
@@ -671,7 +705,7 @@ def _change(old: FrozenItem | None, new: FrozenItem | None, renumbered: bool = F
             kinds.append("moved")
         if old.title != new.title:
             kinds.append("title")
-        if with_defaults(old.statement) != with_defaults(new.statement):  # marking a {param} is no new wording
+        if printed(old.statement) != printed(new.statement):  # marking a {param} or a reference is no new wording
             kinds.append("wording")
         if old.explanation != new.explanation:
             kinds.append("explanation")

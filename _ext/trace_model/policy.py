@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from trace_model.editions import Edition, FrozenItem, _join, char_diff
+from trace_model.editions import Edition, FrozenItem, _join, char_diff, ref_target
 from trace_model.params import substitute, uses
 from trace_model.profile import SELF_WORD, Profile
 
@@ -32,6 +32,11 @@ _BULLET = re.compile(r"^[-*+]\s+")
 _BOLD_LINE = re.compile(r"^\*\*(.+)\*\*$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITEM_ID = re.compile(r" ?\b((?:STD|POL)-\d+(?:-\d+)*)\b ?")
+#: A reference a frozen 例文 keeps (``trace_model.editions.REF_ROLE``), with the spaces around it.
+_KEPT_REF = re.compile(r" ?\{ref\}`([^`<]*?)\s*<([^<>`]+)>` ?")
+#: 「基本方針 4（{ref}`… <pol-4>`）」: the number and the reference name the same 条.
+_POLICY_REF = re.compile(r"基本方針 ?\d+（\{ref\}`([^`<]*?)\s*<(pol-\d+)>`）")
+
 _KANJI_DIGITS = "〇一二三四五六七八九"
 _FULL_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -277,22 +282,34 @@ def tailor(edition: Edition, profile: Profile, labels: Mapping[str, str] | None 
         section_no.setdefault(section_key, len([k for k in section_no if k[:2] == chapter_key]) + 1)
 
     chapter_titles = dict(edition.chapters)
-    headings: dict[str, str] = {}  # 「heading as quoted in a 例文」 -> the municipality's reference
+    # a kept reference's label -> the municipality's 条, 章 or 節 (ref_target names the labels)
+    places: dict[str, tuple[str, str]] = {}
     for item in kept:
         document = document_of_type.get(item.type, "対策基準")
         if item.type == "policy":
-            match = re.match(r"^POL-(\d+)$", item.id)
-            if match:
-                headings[f"基本方針 {match.group(1)}（「{match.group(1)}. {item.title}」）"] = \
-                    f"{profile.policy_title}第{numbers[item.id][1]}条"
+            places.setdefault(f"pol-{item.id.removeprefix('POL-').lower()}", (document, f"第{numbers[item.id][1]}条"))
         elif item.section:
             chapter = chapter_no[(document, item.chapter)]
             section = section_no[(document, item.chapter, item.section)]
-            headings[f"「{item.section}」"] = f"第{chapter}章第{section}節"
+            match = re.match(r"^(\d+)\.(\d+)\s", item.section)
+            if match:
+                places.setdefault(f"std-{match.group(1)}-{match.group(2)}", (document, f"第{chapter}章第{section}節"))
+                places.setdefault(f"std-{match.group(1)}", (document, f"第{chapter}章"))
 
     def renumber(text: str, document: str, strict: bool = True) -> str:
-        for quoted, reference in headings.items():
-            text = text.replace(quoted, reference)
+        def place(label: str, shown: str) -> str:
+            if label not in places:
+                if not strict or not ref_target(label):  # a glossary term, a page of the guideline: its words
+                    return shown
+                raise KeyError(f"{label} is referred to but not adopted")
+            target_document, where = places[label]
+            prefix = "" if target_document == document else (
+                profile.policy_title if target_document == "基本方針" else profile.standards_title)
+            return f"{prefix}{where}"
+
+        # 「基本方針 4（「4. 適用範囲」）に定める」: the reference says it all -> 「…基本方針第4条に定める」
+        text = _POLICY_REF.sub(lambda m: place(m.group(2), m.group(1)), text)
+        text = _KEPT_REF.sub(lambda m: place(m.group(2), m.group(1)), text)
 
         def article(match: re.Match[str]) -> str:
             target = match.group(1)
@@ -465,3 +482,19 @@ def municipal_soa(policy: Policy, standard: str) -> list[SoaRow]:
 def summary(rows: Sequence[SoaRow]) -> dict[str, int]:
     """Rows per status, in the order 適用, 不採用, 適用除外, 対応なし."""
     return {status: sum(1 for r in rows if r.status == status) for status in ("適用", "不採用", "適用除外", "対応なし")}
+
+
+#: The standards an article's trace names, in order: (key, short label, full label).
+STANDARDS = (("nisc", "NISC", "NISC統一基準（平成26年度版）"), ("iso", "ISO/IEC 27001:2013", "ISO/IEC 27001:2013 附属書A"),
+             ("iso22", "ISO/IEC 27001:2022", "ISO/IEC 27001:2022 附属書A"))
+
+
+def trace_numbers(article: Article) -> list[tuple[str, str]]:
+    """``[(short label, "A.6.1.1、A.17.1.1"), …]``: the entry numbers an article's trace names per standard, in
+    :data:`STANDARDS` order, standards without an entry left out."""
+    out = []
+    for key, short, _ in STANDARDS:
+        numbers = list(dict.fromkeys(t.number for t in article.trace if t.standard == key))
+        if numbers:
+            out.append((short, "、".join(numbers)))
+    return out

@@ -38,7 +38,7 @@ from typing import Any
 
 import yaml
 
-from trace_model.editions import Edition
+from trace_model.editions import REF_ROLE, Edition, referenced_items
 from trace_model.params import suggest, uses
 
 #: The kinds of local public body (地方自治法 第1条の3) a profile may name.
@@ -383,6 +383,13 @@ def read_profile(text: str, path: str, edition: Edition) -> Profile:
     left_out = set(omitted) | {i for i in optional_ids if i not in adopted}
     for item in kept:
         wording = reworded[item.id].wording if item.id in reworded else item.statement
+        for match in REF_ROLE.finditer(wording):
+            targets = referenced_items(match.group(2), edition.items)
+            if targets and all(t in left_out for t in targets):
+                line = reworded[item.id].line if item.id in reworded else reader.lines.get(f"採用しない例文.{targets[0]}", 0)
+                reader.problems.append(Problem(line, f"{item.id}（{item.title}）refers to {match.group(1)}, all of "
+                                               f"whose 例文 ({'、'.join(targets)}) this profile leaves out. Reword "
+                                               f"{item.id} (改める例文) without the reference, or adopt one of them."))
         for target in re.findall(r"\b(?:STD|POL)-\d+(?:-\d+)*\b", wording):
             if target in left_out:
                 line = reworded[item.id].line if item.id in reworded else reader.lines.get(f"採用しない例文.{target}", 0)

@@ -40,9 +40,9 @@ from trace_model.editions import (
     char_diff,
     edition_from_json,
     load_editions,
+    printed,
     readable,
 )
-from trace_model.params import with_defaults
 
 SCHEMA = 1
 #: Hex digits kept of a SHA-256 fingerprint (48 bits: a chance collision among a few thousand links is nil).
@@ -57,9 +57,10 @@ def fingerprint(text: str) -> str:
 
 
 def wording_fingerprint(statement: str) -> str:
-    """The fingerprint of a 例文's wording as the guideline prints it (each ``{param}`` role as the 例文's own
-    words: marking a part as 団体で定める事項 does not change what the links were reviewed against)."""
-    return fingerprint(with_defaults(statement))
+    """The fingerprint of a 例文's wording as the guideline prints it (:func:`trace_model.editions.printed`:
+    marking a 団体で定める事項 or keeping a reference's target does not change what the links were reviewed
+    against)."""
+    return fingerprint(printed(statement))
 
 
 def entry_fingerprint(number: str, title: str) -> str:

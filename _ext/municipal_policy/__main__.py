@@ -1,0 +1,5 @@
+import sys
+
+from municipal_policy.build import main
+
+sys.exit(main())
