@@ -106,10 +106,11 @@ migrate-iso2022: $(STAMP)  ## Propose ISO/IEC 27001:2022 links from the 2013 lin
 release: $(STAMP) system-deps  ## Freeze the current sources as an edition: EDITION=h27-03 [TITLE=… DATE=…] [FORCE=1]
 	@test -n "$(EDITION)" || { echo "make release: name the edition, e.g. make release EDITION=h28-08 TITLE=平成28年8月版 DATE=2016-08" >&2; exit 2; }
 	@PYTHONPATH=_ext $(BIN)/python -m trace_model.editions check --id "$(EDITION)" --date "$(DATE)"
-	$(BIN)/sphinx-build -b html -E $(STRICT) $(SPHINXOPTS) . $(HTMLDIR)
+	$(BIN)/sphinx-build -b html -E $(STRICT) -D policy_example_check=0 $(SPHINXOPTS) . $(HTMLDIR)
 	PYTHONPATH=_ext $(BIN)/python -m trace_model.editions freeze --current $(HTMLDIR)/exports/edition.json \
 		--into traceability/editions --id "$(EDITION)" --title "$(TITLE)" --date "$(DATE)" $(if $(filter 1 yes true,$(FORCE)),--force)
-	@echo "Building the site again with the new edition (its 改定履歴 and 新旧対照表)"
+	@echo "Building the site again with the new edition (its 改定履歴 and 新旧対照表, and the example town's policy)"
+	@$(MAKE) --no-print-directory example-policy
 	$(BIN)/sphinx-build -b html $(STRICT) $(SPHINXOPTS) . $(HTMLDIR)
 
 # Stamps the links of the named 例文 items as reviewed (traceability/link-stamps.yaml; commit it), from a build
@@ -117,7 +118,7 @@ release: $(STAMP) system-deps  ## Freeze the current sources as an edition: EDIT
 restamp: $(STAMP) system-deps  ## Stamp the links of 例文 items as reviewed: IDS=STD-3-1-1,STD-3-1-2 (or IDS=all)
 	@test -n "$(IDS)" || { echo "make restamp: name the 例文 items whose links you reviewed, e.g. make restamp IDS=STD-3-1-1,STD-3-1-2 (or IDS=all)" >&2; exit 2; }
 	@echo "Building the site (its warnings are not shown: the next make html lists what is still suspect)"
-	$(BIN)/sphinx-build -b html -Q $(SPHINXOPTS) . $(HTMLDIR)
+	$(BIN)/sphinx-build -b html -Q -D policy_example_check=0 $(SPHINXOPTS) . $(HTMLDIR)
 	PYTHONPATH=_ext $(BIN)/python -m trace_model.stamps --current $(HTMLDIR)/exports/edition.json \
 		--stamps traceability/link-stamps.yaml --editions traceability/editions --ids "$(IDS)"
 

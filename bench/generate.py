@@ -228,6 +228,10 @@ if "trace_stamps_file" in globals():
     # the synthetic links were never reviewed (make restamp), so the suspect-link check is left out; the
     # current edition it compares (exports/edition.json) is still made and written on every build
     trace_stamps_file = ""
+if "trace_params_file" in globals():
+    # the synthetic 例文 mark no 団体で定める事項 and ask no 自己点検 question (the real site's do)
+    trace_params_file = ""
+    trace_required_fields = {{t: [f for f in fields if f != "check"] for t, fields in trace_required_fields.items()}}
 html_static_path = ["{root}/_static"]
 html_theme = "furo"
 if "{variant}" not in ("ours", "before"):

@@ -97,3 +97,15 @@ def test_a_result_opens_the_place_that_matched_and_the_guideline_comes_before_th
     from urllib.parse import unquote
 
     assert page.evaluate("id => document.getElementById(id) !== null", unquote(anchor))
+
+
+def test_a_municipal_policy_site_has_the_same_search(page, served_site) -> None:
+    """The example town's policy site (make policy) is searched as the guideline is: its own articles, the
+    place that matched, and nothing of the guideline's."""
+    base = f"{served_site}/municipal/example-town"
+    found, marks = search(page, base, "遠隔地")
+    assert found == {"standards/06", "differences"} and marks >= 1  # its own addition, and the 相違 list naming it
+    assert any(href.endswith("standards/06.html#kaku-1") for href in results(page))
+    found, _ = search(page, base, "副町長")
+    assert "standards/02" in found
+    assert page.foreign_requests == []

@@ -38,6 +38,14 @@ PAGE_TYPES = {
     "glossary": "source/glossary.html",
     "revision history and 新旧対照表": "source/history.html",
     "accessibility policy and test results": "source/accessibility.html",
+    "page for municipalities": "source/municipalities.html",
+    # the example town's own policy site (make policy), published inside the guideline's
+    "municipal policy: top page": "municipal/example-town/index.html",
+    "municipal policy: 対策基準 chapter": "municipal/example-town/standards/03.html",
+    "municipal policy: 例文との相違": "municipal/example-town/differences.html",
+    "municipal policy: SoA": "municipal/example-town/soa.html",
+    "municipal policy: 自己点検の結果": "municipal/example-town/self-assessment-report.html",
+    "municipal policy: search results": "municipal/example-town/search.html?q=%E3%83%90%E3%83%83%E3%82%AF%E3%82%A2%E3%83%83%E3%83%97",
 }
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 AXE = files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")

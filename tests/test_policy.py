@@ -72,24 +72,42 @@ def refused(text: str) -> list[str]:
 
 @pytest.mark.parametrize(("change", "at", "words"), [
     # (old, new) applied to the example profile; the line is that of ``at`` in the changed text
-    (("施行日: 2026-04-01", "施行日: 2026-04-01\n採用する選択肢: []"), "採用する選択肢", "Did you mean '採用する選択項目'?"),
-    (("  ciso-post: 副町長\n", ""), "団体で定める事項:", "no value for ciso-post（最高情報セキュリティ責任者（CISO）に充てる職）"),
-    (("  ciso-post: 副町長", "  ciso-pots: 副町長"), "  ciso-pots", "Did you mean 'ciso-post'?"),
-    (("  - STD-2-1-2 ", "  - STD-2-1-22 "), "  - STD-2-1-22", "does not have. Did you mean 'STD-2-1-2'?"),
-    (("  - STD-2-1-2 ", "  - STD-2-1-1 "), "  - STD-2-1-1 ", "STD-2-1-1 is not a 選択項目"),
-    (("  - STD-8-3-8\n", ""), "採用する選択項目:", "STD-8-3-8（"),
-    (("区分: 町村", "区分: 村"), "  区分: 村", "is not one of"),
-    (("施行日: 2026-04-01", "施行日: 令和8年4月1日"), "施行日", "is not a date. Write it as 2026-04-01"),
-    (("    自己点検: 住民情報", "    自己確認: 住民情報"), "    自己確認", "'自己確認' is not a key of an addition"),
-    (("  STD-6-3-4: 本町は", "  STD-6-2-4: 本町は"), "last:  STD-6-2-4:", "both left out (採用しない例文) and reworded"),
-    (("    後: STD-6-1-2", "    後: STD-6-3-3"), "    後: STD-6-3-3", "which this profile leaves out"),
+    (("施行日: 2026-04-01", "施行日: 2026-04-01\n採用する選択肢: []"), "採用する選択肢", "「採用する選択項目」の誤りではありませんか"),
+    (("  ciso-post: 副町長\n", ""), "団体で定める事項:", "団体で定める事項に ciso-post（最高情報セキュリティ責任者（CISO）に充てる職）がありません"),
+    (("  ciso-post: 副町長", "  ciso-pots: 副町長"), "  ciso-pots", "「ciso-post」の誤りではありませんか"),
+    (("  - STD-2-1-2 ", "  - STD-2-1-22 "), "  - STD-2-1-22", "の例文にありません。（「STD-2-1-2」の誤りではありませんか"),
+    (("  - STD-2-1-2 ", "  - STD-2-1-1 "), "  - STD-2-1-1 ", "STD-2-1-1 は選択項目ではありません"),
+    (("  - STD-8-3-8\n", ""), "採用する選択項目:", "選択項目 STD-8-3-8（"),
+    (("区分: 町村", "区分: 村"), "  区分: 村", "のどれでもありません"),
+    (("施行日: 2026-04-01", "施行日: 令和8年4月1日"), "施行日", "は日付として読めません。2026-04-01 の形で"),
+    (("    自己点検: 住民情報", "    自己確認: 住民情報"), "    自己確認", "「自己確認」は加える例文のキーではありません"),
+    (("  STD-6-3-4: 本町は", "  STD-6-2-4: 本町は"), "last:  STD-6-2-4:", "採用しない例文と改める例文の両方にあります"),
+    (("    後: STD-6-1-2", "    後: STD-6-3-3"), "    後: STD-6-3-3", "このプロファイルが採用しない例文です"),
     (("      ⑤ リモートアクセスには、本町が支給した端末を用いなければならない。",
-      "      ⑤ リモートアクセスには、本団体が支給した端末を用いなければならない。"), "last:  STD-6-2-4:", "says 「本団体」"),
+      "      ⑤ リモートアクセスには、本団体が支給した端末を用いなければならない。"), "last:  STD-6-2-4:", "に「本団体」とあります"),
     (("      4. 公衆無線LANその他の公衆通信網を経由して、庁内のネットワーク及び情報システムに接続しないこと",
       "      4. 公衆無線LANその他の公衆通信網は、STD-6-2-6 により認められた場合に限り利用すること"),
-     "  STD-5-1-11:", "refers to STD-6-2-6, which this profile leaves out"),
+     "  STD-5-1-11:", "は STD-6-2-6 を引用していますが、STD-6-2-6 を採用していません"),
     (("採用しない例文:\n", "採用しない例文:\n  POL-4: 適用範囲は別の規程で定めるため。\n"), "  POL-4:",
-     "STD-1-1-1（行政機関の範囲）refers to 「4. 適用範囲」, all of whose 例文 (POL-4) this profile leaves out"),
+     "STD-1-1-1（行政機関の範囲）は 「4. 適用範囲」 を引用していますが、その例文（POL-4）をすべて採用していません"),
+    (("STD-6-1-2\n    見出し: バックアップの遠隔地保管\n    文言: |\n      統括",
+      "STD-6-1-2\n    見出し: バックアップの遠隔地保管\n    文言: |\n      STD-6-1-22 に従い、統括"),
+     "  - ID: KAKU-1", "が引用する STD-6-1-22 は、版 h27-03 の例文にも、加える例文にもありません。（「STD-6-1-2」の誤りではありませんか"),
+    # what the breaker's review found (2026-12-01): each is located, none a traceback or a silent wrong output
+    (("施行日: 2026-04-01", "施行日: 2026-04-31"), "施行日", "は日付として読めません"),
+    (("施行日: 2026-04-01", "施行日: 1988-04-01"), "施行日", "は平成より前です"),
+    (("  ciso-post: 副町長", "  ciso-post: ~"), "  ciso-post", "団体で定める事項.ciso-postが空です"),
+    (("  ciso-post: 副町長", '  ciso-post: "副町長\\v（総務担当）"'), "  ciso-post", "制御文字"),
+    (("    後: STD-6-1-2", "    後: POL-1"), "  - ID: KAKU-1", "基本方針に置かれますが、自己点検の問いがあります"),
+    (("      統括情報セキュリティ責任者は、住民情報を", "      STD-5-1-5 に定めるほか、統括情報セキュリティ責任者は、住民情報を"),
+     "  - ID: KAKU-1", "は STD-5-1-5 を引用していますが、STD-5-1-5 を採用していません"),
+    (("      職員等は、本町が支給した端末以外の", "      STD-6-2-66 により、職員等は、本町が支給した端末以外の"),
+     "  STD-5-1-4:", "が引用する STD-6-2-66 は、版 h27-03 の例文にも、加える例文にもありません"),
+    (("    見出し: バックアップの遠隔地保管", "    見出し: 本団体のバックアップの遠隔地保管"), "  - ID: KAKU-1",
+     "加える例文.KAKU-1.見出し に「本団体」とあります"),
+    (("  - STD-8-3-8", "  - STD-8-3-8: 採用"), "  - STD-8-3-8: 採用", "例文の ID だけを書きます"),
+    (("  自称: 本町", "  自称：本町"), "  自称：本町", "全角の「：」はキーと値の区切りになりません"),
+    (("  ciso-post: 副町長", '  ciso-post: "副町長'), "  ciso-post", "引用符又は括弧が閉じていません"),
     (("  STD-6-3-3: 本町は", "  STD-6-3-3: 本町は"), "版:", None),  # unchanged: no problem
 ])
 def test_a_profile_mistake_is_reported_at_its_line_with_the_fix(change, at: str, words: str | None) -> None:
@@ -105,10 +123,25 @@ def test_a_profile_mistake_is_reported_at_its_line_with_the_fix(change, at: str,
     assert found[0].startswith(f"p.yaml:{line}: "), (found, line)
 
 
+def test_an_addition_may_cite_another_addition_by_its_id() -> None:
+    text = EXAMPLE_TEXT + """  - ID: KAKU-2
+    後: KAKU-1
+    見出し: 遠隔地保管の確認
+    文言: |
+      統括情報セキュリティ責任者は、KAKU-1 により保管した写しから復元できることを、毎年度確かめなければならない。
+    理由: 遠隔地に保管した写しが使えることを確かめるため。
+    自己点検: 遠隔地に保管したバックアップの写しから復元できることを確かめていますか。
+"""
+    policy = tailor(EDITION, read_profile(text, "p.yaml", EDITION))
+    first, second = policy.article_of["KAKU-1"], policy.article_of["KAKU-2"]
+    assert second.number == first.number + 1
+    assert second.text.startswith(f"統括情報セキュリティ責任者は、{first.label}により保管した写しから")
+
+
 def test_every_problem_of_a_profile_is_reported_at_once() -> None:
     text = EXAMPLE_TEXT.replace("区分: 町村", "区分: 村").replace("  ciso-post: 副町長\n", "")
     messages = refused(text)
-    assert any("is not one of" in m for m in messages) and any("no value for ciso-post" in m for m in messages)
+    assert any("のどれでもありません" in m for m in messages) and any("ciso-post（" in m for m in messages)
 
 
 # -- the tailored policy ----------------------------------------------------------------------------------
@@ -189,6 +222,23 @@ def test_every_article_keeps_the_trace_of_its_reibun() -> None:
         assert [(t.standard, t.reason) for t in article.trace] == [(link.standard, link.reason) for link in item.links]
         assert all(t.number and t.title for t in article.trace)
         assert {t.standard for t in article.trace} == {"nisc", "iso", "iso22"}
+
+
+def test_an_officers_wording_on_consecutive_lines_reads_as_written_with_blank_lines() -> None:
+    written = parse_blocks("① 次による。\n(1) 画面転送方式\n(2) セキュアブラウザ\n② 職員等は、\n続けて守る。\n1. 災害時\nただし書。")
+    assert [(p.number, [(b.kind, b.text or b.items) for b in p.blocks]) for p in written] == [
+        (1, [("text", "次による。"), ("items", ("画面転送方式", "セキュアブラウザ"))]),
+        (2, [("text", "職員等は、続けて守る。"), ("items", ("災害時",)), ("text", "ただし書。")]),
+    ]
+
+
+def test_a_question_and_an_officers_own_question_say_the_body_as_it_calls_itself() -> None:
+    policy = tailor(EDITION, example())
+    assert not [a.id for a in policy.articles() if "本団体" in a.check]
+    text = EXAMPLE_TEXT.replace("    理由: 本町は支給以外の端末の業務利用を認めないため、許可による例外",
+                                "    自己点検: 支給以外の端末を業務に使わせていませんか。\n    理由: 本町は支給以外の端末の業務利用を認めないため、許可による例外", 1)
+    own = tailor(EDITION, read_profile(text, "p.yaml", EDITION))
+    assert own.article_of["STD-5-1-4"].check == "支給以外の端末を業務に使わせていませんか。"
 
 
 def test_paragraphs_items_and_tables_of_a_reibun() -> None:

@@ -194,16 +194,25 @@ def mangled(example: Path, tmp_path: Path, change) -> Path:
 CHAPTER5 = "第5章 人的セキュリティ"
 
 
+def swap(sheet, first: int, second: int) -> None:
+    """Swap two rows' values, as sorting the sheet would."""
+    for col in range(1, 10):
+        a, b = sheet.cell(first, col), sheet.cell(second, col)
+        a.value, b.value = b.value, a.value
+
+
 @pytest.mark.parametrize(("change", "where", "words"), [
-    (lambda b: b["説明"].__setitem__("B4", "h28-08"), "説明!B4", "of the edition 'h28-08'; this profile adopts 'h27-03'"),
-    (lambda b: b["説明"].__setitem__("B2", "仮想市"), "説明!B2", "is for '仮想市'"),
-    (lambda b: b[CHAPTER5].__setitem__("D3", "書き換えた問い"), f"{CHAPTER5}!D3", "was changed"),
-    (lambda b: b[CHAPTER5].__setitem__("E4", "済"), f"{CHAPTER5}!E4", "'済' is not an answer"),
-    (lambda b: b[CHAPTER5].__setitem__("H5", "来年度"), f"{CHAPTER5}!H5", "'来年度' is not a date"),
-    (lambda b: b[CHAPTER5].delete_rows(6), f"{CHAPTER5}!A6", "that row was removed"),
-    (lambda b: b[CHAPTER5].move_range("A6:I6", rows=40), f"{CHAPTER5}!A6", "rows must stay in their order"),
-    (lambda b: b.remove(b[CHAPTER5]), f"{CHAPTER5}!A1", "the sheet is missing"),
-    (lambda b: b[CHAPTER5].append(["STD-5-9-9", "第999条", "足した行", "問い？", "実施"]), f"{CHAPTER5}!A", "a row was added"),
+    (lambda b: b["説明"].__setitem__("B4", "h28-08"), "説明!B4", "版「h28-08」のワークブックですが、このプロファイルは版「h27-03」を採用しています"),
+    (lambda b: b["説明"].__setitem__("B2", "仮想市"), "説明!B2", "「仮想市」のワークブックで"),
+    (lambda b: b[CHAPTER5].__setitem__("D3", "書き換えた問い"), f"{CHAPTER5}!D3", "書き換えられています"),
+    (lambda b: b[CHAPTER5].__setitem__("E4", "済"), f"{CHAPTER5}!E4", "回答「済」は選べる回答ではありません"),
+    (lambda b: b[CHAPTER5].__setitem__("H5", "来年度"), f"{CHAPTER5}!H5", "期限「来年度」は日付として読めません"),
+    (lambda b: b[CHAPTER5].delete_rows(6), f"{CHAPTER5}!A6", "の行が削除されています"),
+    (lambda b: b[CHAPTER5].insert_rows(6), f"{CHAPTER5}!A6", "6 行目が空です。行が挿入されたか"),
+    (lambda b: swap(b[CHAPTER5], 6, 7), f"{CHAPTER5}!A6", "は 7 行目にあります。行が並べ替えられたか"),
+    (lambda b: b.remove(b[CHAPTER5]), f"{CHAPTER5}!A1", "このシートがありません"),
+    (lambda b: b[CHAPTER5].append(["STD-5-9-9", "第999条", "足した行", "問い？", "実施"]), f"{CHAPTER5}!A", "最後の条の後に行が加えられています"),
+    (lambda b: b[CHAPTER5].merge_cells("E6:E8"), f"{CHAPTER5}!E6:E8", "セルが結合されています"),
 ])
 def test_a_bad_workbook_is_refused_at_its_sheet_and_cell(example: Path, tmp_path: Path, change, where: str, words: str) -> None:
     with pytest.raises(WorkbookError) as error:
@@ -211,10 +220,31 @@ def test_a_bad_workbook_is_refused_at_its_sheet_and_cell(example: Path, tmp_path
     assert any(f": {where}" in line and words in line for line in error.value.lines()), error.value.lines()
 
 
-def test_a_file_that_is_no_workbook_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "x.xlsx"
-    path.write_text("回答", encoding="utf-8")
-    with pytest.raises(WorkbookError, match="cannot be read as an XLSX workbook"):
+def test_a_removed_row_is_one_message_not_one_per_row_after_it(example: Path, tmp_path: Path) -> None:
+    with pytest.raises(WorkbookError) as error:
+        read_answers(POLICY, mangled(example, tmp_path, lambda b: b[CHAPTER5].delete_rows(3)))
+    assert len(error.value.problems) == 1
+
+
+def test_a_changed_question_says_where_it_differs(example: Path, tmp_path: Path) -> None:
+    def change(book) -> None:
+        cell = book[CHAPTER5]["D3"]
+        cell.value = cell.value.replace("職員等", "職員", 1)
+
+    with pytest.raises(WorkbookError) as error:
+        read_answers(POLICY, mangled(example, tmp_path, change))
+    (line,) = error.value.lines()
+    assert f"{CHAPTER5}!D3: 書き換えられています。「" in line and "」となっていますが、作成時は「" in line
+
+
+@pytest.mark.parametrize("name", ["x.xlsx", "x.xls", "x.ods", "x.csv"])
+def test_a_file_that_is_no_workbook_is_refused(example: Path, tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    if name == "x.xlsx":
+        path.write_text("回答", encoding="utf-8")
+    else:  # a real workbook saved under another format's name, as a wrong "save as" leaves it
+        path.write_bytes((example / "files" / "self-assessment-filled.xlsx").read_bytes())
+    with pytest.raises(WorkbookError, match="XLSX のワークブックとして読めません"):
         read_answers(POLICY, path)
 
 
@@ -224,7 +254,7 @@ def test_make_self_assessment_finds_the_profile_the_workbook_names_and_reports_p
                            "--out", str(tmp_path / "out")], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "_ext")},
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2
-    assert f"bad.xlsx: {CHAPTER5}!E4: '済' is not an answer" in done.stderr
+    assert f"bad.xlsx: {CHAPTER5}!E4: 回答「済」は選べる回答ではありません" in done.stderr
     assert not (tmp_path / "out").exists()
 
 
@@ -236,5 +266,22 @@ def test_a_profile_with_problems_builds_nothing_and_says_where(tmp_path: Path) -
                            "--out", str(tmp_path / "out")], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "_ext")},
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2
-    assert re.search(r"bad\.yaml:\d+: 団体で定める事項 has no value for ciso-post", done.stderr)
+    assert re.search(r"bad\.yaml:\d+: 団体で定める事項に ciso-post（", done.stderr)
     assert not (tmp_path / "out").exists()
+
+
+def test_an_answers_file_mistake_is_reported_at_its_line(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from trace_model.self_assessment import fill_workbook
+
+    path = tmp_path / "answers.yaml"
+    path.write_text("既定: 実施\n回答:\n  STD-2-1-2:\n    回答: 済\n  STD-9-9-9: 実施\n  STD-3-2-2:\n    期限: 来年\n",
+                    encoding="utf-8")
+    with pytest.raises(WorkbookError) as error:
+        fill_workbook(POLICY, path, built=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    assert error.value.lines() == [
+        f"{path}:3: 回答「済」は 実施、一部実施、未実施、該当なし のどれでもありません。",
+        f"{path}:5: 「STD-9-9-9」はワークブックの行のキーではありません。（「STD-9-3-2」の誤りではありませんか。）",
+        f"{path}:6: 期限「来年」は日付として読めません（2027-03-31 の形）。",
+    ]

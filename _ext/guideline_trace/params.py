@@ -68,6 +68,7 @@ class ParamRole(SphinxRole):
         param = (params or {}).get(use.key)
         node = nodes.inline(classes=["param"])
         node["data-param"] = use.key
+        self.set_source_info(node)
         node += nodes.Text(use.default or self.text)
         if param is not None:
             node += nodes.inline("", SPOKEN.format(label=param.label), classes=["param-label"])
@@ -138,28 +139,51 @@ class ParamListDirective(_ViewDirective):
 
 def param_table(app: Sphinx) -> tuple[Any, ...]:
     """The ``param-list`` view's blocks: one row per parameter of the current sources' edition."""
+    from trace_model.editions import printed
+
     from guideline_trace.editions import current_edition
 
     edition = current_edition(app)
     used: dict[str, list[tuple[str, str]]] = {}
     for item in edition.items:
         for use in uses(item.statement):
-            used.setdefault(use.key, []).append((item.id, use.default))
+            # the words in their sentence, so that a municipality writes a value that reads on: …、［毎年度］、…
+            before = " ".join(printed(item.statement[:use.start]).split())[-14:]
+            after = " ".join(printed(item.statement[use.end:]).split())[:14]
+            used.setdefault(use.key, []).append((item.id, f"…{before}［{use.default}］{after}…"))
     rows = []
     for param in edition.params:
         found = used.get(param.key, [])
-        words = "／".join(dict.fromkeys(default for _, default in found))
-        refs: tuple[Any, ...] = tuple(part for n, (item_id, _) in enumerate(dict.fromkeys(found)) for part in
+        refs_seen = list(dict.fromkeys(item_id for item_id, _ in found))
+        words = "／".join(dict.fromkeys(context for _, context in found))
+        refs: tuple[Any, ...] = tuple(part for n, item_id in enumerate(refs_seen) for part in
                                       ((("、",) if n else ()) + (Ref(item_id),)))
         rows.append((param.label, param.kind, words, refs, param.guidance, param.key))
-    return (Table(("団体で定める事項", "種類", "例文の文言", "例文", "決め方", "キー"), tuple(rows),
+    return (Table(("団体で定める事項", "種類", "例文の文言（［］の部分）", "例文", "決め方", "キー"), tuple(rows),
                   ("param-list",), "団体で定める事項の一覧"),)
 
 
 VIEWS["params"] = View("params", "param-list", ParamListDirective, (), lambda i, o: param_table(i.app))
 
 
+def params_outside_reibun(app: Sphinx, doctree: nodes.document) -> None:
+    """``doctree-read``: a ``{param}`` that is not inside a 例文 (a need) marks words no profile fills:
+    ``trace.param`` at its line (the words are shown plainly there)."""
+    from sphinx_needs.nodes import Need
+
+    for node in list(doctree.findall(nodes.inline)):
+        if "param" not in node["classes"]:
+            continue
+        parent = node.parent
+        while parent is not None and not isinstance(parent, Need):
+            parent = parent.parent
+        if parent is None:
+            checks.warn("a {param} outside a 例文: only a 例文's wording is filled in by a municipality's profile. "
+                        "Write the words plainly here.", "param", node)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("doctree-read", params_outside_reibun)
     # the param-list directive is registered with the other views (guideline_trace.views, from VIEWS)
     app.add_role("param", ParamRole())
     app.connect("env-check-consistency", check_params)

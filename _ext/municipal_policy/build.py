@@ -81,17 +81,16 @@ def write(policy: Policy, out: Path, files: dict[str, bytes], report: str = "") 
 
 
 def profile_of_workbook(path: Path) -> Path | None:
-    """``profiles/<name>`` for the profile a 自己点検 workbook names on its 説明 sheet, or ``None`` (no such
-    cell, or not a workbook: :func:`trace_model.self_assessment.read_answers` then says what is wrong)."""
-    try:
-        from openpyxl import load_workbook
+    """``profiles/<name>`` for the profile a 自己点検 workbook names on its 説明 sheet, or ``None`` when it names
+    none. Raises :class:`~trace_model.self_assessment.WorkbookError` for a file that is not a workbook."""
+    from trace_model.self_assessment import INFO_SHEET, open_workbook
 
-        sheet = load_workbook(path, read_only=True)["説明"]
-        for label, value, *_ in sheet.iter_rows(values_only=True):
-            if label == "プロファイル" and value:
-                return ROOT / "profiles" / str(value)
-    except Exception:  # any unreadable file: read_answers reports it, located
+    book = open_workbook(path)  # a file that is no workbook: WorkbookError, which says so
+    if INFO_SHEET not in book.sheetnames:
         return None
+    for label, value, *_ in book[INFO_SHEET].iter_rows(values_only=True):
+        if label == "プロファイル" and value:
+            return ROOT / "profiles" / str(value)
     return None
 
 
@@ -110,10 +109,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             command.add_argument("--answers", required=True, type=Path)
     args = parser.parse_args(argv)
     if args.profile is None:
-        named = profile_of_workbook(args.input)
+        from trace_model.self_assessment import WorkbookError
+
+        try:
+            named = profile_of_workbook(args.input)
+        except WorkbookError as error:
+            print("\n".join(error.lines()), file=sys.stderr)
+            return 2
         if named is None:
-            print(f"{args.input}: the workbook does not name its profile (説明!プロファイル); give it with "
-                  "PROFILE=profiles/<name>.yaml.", file=sys.stderr)
+            print(f"{args.input}: ワークブックがプロファイルを示していません（説明!プロファイル）。"
+                  "PROFILE=profiles/<名前>.yaml で指定してください。", file=sys.stderr)
             return 2
         args.profile = named
     if args.out is None:
@@ -122,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         policy = read(args.profile)
     except ProfileError as error:
         print("\n".join(error.lines()), file=sys.stderr)
-        print(f"{len(error.problems)} problem(s) in the profile; nothing was built.", file=sys.stderr)
+        print(f"プロファイルに {len(error.problems)} 件の誤りがあります。何も作っていません。", file=sys.stderr)
         return 2
     except EditionError as error:
         print(str(error), file=sys.stderr)
@@ -140,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(data)
-        print(f"Filled the 自己点検 workbook of {policy.profile.name}: {args.out}")
+        print(f"{policy.profile.name}の自己点検ワークブックに記入しました: {args.out}")
         return 0
     files = policy_files(policy, built)
     report = ""
@@ -149,15 +154,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             answers = read_answers(policy, args.input)
         except WorkbookError as error:
             print("\n".join(error.lines()), file=sys.stderr)
-            print(f"{len(error.problems)} problem(s) in the workbook; nothing was built.", file=sys.stderr)
+            print(f"ワークブックに {len(error.problems)} 件の誤りがあります。何も作っていません。", file=sys.stderr)
             return 2
         files["self-assessment-filled.xlsx"] = args.input.read_bytes()
         files["self-assessment-report.xlsx"] = report_workbook(policy, answers, built=built)
         report = report_page(policy, answers)
     status = write(policy, args.out, files, report)
     if status == 0:
-        print(f"Built the policy of {policy.profile.name} into {args.out}/ (index.html; files/: "
-              f"{', '.join(sorted(files))})")
+        print(f"{policy.profile.name}の基本方針・対策基準を {args.out}/ に作りました（index.html、files/: "
+              f"{'、'.join(sorted(files))}）")
+        if args.command == "self-assessment":
+            from trace_model.self_assessment import summary_of
+
+            counts = "、".join(f"{state} {count}" for state, count in summary_of(answers).items())
+            print(f"自己点検の結果: {counts}（{args.out}/self-assessment-report.html）")
     return status
 
 

@@ -121,17 +121,33 @@ def _marked(segments: Sequence[object]) -> str:
     for segment in segments:
         text, changed = segment.text, segment.changed  # type: ignore[attr-defined]
         lines = text.split("\n")
-        pieces = [f"{{change}}`{line.replace('`', '')}`" if changed and line else md(line) for line in lines]
+        # a change of spacing alone (VPN written without the spaces around it) is not marked: nothing to read
+        pieces = [_change(line) if changed and line.strip() else md(line) for line in lines]
         out.append("\n\n".join(pieces) if len(pieces) > 1 else pieces[0])
     return "".join(out)
 
 
+def _change(text: str) -> str:
+    """``{change}`` around ``text``; a text that holds a backquote is delimited by two (as a code span is)."""
+    return f"{{change}}`` {text} ``" if "`" in text else f"{{change}}`{text}`"
+
+
 def _rewording(difference: Difference) -> list[str]:
     old, new = char_diff(difference.old, difference.new)
+    title = (f"見出しを「{md(difference.old_title)}」から「{md(difference.title)}」に改めました。"
+             if difference.old_title else "")
     return [f"### {md(difference.article)}（{md(difference.title)}）", "",
-            f"基づく例文: {md(difference.id)}。理由: {md(difference.reason)}", "",
+            f"基づく例文: {md(difference.id)}。理由: {md(difference.reason)}{title}", "",
             "::::{container} sai-pair", ":::{container} sai-new", "**本規程**", "", _marked(new), ":::",
             ":::{container} sai-old", "**例文**", "", _marked(old), ":::", "::::", ""]
+
+
+def _omitted_reasons(omitted: Sequence[tuple[str, str]]) -> str:
+    """「STD-5-1-5、STD-5-1-6: 理由」: the 例文 left out, grouped by their reason (each reason once)."""
+    by_reason: dict[str, list[str]] = {}
+    for item_id, reason in omitted:
+        by_reason.setdefault(reason, []).append(item_id)
+    return "／".join(f"{'、'.join(ids)}: {reason}" for reason, ids in by_reason.items())
 
 
 def _soa(policy: Policy) -> str:
@@ -144,7 +160,7 @@ def _soa(policy: Policy) -> str:
         body += [f"## {md(label)}", "", "、".join(f"{status} {count} 件" for status, count in counts.items()) + "。", ""]
         body.append(table(f"{label} の適用宣言書（SoA）", ("番号", "名称", "適用", "本規程の条", "理由"), [
             (r.number, r.title, r.status, "、".join(r.articles),
-             "／".join(f"{i}: {reason}" for i, reason in r.omitted) if r.status == "不採用" else r.justification)
+             _omitted_reasons(r.omitted) if r.status == "不採用" else r.justification)
             for r in rows], f"soa-{key}"))
     return _page("適用宣言書（SoA）", body, "soa")
 
@@ -162,7 +178,7 @@ def write_sources(policy: Policy, srcdir: Path, files: Mapping[str, bytes], repo
     documents = {d.key: d for d in policy.documents}
     downloads = [f"- {{download}}`{label} <files/{name}>`" for name, label in DOWNLOADS.items() if name in files]
     downloads += [f"- {{download}}`{label} <files/{name}>`" for name, label in (
-        ("self-assessment-filled.xlsx", "自己点検ワークブック（記入例）"),
+        ("self-assessment-filled.xlsx", "自己点検ワークブック（記入済み）"),
         ("self-assessment-report.xlsx", "自己点検の結果（Excel）")) if name in files]
     index = _page(f"{profile.name}の情報セキュリティポリシー", [
         f"{md(profile.name)}の情報セキュリティ基本方針及び情報セキュリティ対策基準です"
@@ -193,15 +209,18 @@ def write_sources(policy: Policy, srcdir: Path, files: Mapping[str, bytes], repo
         f"この対策基準は、{wareki(profile.effective)}から施行する。", ""], "standards"), encoding="utf-8")
     (srcdir / "differences.md").write_text(_differences(policy), encoding="utf-8")
     (srcdir / "soa.md").write_text(_soa(policy), encoding="utf-8")
+    interval = profile.values.get("self-assessment-interval", "")
+    where = next((f"{a.label}" for a in standards.articles() if a.source == "STD-9-2-1"), "")
     (srcdir / "self-assessment.md").write_text(_page("自己点検", [
-        "対策基準の各条を実施しているかを、毎年度の自己点検で確かめます（対策基準の自己点検の条）。自己点検"
+        f"対策基準の各条を実施しているかを、{md(interval) + 'の' if interval else ''}自己点検で確かめます"
+        f"{f'（対策基準{where}）' if where else ''}。自己点検"
         "ワークブックは、条ごとに一行、その条を実施しているかの問いと、回答（実施・一部実施・未実施・該当なし）、根拠、"
         "担当、期限の欄からなり、章ごとのシートに分かれています。", "",
         "記入したワークブックを `make self-assessment` で読み込むと、未実施・一部実施の条と、それによって実施されていない"
         " ISO/IEC 27001 の管理策及び NISC 統一基準の項目を示す結果ができます。", "",
         *(f"- {{download}}`{label} <files/{name}>`" for name, label in (
             ("self-assessment.xlsx", "自己点検ワークブック（記入前）"),
-            ("self-assessment-filled.xlsx", "自己点検ワークブック（記入例）")) if name in files), ""],
+            ("self-assessment-filled.xlsx", "自己点検ワークブック（記入済み）")) if name in files), ""],
         "self-assessment"), encoding="utf-8")
     if report:
         (srcdir / "self-assessment-report.md").write_text(report, encoding="utf-8")

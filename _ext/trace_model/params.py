@@ -95,10 +95,13 @@ def with_defaults(text: str) -> str:
     return substitute(text, lambda use: use.default)
 
 
-def suggest(name: str, known: list[str] | tuple[str, ...] | Mapping[str, Any]) -> str:
-    """`` Did you mean 'x'?`` for the closest of ``known`` to ``name``, or ``""``."""
+def suggest(name: str, known: list[str] | tuple[str, ...] | Mapping[str, Any], ja: bool = False) -> str:
+    """`` Did you mean 'x'?`` (``ja``: 「（「x」の誤りではありませんか。）」, for municipal officers) for the closest
+    of ``known`` to ``name``, or ``""``."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    if not close:
+        return ""
+    return f"（「{close[0]}」の誤りではありませんか。）" if ja else f" Did you mean {close[0]!r}?"
 
 
 def read_params(text: str, path: str) -> dict[str, Param]:
@@ -174,7 +177,7 @@ def check_use(use: ParamUse, params: Mapping[str, Param]) -> str:
     default wording."""
     if not use.key:
         return ("a {param} role must name its parameter: {param}`the 例文's wording <key>`, the key being one of "
-                "the registry (trace_params_file).")
+                "the registry (trace_params_file). (A backquote inside the words ends the role early: leave it out.)")
     if use.key not in params:
         return (f"{{param}} names {use.key!r}, which the parameter registry does not define." + suggest(use.key, params)
                 + " Add it to the registry (label, kind, guidance) or correct the key.")

@@ -17,6 +17,7 @@ profile. Pure Python: no Sphinx import.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -31,7 +32,6 @@ _NUMBERED = re.compile(r"^(\d+)[.)]\s+")
 _BULLET = re.compile(r"^[-*+]\s+")
 _BOLD_LINE = re.compile(r"^\*\*(.+)\*\*$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
-_ITEM_ID = re.compile(r" ?\b((?:STD|POL)-\d+(?:-\d+)*)\b ?")
 #: A reference a frozen 例文 keeps (``trace_model.editions.REF_ROLE``), with the spaces around it.
 _KEPT_REF = re.compile(r" ?\{ref\}`([^`<]*?)\s*<([^<>`]+)>` ?")
 #: 「基本方針 4（{ref}`… <pol-4>`）」: the number and the reference name the same 条.
@@ -162,6 +162,8 @@ class Difference:
     old: str = ""
     new: str = ""
     items: tuple[str, ...] = ()
+    #: a rewording that also changed the 見出し: the 例文's
+    old_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,38 @@ class Policy:
         return [a for d in self.documents for a in d.articles()]
 
 
+_ITEM_MARK = re.compile(r"^(?:\d+[.)]\s+|[（(]\d+[）)]\s*)")
+
+
+def _separate(text: str) -> str:
+    """``text`` with a blank line before each line that starts a new 項 (①…), 号 (``1.``, ``1)``, ``(1)``, the
+    last two written as ``1.``), bullet or table, and before a plain line after a list or table: what an officer
+    writes on consecutive lines reads as the 例文 written with blank lines do (an indented line continues the
+    line before it)."""
+    out: list[str] = []
+    previous: str | None = None  # the kind of the block the last line belongs to
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            out.append("")
+            previous = None
+            continue
+        if line[:1] in (" ", "\t") and not re.match(r"^(?:[\u2460-\u2473]|\d+[.)]\s|[（(]\d+[）)]|[-*+]\s)", stripped):
+            out.append(line)  # an indented plain line continues the line before it
+            continue
+        kind = ("paragraph" if _CIRCLED.match(stripped) else "item" if _ITEM_MARK.match(stripped)
+                else "bullet" if _BULLET.match(stripped) else "table" if stripped.startswith("|") else "text")
+        if kind == "item":
+            line = re.sub(r"^[（(](\d+)[）)]\s*", r"\1. ", stripped)
+        starts = kind == "paragraph" or (kind in ("item", "bullet", "table") and previous != kind) \
+            or (kind == "text" and previous in ("item", "bullet", "table"))
+        if starts and previous is not None:
+            out.append("")
+        out.append(line)
+        previous = kind if starts or previous is None else previous
+    return "\n".join(out)
+
+
 def parse_blocks(text: str) -> list[Paragraph]:
     """The 項 of a 例文's (already substituted) wording: a paragraph starting ①② … starts a 項; a numbered list
     is its 号; a bulleted list its labelled sub-items; a ``**caption**`` line and a table its table. Line breaks
@@ -190,8 +224,8 @@ def parse_blocks(text: str) -> list[Paragraph]:
         return paragraphs[-1]
 
     caption = ""
-    for raw in re.split(r"\n[ \t]*\n", text.strip()):
-        lines = [line.rstrip() for line in raw.split("\n") if line.strip()]
+    for raw in re.split(r"\n[ \t]*\n", _separate(text).strip()):
+        lines = [line.rstrip() for line in textwrap.dedent(raw).split("\n") if line.strip()]
         if not lines:
             continue
         if all(line.lstrip().startswith("|") for line in lines):
@@ -215,8 +249,9 @@ def parse_blocks(text: str) -> list[Paragraph]:
                 elif entries:
                     entries[-1].append(stripped)
             items = tuple(_BOLD.sub(r"\1", _join(e)) for e in entries)
-            current().append(Block("items" if pattern is _NUMBERED else "list", items=items))
-            continue
+            if items:  # (a block that only looked like a list is kept as text below: nothing is dropped)
+                current().append(Block("items" if pattern is _NUMBERED else "list", items=items))
+                continue
         sentence = _BOLD.sub(r"\1", _join([line.strip() for line in lines]))
         circled = _CIRCLED.match(sentence)
         if circled:
@@ -261,10 +296,10 @@ def tailor(edition: Edition, profile: Profile, labels: Mapping[str, str] | None 
 
     for item in kept:
         place(item.id, item)
-    for item in edition.items:  # additions after a 例文 left out cannot happen (profile check); nothing dropped
-        if item not in kept:
-            for added in after.get(item.id, []):
-                raise KeyError(f"{added} is placed after {item.id}, which the profile leaves out")
+    placed = {item_id for item_id, _ in order}
+    lost = [a.id for a in profile.additions if a.id not in placed]
+    if lost:  # read_profile refuses an addition placed after a 例文 left out: nothing may be dropped here
+        raise KeyError(f"additions placed after a 例文 the profile leaves out: {', '.join(lost)}")
 
     # numbering: articles from 1 per document; chapters and sections renumbered over what is kept
     numbers: dict[str, tuple[str, int]] = {}
@@ -296,6 +331,10 @@ def tailor(edition: Edition, profile: Profile, labels: Mapping[str, str] | None 
                 places.setdefault(f"std-{match.group(1)}-{match.group(2)}", (document, f"第{chapter}章第{section}節"))
                 places.setdefault(f"std-{match.group(1)}", (document, f"第{chapter}章"))
 
+    # a 例文's ID, or one of the profile's additions (an addition may cite another: 「KAKU-1 により…」)
+    cited = re.compile(r" ?\b(" + "".join(f"{re.escape(a)}|" for a in sorted(additions, key=len, reverse=True))
+                       + r"(?:STD|POL)-\d+(?:-\d+)*)\b ?")
+
     def renumber(text: str, document: str, strict: bool = True) -> str:
         def place(label: str, shown: str) -> str:
             if label not in places:
@@ -322,7 +361,7 @@ def tailor(edition: Edition, profile: Profile, labels: Mapping[str, str] | None 
                 profile.policy_title if target_document == "基本方針" else profile.standards_title)
             return f"{prefix}第{number}条"
 
-        return _ITEM_ID.sub(article, text)
+        return cited.sub(article, text)
 
     articles: dict[str, Article] = {}
     differences: list[Difference] = []
@@ -351,13 +390,16 @@ def tailor(edition: Edition, profile: Profile, labels: Mapping[str, str] | None 
             origin = "改めた例文"
             standard_text = renumber(_fill(item, profile), document, strict=False)
             differences.append(Difference("reworded", item.id, title, f"{document}第{number}条",
-                                          rewording.reason, old=_plain(standard_text), new=_plain(text)))
+                                          rewording.reason, old=_plain(standard_text), new=_plain(text),
+                                          old_title=item.title if title != item.title else ""))
         else:
             text = renumber(_fill(item, profile), document)
             title = item.title
             origin = "例文"
+        own_check = profile.reworded[item.id].check if item.id in profile.reworded else ""
+        check = own_check or item.check.replace(SELF_WORD, profile.self_word)
         articles[item.id] = Article(document, number, item.id, title, tuple(parse_blocks(text)), item.id, origin,
-                                    item.chapter, item.section, trace, item.check, text)
+                                    item.chapter, item.section, trace, check, text)
     for item in edition.items:
         if item.id in profile.omitted or (item.optional and item.id not in profile.adopted_optional):
             differences.append(Difference("omitted", item.id, item.title, "", profile.omitted.get(item.id, "")))

@@ -49,7 +49,7 @@ TOP_KEYS = ("版", "団体", "基本方針", "対策基準", "施行日", "団�
 REQUIRED_TOP = ("版", "団体", "基本方針", "対策基準", "施行日", "団体で定める事項")
 BODY_KEYS = ("名称", "区分", "自称")
 DOCUMENT_KEYS = ("題名",)
-REWORD_KEYS = ("文言", "理由", "見出し")
+REWORD_KEYS = ("文言", "理由", "見出し", "自己点検")
 ADDITION_KEYS = ("ID", "後", "見出し", "文言", "理由", "自己点検")
 #: An addition's ID: like a guideline ID (uppercase words joined by hyphens), its own prefix.
 ADDITION_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
@@ -80,12 +80,15 @@ class ProfileError(ValueError):
 @dataclass(frozen=True)
 class Rewording:
     """A 例文 the municipality words its own way: the new ``wording`` (MyST, like a 例文's), the ``reason``,
-    an optional new ``title``, and the profile ``line``."""
+    an optional new ``title`` and ``check`` (its 自己点検 question, when the 例文's no longer fits), and the
+    profile ``line``."""
 
     wording: str
     reason: str
     title: str = ""
     line: int = 0
+    #: its own 自己点検 question (else the 例文's)
+    check: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,11 +129,32 @@ class Profile:
         return self.lines.get(key, 0)
 
 
-def _syntax_error(path: str, error: yaml.YAMLError) -> ProfileError:
+def yaml_problem(error: yaml.YAMLError, text: str) -> tuple[int, str]:
+    """The line (1-based; 0 if unknown) and the plain Japanese words for a YAML syntax error in ``text``: where a
+    quote or bracket was opened (not the end of the file, where PyYAML notices it), a full-width colon named, a
+    control character located by its line."""
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context_mark", None)
     mark = getattr(error, "problem_mark", None)
-    return ProfileError(path, [Problem(mark.line + 1 if mark else 0, f"not valid YAML ({getattr(error, 'problem', error)})."
-                                       " Check the indentation, and put text that holds 「: 」 or starts with a symbol "
-                                       "in quotes.")])
+    if context is not None and "end of stream" in str(problem):
+        line = context.line + 1
+        return line, f"{line} 行目で始まった引用符又は括弧が閉じていません。閉じてください。"
+    if mark is None and hasattr(error, "position"):  # a character YAML cannot hold (a control character)
+        line = text.count("\n", 0, int(getattr(error, "position", 0))) + 1
+        return line, f"この行に YAML で書けない文字（制御文字 {getattr(error, 'character', '')!r}）があります。消してください。"
+    line = mark.line + 1 if mark is not None else 0
+    lines = text.split("\n")
+    first = context.line + 1 if context is not None else max(1, line - 1)  # PyYAML notices it a line or two later
+    colon = next((n for n in range(first, line + 1) if 0 < n <= len(lines) and "：" in lines[n - 1]), None)
+    if colon is not None:
+        return colon, "全角の「：」はキーと値の区切りになりません。半角のコロンと空白「: 」にしてください。"
+    return line, (f"YAML として読めません（{problem}）。字下げ（半角空白。タブは使えません）を確かめ、「: 」を含む文や"
+                  "記号で始まる文は \"…\" で囲んでください。")
+
+
+def _syntax_error(path: str, error: yaml.YAMLError, text: str = "") -> ProfileError:
+    line, message = yaml_problem(error, text)
+    return ProfileError(path, [Problem(line, message)])
 
 
 def _scalar(node: yaml.Node) -> str | None:
@@ -155,17 +179,18 @@ class _Reader:
         """Key -> (key node, value node) of a mapping node; unknown keys (when ``allowed``) and duplicates are
         problems."""
         if not isinstance(node, yaml.MappingNode):
-            self.fail(node, f"{what} must be a mapping (key: value lines, indented under it).")
+            self.fail(node, f"{what}は「キー: 値」の行を、その下に字下げして並べて書きます。")
             return {}
         found: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value in node.value:
             key = str(key_node.value).strip()
             if key in found:
-                self.fail(key_node, f"{what} has {key!r} twice (also at line {found[key][0].start_mark.line + 1}). "
-                          "Keep one.")
+                self.fail(key_node, f"{what}に「{key}」が二度あります（{found[key][0].start_mark.line + 1} 行目にも）。"
+                          "一つにしてください。")
                 continue
             if allowed is not None and key not in allowed:
-                self.fail(key_node, f"{key!r} is not a key of {what} ({'、'.join(allowed)})." + suggest(key, allowed))
+                self.fail(key_node, f"「{key}」は{what}のキーではありません（書けるキー: {'、'.join(allowed)}）。"
+                          + suggest(key, allowed, ja=True))
                 continue
             found[key] = (key_node, value)
             self.lines[f"{prefix}{key}"] = key_node.start_mark.line + 1
@@ -176,10 +201,16 @@ class _Reader:
             return ""
         value = _scalar(entry[1])
         if value is None:
-            self.fail(entry[1], f"{what} must be text, not a list or mapping.")
+            self.fail(entry[1], f"{what}は一つの文として書きます（一覧や「キー: 値」ではなく）。")
             return ""
+        if entry[1].tag.endswith(":null"):  # ~ or null: nothing written
+            value = ""
         if required and not value:
-            self.fail(entry[0], f"{what} is empty. Write it.")
+            self.fail(entry[0], f"{what}が空です。書いてください。")
+        control = next((c for c in value if ord(c) < 32 and c not in "\n\t"), None)
+        if control is not None:
+            self.fail(entry[1], f"{what}に制御文字 {control!r} があります。消してください（Word 文書に書けません）。")
+            return ""
         return value
 
 
@@ -206,47 +237,50 @@ def read_profile(text: str, path: str, edition: Edition) -> Profile:
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as error:
-        raise _syntax_error(path, error) from None
+        raise _syntax_error(path, error, text) from None
     if root is None:
-        raise ProfileError(path, [Problem(0, "the profile is empty. Start from profiles/example-town.yaml.")])
-    top = reader.mapping(root, "the profile", TOP_KEYS)
+        raise ProfileError(path, [Problem(0, "プロファイルが空です。profiles/example-town.yaml を写して書き始めてください。")])
+    top = reader.mapping(root, "プロファイル", TOP_KEYS)
     for key in REQUIRED_TOP:
-        if key not in top and not any(p.message.startswith(f"{key!r}") for p in reader.problems):
-            reader.fail(root, f"the profile has no {key!r}. Add it (see profiles/example-town.yaml).")
+        if key not in top and not any(p.message.startswith(f"「{key}」") for p in reader.problems):
+            reader.fail(root, f"プロファイルに「{key}」がありません。加えてください（profiles/example-town.yaml を参照）。")
     items = {i.id: i for i in edition.items}
 
     def known_item(node: yaml.Node, item_id: str, what: str) -> bool:
         if item_id in items:
             return True
-        reader.fail(node, f"{what} names {item_id!r}, which the edition {edition.id} does not have."
-                    + suggest(item_id, items))
+        reader.fail(node, f"{what}の「{item_id}」は、版 {edition.id} の例文にありません。"
+                    + suggest(item_id, items, ja=True))
         return False
 
     edition_id = reader.text(top.get("版"), "版")
     if edition_id and edition_id != edition.id:
-        reader.fail(top["版"][1], f"版 is {edition_id!r}, but the edition read is {edition.id!r}.")
+        reader.fail(top["版"][1], f"版が「{edition_id}」ですが、読み込んだ版は「{edition.id}」です。")
     body = reader.mapping(top["団体"][1], "団体", BODY_KEYS, "団体.") if "団体" in top else {}
     for key in BODY_KEYS:
         if "団体" in top and key not in body:
-            reader.fail(top["団体"][0], f"団体 has no {key!r}. Add `{key}: …` under 団体.")
+            reader.fail(top["団体"][0], f"団体に「{key}」がありません。団体の下に `{key}: …` を加えてください。")
     name = reader.text(body.get("名称"), "団体.名称")
     kind = reader.text(body.get("区分"), "団体.区分")
     if kind and kind not in KINDS:
-        reader.fail(body["区分"][1], f"団体.区分 {kind!r} is not one of {'、'.join(KINDS)}." + suggest(kind, KINDS))
+        reader.fail(body["区分"][1], f"団体の区分「{kind}」は、{'、'.join(KINDS)} のどれでもありません。"
+                    + suggest(kind, KINDS, ja=True))
     self_word = reader.text(body.get("自称"), "団体.自称")
     titles = {}
     for document in ("基本方針", "対策基準"):
         spec = reader.mapping(top[document][1], document, DOCUMENT_KEYS, f"{document}.") if document in top else {}
         if document in top and "題名" not in spec:
-            reader.fail(top[document][0], f"{document} has no 題名. Add `題名: {name or '○○町'}情報セキュリティ{document}`.")
+            reader.fail(top[document][0], f"{document}に題名がありません。`題名: {name or '○○町'}情報セキュリティ{document}` のように加えてください。")
         titles[document] = reader.text(spec.get("題名"), f"{document}.題名")
     effective = dt.date(1, 1, 1)
     if "施行日" in top:
         raw = top["施行日"][1]
         date_text = _scalar(raw) or ""
         parsed = _parse_date(date_text)
-        if parsed is None:
-            reader.fail(raw, f"施行日 {date_text!r} is not a date. Write it as 2026-04-01.")
+        if parsed is not None and parsed < dt.date(1989, 1, 8):
+            reader.fail(raw, f"施行日「{date_text}」は平成より前です。施行する日（2026-04-01 の形）を書いてください。")
+        elif parsed is None:
+            reader.fail(raw, f"施行日「{date_text}」は日付として読めません。2026-04-01 の形で書いてください。")
         else:
             effective = parsed
 
@@ -260,13 +294,16 @@ def read_profile(text: str, path: str, edition: Edition) -> Profile:
         else:
             for entry in node.value:
                 item_id = _scalar(entry) or ""
+                if not isinstance(entry, yaml.ScalarNode):
+                    reader.fail(entry, "採用する選択項目の各行には、例文の ID だけを書きます（「- STD-8-3-1」）。")
+                    continue
                 if not known_item(entry, item_id, "採用する選択項目"):
                     continue
                 if not items[item_id].optional:
-                    reader.fail(entry, f"{item_id} is not a 選択項目 (every municipality adopts it): remove it from "
-                                "採用する選択項目.")
+                    reader.fail(entry, f"{item_id} は選択項目ではありません（すべての団体が採用する例文です）。"
+                                "採用する選択項目から除いてください。")
                 elif item_id in adopted:
-                    reader.fail(entry, f"{item_id} is listed twice in 採用する選択項目. Keep one.")
+                    reader.fail(entry, f"{item_id} が採用する選択項目に二度あります。一つにしてください。")
                 else:
                     adopted.append(item_id)
                     reader.lines[f"採用する選択項目.{item_id}"] = entry.start_mark.line + 1
@@ -276,15 +313,16 @@ def read_profile(text: str, path: str, edition: Edition) -> Profile:
                                                          prefix="採用しない例文.").items():
             if not known_item(key_node, item_id, "採用しない例文"):
                 continue
-            reason = reader.text((key_node, value), f"the reason for leaving out {item_id}")
+            reason = reader.text((key_node, value), f"{item_id} を採用しない理由")
             if item_id in adopted:
-                reader.fail(key_node, f"{item_id} is both in 採用する選択項目 and 採用しない例文. Decide: keep it in one.")
+                reader.fail(key_node, f"{item_id} が採用する選択項目と採用しない例文の両方にあります。どちらかに決めてください。")
             omitted[item_id] = reason
     for item_id in optional_ids:
         if item_id not in adopted and item_id not in omitted:
             reader.fail(top["採用する選択項目"][0] if "採用する選択項目" in top else root,
-                        f"the 選択項目 {item_id}（{items[item_id].title}）is decided neither way. It is for "
-                        f"「{items[item_id].optional}」: add it to 採用する選択項目, or to 採用しない例文 with the reason.")
+                        f"選択項目 {item_id}（{items[item_id].title}）を採用するかどうかが書かれていません。"
+                        f"「{items[item_id].optional}」が採用する例文です。採用する選択項目に加えるか、"
+                        "採用しない例文に理由とともに加えてください。")
 
     # rewordings
     reworded: dict[str, Rewording] = {}
@@ -296,13 +334,14 @@ def read_profile(text: str, path: str, edition: Edition) -> Profile:
             spec = reader.mapping(value, f"改める例文.{item_id}", REWORD_KEYS)
             for key in ("文言", "理由"):
                 if key not in spec:
-                    reader.fail(key_node, f"改める例文.{item_id} has no {key}. Add `{key}: …`.")
+                    reader.fail(key_node, f"改める例文 {item_id} に{key}がありません。`{key}: …` を加えてください。")
             if item_id in omitted:
-                reader.fail(key_node, f"{item_id} is both left out (採用しない例文) and reworded. Keep one.")
+                reader.fail(key_node, f"{item_id} が採用しない例文と改める例文の両方にあります。どちらかにしてください。")
             reworded[item_id] = Rewording(reader.text(spec.get("文言"), f"改める例文.{item_id}.文言"),
                                           reader.text(spec.get("理由"), f"改める例文.{item_id}.理由"),
                                           reader.text(spec.get("見出し"), f"改める例文.{item_id}.見出し", required=False),
-                                          key_node.start_mark.line + 1)
+                                          key_node.start_mark.line + 1,
+                                          reader.text(spec.get("自己点検"), f"改める例文.{item_id}.自己点検", required=False))
 
     # additions
     additions: list[Addition] = []
@@ -313,27 +352,27 @@ def read_profile(text: str, path: str, edition: Edition) -> Profile:
         else:
             placed = set(items)
             for entry in node.value:
-                spec = reader.mapping(entry, "an addition (加える例文)", ADDITION_KEYS)
+                spec = reader.mapping(entry, "加える例文", ADDITION_KEYS)
                 line = entry.start_mark.line + 1
                 for key in ("ID", "後", "見出し", "文言", "理由"):
                     if key not in spec and isinstance(entry, yaml.MappingNode):
-                        reader.fail(entry, f"an addition (加える例文) has no {key}. Add `{key}: …`.")
+                        reader.fail(entry, f"加える例文に{key}がありません。`{key}: …` を加えてください。")
                 texts = {k: reader.text(spec.get(k), f"加える例文.{k}", required=k != "自己点検") for k in ADDITION_KEYS}
                 addition = Addition(id=texts["ID"], after=texts["後"], title=texts["見出し"], wording=texts["文言"],
                                     reason=texts["理由"], check=texts["自己点検"], line=line)
                 if addition.id:
                     if addition.id in placed:
-                        reader.fail(spec["ID"][1], f"the addition's ID {addition.id} is already taken (a 例文 or an "
-                                    "earlier addition). Give it an ID of its own, e.g. with your body's prefix.")
+                        reader.fail(spec["ID"][1], f"加える例文の ID「{addition.id}」は、例文又は先に加えた規定と同じです。"
+                                    "団体の略称を頭に付ける等、別の ID にしてください（例: KAKU-1）。")
                     elif not ADDITION_ID.match(addition.id):
-                        reader.fail(spec["ID"][1], f"the addition's ID {addition.id!r} must be uppercase letters and "
-                                    "digits joined by hyphens, e.g. KAKU-1.")
+                        reader.fail(spec["ID"][1], f"加える例文の ID「{addition.id}」は、半角の英大文字・数字を"
+                                    "ハイフンでつないで書きます（例: KAKU-1）。")
                 if addition.after and addition.after not in placed:
-                    reader.fail(spec["後"][1], f"後 names {addition.after!r}, which is neither a 例文 of {edition.id} "
-                                "nor an earlier addition." + suggest(addition.after, sorted(placed)))
+                    reader.fail(spec["後"][1], f"後の「{addition.after}」は、版 {edition.id} の例文でも、先に"
+                                "加えた規定でもありません。" + suggest(addition.after, sorted(placed), ja=True))
                 elif addition.after in omitted:
-                    reader.fail(spec["後"][1], f"後 names {addition.after}, which this profile leaves out. Place the "
-                                "addition after a 例文 that is kept.")
+                    reader.fail(spec["後"][1], f"後の {addition.after} は、このプロファイルが採用しない例文です。"
+                                "採用する例文の後に置いてください。")
                 if addition.id:
                     placed.add(addition.id)
                 additions.append(addition)
@@ -347,8 +386,8 @@ def read_profile(text: str, path: str, edition: Edition) -> Profile:
         for key, (key_node, value) in reader.mapping(top["団体で定める事項"][1], "団体で定める事項",
                                                      prefix="団体で定める事項.").items():
             if key not in registry:
-                reader.fail(key_node, f"団体で定める事項 has {key!r}, which no 例文 of {edition.id} marks."
-                            + suggest(key, registry))
+                reader.fail(key_node, f"団体で定める事項の「{key}」は、版 {edition.id} の例文にない事項です。"
+                            + suggest(key, registry, ja=True))
                 continue
             values[key] = reader.text((key_node, value), f"団体で定める事項.{key}")
             value_nodes[key] = key_node
@@ -363,44 +402,66 @@ def read_profile(text: str, path: str, edition: Edition) -> Profile:
         if key not in values and "団体で定める事項" in top:
             param = registry.get(key)
             label = param.label if param else key
-            guidance = f" {param.guidance}" if param and param.guidance else ""
-            reader.fail(top["団体で定める事項"][0], f"団体で定める事項 has no value for {key}（{label}）, which "
-                        f"{'、'.join(dict.fromkeys(item_ids))} use(s). Add `{key}: …`.{guidance} The 例文's own "
-                        f"words are 「{next(u.default for u in uses(items[item_ids[0]].statement) if u.key == key)}」.")
+            guidance = f"{param.guidance}" if param and param.guidance else ""
+            words = next(u.default for u in uses(items[item_ids[0]].statement) if u.key == key)
+            reader.fail(top["団体で定める事項"][0], f"団体で定める事項に {key}（{label}）がありません。"
+                        f"{'、'.join(dict.fromkeys(item_ids))} が使います。`{key}: …` を加えてください。{guidance}"
+                        f"例文の文言は「{words}」です。")
 
     # the municipality's own wording: no 「本団体」, no {param}
     own = [(f"改める例文.{i}", r.wording, r.line) for i, r in reworded.items()]
+    own += [(f"改める例文.{i}.見出し", r.title, r.line) for i, r in reworded.items() if r.title]
+    own += [(f"加える例文.{a.id}.見出し", a.title, a.line) for a in additions]
     own += [(f"加える例文.{a.id}", a.wording, a.line) for a in additions]
     own += [(f"団体で定める事項.{k}", v, reader.lines.get(f"団体で定める事項.{k}", 0)) for k, v in values.items()]
+    own += [(f"改める例文.{i}.自己点検", r.check, r.line) for i, r in reworded.items() if r.check]
+    own += [(f"加える例文.{a.id}.自己点検", a.check, a.line) for a in additions if a.check]
     for what, wording, line in own:
+        added_ids = {a.id for a in additions}
+        prefixes = {"STD", "POL"} | {a.id.split("-", 1)[0] for a in additions}
+        for cited in dict.fromkeys(re.findall(r"\b[A-Z][A-Z0-9]*-\d+(?:-\d+)*\b", wording)):
+            if cited.split("-", 1)[0] in prefixes and cited not in items and cited not in added_ids:
+                reader.problems.append(Problem(line, f"{what} が引用する {cited} は、版 {edition.id} の例文にも、"
+                                               "加える例文にもありません。" + suggest(cited, [*items, *added_ids], ja=True)))
         if uses(wording):
-            reader.problems.append(Problem(line, f"{what} has a {{param}}: write the municipality's own words "
-                                           "there (団体で定める事項 fill the guideline's 例文 only)."))
+            reader.problems.append(Problem(line, f"{what} に {{param}} があります。団体の言葉をそのまま書いて"
+                                           "ください（団体で定める事項が埋めるのは、ガイドラインの例文だけです）。"))
         if SELF_WORD in wording and self_word and self_word != SELF_WORD:
-            reader.problems.append(Problem(line, f"{what} says 「{SELF_WORD}」: write 「{self_word}」 (団体.自称)."))
+            reader.problems.append(Problem(line, f"{what} に「{SELF_WORD}」とあります。「{self_word}」"
+                                           "（団体の自称）と書いてください。"))
 
     # an adopted 例文 that refers to one left out
     left_out = set(omitted) | {i for i in optional_ids if i not in adopted}
+    for addition in additions:
+        for target in re.findall(r"\b(?:STD|POL)-\d+(?:-\d+)*\b", addition.wording):
+            if target in left_out:
+                reader.problems.append(Problem(addition.line, f"加える例文 {addition.id} は {target} を引用していますが、"
+                                               f"{target} を採用していません。引用を除くか、{target} を採用してください。"))
     for item in kept:
         wording = reworded[item.id].wording if item.id in reworded else item.statement
         for match in REF_ROLE.finditer(wording):
             targets = referenced_items(match.group(2), edition.items)
             if targets and all(t in left_out for t in targets):
                 line = reworded[item.id].line if item.id in reworded else reader.lines.get(f"採用しない例文.{targets[0]}", 0)
-                reader.problems.append(Problem(line, f"{item.id}（{item.title}）refers to {match.group(1)}, all of "
-                                               f"whose 例文 ({'、'.join(targets)}) this profile leaves out. Reword "
-                                               f"{item.id} (改める例文) without the reference, or adopt one of them."))
+                reader.problems.append(Problem(line, f"{item.id}（{item.title}）は {match.group(1)} を引用して"
+                                               f"いますが、その例文（{'、'.join(targets)}）をすべて採用していません。"
+                                               f"{item.id} を引用のない文言に改める（改める例文）か、そのいずれかを"
+                                               "採用してください。"))
         for target in re.findall(r"\b(?:STD|POL)-\d+(?:-\d+)*\b", wording):
             if target in left_out:
                 line = reworded[item.id].line if item.id in reworded else reader.lines.get(f"採用しない例文.{target}", 0)
-                reader.problems.append(Problem(line, f"{item.id}（{item.title}）refers to {target}, which this "
-                                               f"profile leaves out. Reword {item.id} (改める例文) without the "
-                                               f"reference, or adopt {target}."))
+                reader.problems.append(Problem(line, f"{item.id}（{item.title}）は {target} を引用していますが、"
+                                               f"{target} を採用していません。{item.id} を引用のない文言に改める"
+                                               f"（改める例文）か、{target} を採用してください。"))
     for addition in additions:
+        if addition.after and addition.check and not _in_standards(edition, addition.after, additions):
+            reader.problems.append(Problem(addition.line, f"加える例文 {addition.id} は基本方針に置かれますが、自己点検の"
+                                           "問いがあります。自己点検は対策基準の条について行うので、自己点検を除くか、"
+                                           "対策基準の例文の後に置いてください。"))
         if addition.after and not addition.check and _in_standards(edition, addition.after, additions):
-            reader.problems.append(Problem(addition.line, f"the addition {addition.id} is among the 対策基準 and "
-                                           "has no 自己点検 question. Add `自己点検: …ますか。` (it becomes a row of "
-                                           "the 自己点検 workbook)."))
+            reader.problems.append(Problem(addition.line, f"加える例文 {addition.id} は対策基準に置かれますが、"
+                                           "自己点検の問いがありません。`自己点検: …ますか。` を加えてください"
+                                           "（自己点検ワークブックの行になります）。"))
     if reader.problems:
         raise ProfileError(path, reader.problems)
     return Profile(path=path, edition=edition.id, name=name, kind=kind, self_word=self_word,
@@ -420,13 +481,13 @@ def _in_standards(edition: Edition, after: str, additions: Iterable[Addition]) -
 def edition_id_of(text: str, path: str) -> str:
     """The ``版`` of a profile, read before the edition is (so the right one can be loaded). Raises
     :class:`ProfileError` when the file is not YAML or has no ``版``."""
-    try:
-        data: Any = yaml.safe_load(text)
+    try:  # every value as text (a date such as 2026-04-31 is the 施行日 check's to report, not YAML's)
+        data: Any = yaml.load(text, Loader=yaml.BaseLoader)
     except yaml.YAMLError as error:
-        raise _syntax_error(path, error) from None
+        raise _syntax_error(path, error, text) from None
     if not isinstance(data, dict) or not str(data.get("版") or "").strip():
-        raise ProfileError(path, [Problem(0, "the profile has no 版: name the edition it adopts, e.g. "
-                                  "`版: h27-03` (the folders of traceability/editions/).")])
+        raise ProfileError(path, [Problem(0, "プロファイルに版がありません。採用するガイドラインの版を、"
+                                  "`版: h27-03` のように書いてください（traceability/editions/ のフォルダ名）。")])
     return str(data["版"]).strip()
 
 
@@ -440,15 +501,15 @@ def load_profile(path: Path, editions_dir: Path) -> tuple[Profile, Edition]:
     try:
         text = path.read_bytes().decode("utf-8")
     except OSError as error:
-        raise ProfileError(shown, [Problem(0, f"cannot read the profile ({error.strerror}).")]) from None
+        raise ProfileError(shown, [Problem(0, f"プロファイルを読めません（{error.strerror}）。")]) from None
     except UnicodeDecodeError:
-        raise ProfileError(shown, [Problem(0, "the profile is not UTF-8. Save it as UTF-8.")]) from None
+        raise ProfileError(shown, [Problem(0, "プロファイルが UTF-8 ではありません。UTF-8 で保存してください。")]) from None
     edition_id = edition_id_of(text, shown)
     edition_file = editions_dir / edition_id / EDITION_FILE
     if not edition_file.is_file():
         known = sorted(p.name for p in editions_dir.iterdir() if (p / EDITION_FILE).is_file()) if editions_dir.is_dir() else []
         line = next((n for n, row in enumerate(text.split("\n"), 1) if row.startswith("版")), 0)
-        raise ProfileError(shown, [Problem(line, f"版 {edition_id!r} is not a frozen edition (those are: "
-                                   f"{'、'.join(known) or 'none'})." + suggest(edition_id, known))])
+        raise ProfileError(shown, [Problem(line, f"版「{edition_id}」はありません（ある版: "
+                                   f"{'、'.join(known) or 'なし'}）。" + suggest(edition_id, known, ja=True))])
     edition = load_edition(edition_file)
     return read_profile(text, shown, edition), edition

@@ -120,6 +120,8 @@ class Problem:
     sheet: str
     cell: str
     message: str
+    #: for an answers file (YAML): the line (the sheet and cell are then empty)
+    line: int = 0
 
 
 class WorkbookError(ValueError):
@@ -131,8 +133,8 @@ class WorkbookError(ValueError):
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [f"{self.path}: {p.sheet}!{p.cell}: {p.message}" if p.sheet else f"{self.path}: {p.message}"
-                for p in self.problems]
+        return [f"{self.path}: {p.sheet}!{p.cell}: {p.message}" if p.sheet else
+                f"{self.path}:{p.line}: {p.message}" if p.line else f"{self.path}: {p.message}" for p in self.problems]
 
 
 @dataclass(frozen=True)
@@ -186,35 +188,50 @@ def _date(value: Any) -> dt.date | str | None:
         return _text(value)
 
 
-def read_answers(policy: Policy, path: Path) -> Answers:
-    """The answers in the filled workbook at ``path``, checked against ``policy`` (the profile and edition it was
-    made for). Raises :class:`WorkbookError` with every problem (see the module)."""
+def _where_differs(have: str, want: str) -> str:
+    """「it reads '…X…' where the workbook made it '…Y…'」 around the first character that differs."""
+    start = next((n for n, (a, b) in enumerate(zip(have, want, strict=False)) if a != b), min(len(have), len(want)))
+    left = max(0, start - 8)
+    return (f"「{('…' if left else '') + have[left:start + 12]}」となっていますが、作成時は"
+            f"「{('…' if left else '') + want[left:start + 12]}」です")
+
+
+def open_workbook(path: Path) -> Any:
+    """The workbook at ``path`` (openpyxl, values as last calculated). Raises :class:`WorkbookError` for a file
+    that is missing or not an XLSX workbook (an .xls, .ods or CSV file, even renamed)."""
     import zipfile
 
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    shown = str(path)
     try:
-        book = load_workbook(path, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise WorkbookError(shown, [Problem("", "", f"cannot be read as an XLSX workbook ({error}). Save it from "
-                                            "Excel as .xlsx (Excel ブック).")]) from None
+        return load_workbook(path, data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, InvalidFileException) as error:
+        raise WorkbookError(str(path), [Problem("", "", f"XLSX のワークブックとして読めません（{error}）。Excel で"
+                                                "「Excel ブック（.xlsx）」として保存してください（.xls、.ods、CSV は"
+                                                "読めません）。")]) from None
+
+
+def read_answers(policy: Policy, path: Path) -> Answers:
+    """The answers in the filled workbook at ``path``, checked against ``policy`` (the profile and edition it was
+    made for). Raises :class:`WorkbookError` with every problem (see the module)."""
+    shown = str(path)
+    book = open_workbook(path)
     problems: list[Problem] = []
     if INFO_SHEET not in book.sheetnames:
-        raise WorkbookError(shown, [Problem("", "", f"has no sheet {INFO_SHEET!r}: it is not a 自己点検 workbook "
-                                            "made by make policy. Fill in the workbook the policy site offers.")])
+        raise WorkbookError(shown, [Problem("", "", f"シート「{INFO_SHEET}」がありません。make policy が作った"
+                                            "自己点検ワークブックではありません。ポリシーのサイトのワークブックに記入してください。")])
     info = book[INFO_SHEET]
     given = {_text(info.cell(r, 1).value): (r, _text(info.cell(r, 2).value)) for r in range(1, info.max_row + 1)}
     expected = dict(info_rows(policy, dt.datetime.now(dt.UTC)))
     for label in ("団体", "版", "問いの指紋"):
         line, value = given.get(label, (0, ""))
         if value != expected[label]:
-            what = {"団体": f"is for {value!r}, not {expected['団体']!r}",
-                    "版": f"is of the edition {value!r}; this profile adopts {expected['版']!r}",
-                    "問いの指紋": "was made for other articles or questions (the profile or the edition changed since)"}
+            what = {"団体": f"「{value}」のワークブックで、「{expected['団体']}」のものではありません",
+                    "版": f"版「{value}」のワークブックですが、このプロファイルは版「{expected['版']}」を採用しています",
+                    "問いの指紋": "別の条又は問いのために作られたワークブックです（その後にプロファイル又は版が変わりました）"}
             problems.append(Problem(INFO_SHEET, f"B{line}" if line else "A1",
-                                    f"the workbook {what[label]}. Make a new workbook with make policy and copy "
-                                    "the answers into it."))
+                                    f"{what[label]}。make policy で新しいワークブックを作り、回答を写してください。"))
     if problems:
         raise WorkbookError(shown, problems)
     by_key: dict[str, Answer] = {}
@@ -223,36 +240,51 @@ def read_answers(policy: Policy, path: Path) -> Answers:
         expected_rows.setdefault(row.sheet, []).append(row)
     for name, wanted in expected_rows.items():
         if name not in book.sheetnames:
-            problems.append(Problem(name, "A1", f"the sheet is missing ({len(wanted)} articles: "
-                                    f"{wanted[0].article.label}–{wanted[-1].article.label}). Restore it."))
+            problems.append(Problem(name, "A1", f"このシートがありません（{len(wanted)} 条: "
+                                    f"{wanted[0].article.label}〜{wanted[-1].article.label}）。元に戻してください。"))
             continue
         sheet = book[name]
+        merged = [str(r) for r in sheet.merged_cells.ranges if r.max_row >= 2]
+        if merged:  # a merged cell holds its value in its first cell only: the other rows would read as empty
+            problems.append(Problem(name, merged[0], f"セルが結合されています（{'、'.join(merged[:3])}）。結合を解除し、"
+                                    "行ごとに回答を書いてください。"))
+            continue
         for col, header in enumerate(HEADERS, 1):
             if _text(sheet.cell(1, col).value) != header:
-                problems.append(Problem(name, f"{'ABCDEFGHI'[col - 1]}1", f"the header is "
-                                        f"{_text(sheet.cell(1, col).value)!r}, not {header!r}. Restore it."))
+                problems.append(Problem(name, f"{'ABCDEFGHI'[col - 1]}1", f"見出しが"
+                                        f"「{_text(sheet.cell(1, col).value)}」です。「{header}」に戻してください。"))
         for number, row in enumerate(wanted, start=2):
             key = _text(sheet.cell(number, 1).value)
             if key != row.article.id:
-                elsewhere = next((n for n in range(2, sheet.max_row + 1) if _text(sheet.cell(n, 1).value) == row.article.id), None)
-                hint = (f"it is in row {elsewhere}: rows must stay in their order" if elsewhere else
-                        "that row was removed")
-                problems.append(Problem(name, f"{KEY}{number}", f"expected the row of {row.article.id} "
-                                        f"({row.article.label}), found {key or 'an empty row'!r}; {hint}. Make a new "
-                                        "workbook with make policy and copy the answers into it."))
-                continue
+                # one message for the first row out of place (the rows after it would all be out of place too)
+                keys = [_text(sheet.cell(n, 1).value) for n in range(2, sheet.max_row + 1)]
+                wanted_keys = [r.article.id for r in wanted]
+                if key not in wanted_keys:
+                    hint = (f"行が挿入されています。{number} 行目を削除してください" if key else
+                            f"{number} 行目が空です。行が挿入されたか、キーが消されています")
+                elif row.article.id in keys:
+                    hint = (f"{row.article.id} は {keys.index(row.article.id) + 2} 行目にあります。行が並べ替えられたか、"
+                            "移されています")
+                else:
+                    hint = f"{row.article.id} の行が削除されています。元に戻してください"
+                problems.append(Problem(name, f"{KEY}{number}", f"ここは {row.article.id}（{row.article.label}）の"
+                                        f"行のはずですが、{f'「{key}」' if key else '空の行'}があります。{hint}。行は作成時の"
+                                        "ままにしてください（並べ替えはフィルターで表示だけを）。このシートのこの行から後は"
+                                        "読んでいません。"))
+                break
             for letter, want in ((ARTICLE, row.article.label), (QUESTION, row.question)):
                 have = _text(sheet[f"{letter}{number}"].value)
                 if have != want:
-                    problems.append(Problem(name, f"{letter}{number}", f"was changed to {have[:30]!r}; it must "
-                                            f"read {want[:30]!r}. Restore it (only the yellow columns are filled in)."))
+                    problems.append(Problem(name, f"{letter}{number}", f"書き換えられています。{_where_differs(have, want)}。"
+                                            "元に戻してください（記入するのは黄色の欄だけです）。"))
             answer = _text(sheet[f"{ANSWER}{number}"].value)
             if answer and answer not in ANSWERS:
-                problems.append(Problem(name, f"{ANSWER}{number}", f"{answer!r} is not an answer; choose one of "
-                                        f"{'、'.join(ANSWERS)} (or leave it empty: 未回答)."))
+                problems.append(Problem(name, f"{ANSWER}{number}", f"回答「{answer}」は選べる回答ではありません。"
+                                        f"{'、'.join(ANSWERS)} から選んでください（空欄は未回答）。"))
             due = _date(sheet[f"{DUE}{number}"].value)
             if isinstance(due, str):
-                problems.append(Problem(name, f"{DUE}{number}", f"{due!r} is not a date; write it as 2027-03-31."))
+                problems.append(Problem(name, f"{DUE}{number}", f"期限「{due}」は日付として読めません。"
+                                        "2027-03-31 の形で書いてください。"))
                 due = None
             by_key[row.article.id] = Answer(answer or UNANSWERED, _text(sheet[f"{EVIDENCE}{number}"].value),
                                             _text(sheet[f"{OWNER}{number}"].value), due,
@@ -260,8 +292,8 @@ def read_answers(policy: Policy, path: Path) -> Answers:
         last = len(wanted) + 1
         for number in range(last + 1, sheet.max_row + 1):
             if any(_text(sheet.cell(number, col).value) for col in range(1, len(HEADERS) + 1)):
-                problems.append(Problem(name, f"{KEY}{number}", "a row was added after the last article; the "
-                                        "workbook holds one row per article. Remove it (write notes in 備考)."))
+                problems.append(Problem(name, f"{KEY}{number}", "最後の条の後に行が加えられています。ワーク"
+                                        "ブックは条ごとに一行です。その行を削除してください（補足は備考に書きます）。"))
                 break
     if problems:
         raise WorkbookError(shown, problems)
@@ -280,42 +312,53 @@ def fill_workbook(policy: Policy, answers_path: Path, *, built: dt.datetime) -> 
     import yaml
 
     from trace_model.params import suggest
+    from trace_model.profile import yaml_problem
 
     shown = str(answers_path)
     try:
-        root = yaml.compose(answers_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise WorkbookError(shown, [Problem("", "", f"cannot be read as UTF-8 YAML ({error}).")]) from None
-    data = yaml.safe_load(answers_path.read_text(encoding="utf-8")) or {}
+        text = answers_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise WorkbookError(shown, [Problem("", "", f"UTF-8 のファイルとして読めません（{error}）。")]) from None
+    try:
+        root = yaml.compose(text)
+        data = yaml.load(text, Loader=yaml.BaseLoader) or {}  # every value as text: a bad date is ours to report
+    except yaml.YAMLError as error:
+        line, message = yaml_problem(error, text)
+        raise WorkbookError(shown, [Problem("", "", message, line or 1)]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("回答", {}), dict):
+        raise WorkbookError(shown, [Problem("", "", "回答のファイルは「既定: 実施」と「回答:」の下にキーごとの回答を"
+                                            "書きます（profiles/example-town-answers.yaml を参照）。", 1)])
     problems: list[Problem] = []
 
-    def at(key: str) -> str:
+    def at(key: str) -> int:
         for key_node, value in getattr(root, "value", []) or []:
             if key_node.value == "回答" and hasattr(value, "value"):
                 for inner, _ in value.value:
                     if inner.value == key:
-                        return f"line {inner.start_mark.line + 1}"
-        return "line 1"
+                        return int(inner.start_mark.line) + 1
+        return 1
 
     keys = {r.article.id for r in rows(policy)}
     default = str(data.get("既定", "") or "")
     if default and default not in ANSWERS:
-        problems.append(Problem("", "", f"line 1: 既定 {default!r} is not one of {'、'.join(ANSWERS)}."))
+        problems.append(Problem("", "", f"既定「{default}」は {'、'.join(ANSWERS)} のどれでもありません。", 1))
     answers: dict[str, Answer] = {}
     for key, spec in (data.get("回答") or {}).items():
         if key not in keys:
-            problems.append(Problem("", "", f"{at(key)}: {key!r} is not a row of the workbook." + suggest(key, sorted(keys))))
+            problems.append(Problem("", "", f"「{key}」はワークブックの行のキーではありません。"
+                                    + suggest(key, sorted(keys), ja=True), at(key)))
             continue
         spec = spec if isinstance(spec, dict) else {"回答": spec}
         unknown = [k for k in spec if k not in ("回答", "根拠", "担当", "期限", "備考")]
         if unknown:
-            problems.append(Problem("", "", f"{at(key)}: {unknown[0]!r} is not a field (回答、根拠、担当、期限、備考)."))
+            problems.append(Problem("", "", f"「{unknown[0]}」は書ける項目ではありません（回答、根拠、担当、期限、備考）。",
+                                    at(key)))
         answer = str(spec.get("回答", default) or "")
         if answer and answer not in ANSWERS:
-            problems.append(Problem("", "", f"{at(key)}: {answer!r} is not one of {'、'.join(ANSWERS)}."))
+            problems.append(Problem("", "", f"回答「{answer}」は {'、'.join(ANSWERS)} のどれでもありません。", at(key)))
         due = _date(spec.get("期限"))
         if isinstance(due, str):
-            problems.append(Problem("", "", f"{at(key)}: 期限 {due!r} is not a date (2027-03-31)."))
+            problems.append(Problem("", "", f"期限「{due}」は日付として読めません（2027-03-31 の形）。", at(key)))
             due = None
         answers[key] = Answer(answer or UNANSWERED, str(spec.get("根拠", "") or ""), str(spec.get("担当", "") or ""),
                               due, str(spec.get("備考", "") or ""))
@@ -373,8 +416,8 @@ def report_sheets(policy: Policy, answers: Answers) -> list[Sheet]:
         Column("根拠・証跡", "long", 30), Column("担当", "text", 14), Column("期限", "text", 12), Column("備考", "long", 24)),
         tuple((a.id, a.label, a.title, answers.by_key[a.id].answer, answers.by_key[a.id].evidence,
                answers.by_key[a.id].owner, answers.by_key[a.id].due_text, answers.by_key[a.id].note) for a in articles))]
-    for key, _, label in STANDARDS:
-        sheets.append(Sheet(f"状態 {key}"[:31], f"{label} の実施状態", (
+    for key, short, label in STANDARDS:
+        sheets.append(Sheet(f"{short.replace('/', '-').replace(':', '-')} の状態"[:31], f"{label} の実施状態", (
             Column("番号", "number", 10), Column("名称", "long", 36), Column("状態", "text", 10),
             Column("基づく条と回答", "long", 60)),
             tuple((s.number, s.title, s.state, "、".join(f"{a}: {answer}" for a, answer in s.articles))
