@@ -57,11 +57,51 @@ class CheckedNeedtableDirective(NeedtableDirective):  # type: ignore[misc]
         if problems:
             checks.record_problems(self.env, problems)
             return []
+        _pages(self.env).add(self.env.docname)
         return list(super().run())
+
+
+def _pages(env: Any) -> set[str]:
+    """The pages that hold a needtable (kept in the environment)."""
+    if not hasattr(env, "guideline_needtable_pages"):
+        env.guideline_needtable_pages = set()
+    return env.guideline_needtable_pages  # type: ignore[no-any-return]
+
+
+def purge(app: Sphinx, env: Any, docname: str) -> None:
+    _pages(env).discard(docname)
+
+
+def merge(app: Sphinx, env: Any, docnames: Any, other: Any) -> None:
+    _pages(env).update(_pages(other))
+
+
+def rewrite_needtable_pages(app: Sphinx, env: Any) -> list[str]:
+    """``env-updated``: the pages with a needtable, when any need changed since the last build. sphinx-needs fills
+    a needtable when its page is written, but writes the page only when the page itself was read: a need added,
+    removed or changed on another page would leave the table as it was (an incremental build then differs from a
+    clean one). Compared by a digest of every need's fields, kept in the environment."""
+    import hashlib
+
+    from guideline_trace.views import sources_changed
+
+    pages = sorted(d for d in _pages(env) if d in env.found_docs)
+    if not pages or not sources_changed(app):
+        return []
+    needs = checks.current_needs(env)
+    digest = hashlib.sha256(repr(sorted(
+        (need_id, sorted((str(k), str(v)) for k, v in need.items() if k != "content"))
+        for need_id, need in needs.items())).encode("utf-8")).hexdigest()
+    before = getattr(env, "guideline_needtable_digest", None)
+    env.guideline_needtable_digest = digest
+    return pages if before != digest else []
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_needs")
     app.setup_extension("guideline_trace.checks")
     app.add_directive("needtable", CheckedNeedtableDirective, override=True)
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+    app.connect("env-purge-doc", purge)
+    app.connect("env-merge-info", merge)
+    app.connect("env-updated", rewrite_needtable_pages)
+    return {"version": __version__, "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
