@@ -49,11 +49,15 @@ def _cell(text: str) -> str:
     return md(text).replace("\n", " ")
 
 
-def table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[str]], name: str = "") -> str:
-    """A MyST table with its caption (every cell escaped; ``name``: its anchor)."""
+def table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[str]], name: str = "",
+          nowrap: Sequence[int] = ()) -> str:
+    """A MyST table with its caption (every cell escaped; ``name``: its anchor; ``nowrap``: the 1-based columns of
+    IDs, numbers and states, kept on one line on screen and in print)."""
     out = [f":::{{table}} {caption}", ":widths: auto"]
     if name:
         out.append(f":name: {name}")
+    if nowrap:
+        out.append(":class: " + " ".join(f"nowrap-{n}" for n in nowrap))
     out += ["", "| " + " | ".join(_cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
     out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return "\n".join([*out, ":::", ""])
@@ -104,7 +108,7 @@ def _differences(policy: Policy) -> str:
                   [(d.title, d.old, d.new, d.article) for d in params], "sai-params"),
             "## 採用しない例文", ""]
     body += [table("採用しない例文", ("例文", "見出し", "理由"), [(d.id, d.title, d.reason) for d in omitted],
-                   "sai-omitted") if omitted else "採用しない例文はありません。", ""]
+                   "sai-omitted", nowrap=(1,)) if omitted else "採用しない例文はありません。", ""]
     body += ["## 改めた例文", "", "下線（読み上げでは「変更部分」）は、例文から変えた部分です。", ""]
     for difference in reworded:
         body += _rewording(difference)
@@ -112,7 +116,7 @@ def _differences(policy: Policy) -> str:
         body += ["改めた例文はありません。", ""]
     body += ["## 加えた規定", ""]
     body += [table("加えた規定", ("条", "ID", "見出し", "理由"), [(d.article, d.id, d.title, d.reason) for d in added],
-                   "sai-added") if added else "加えた規定はありません。", ""]
+                   "sai-added", nowrap=(1, 2)) if added else "加えた規定はありません。", ""]
     return _page("例文との相違", body, "differences")
 
 
@@ -161,7 +165,7 @@ def _soa(policy: Policy) -> str:
         body.append(table(f"{label} の適用宣言書（SoA）", ("番号", "名称", "適用", "本規程の条", "理由"), [
             (r.number, r.title, r.status, "、".join(r.articles),
              _omitted_reasons(r.omitted) if r.status == "不採用" else r.justification)
-            for r in rows], f"soa-{key}"))
+            for r in rows], f"soa-{key}", nowrap=(1, 3)))
     return _page("適用宣言書（SoA）", body, "soa")
 
 
@@ -281,7 +285,7 @@ def report_page(policy: Policy, answers: Answers) -> str:
     body.append(table("未実施・一部実施・未回答の条", ("条", "見出し", "回答", "担当", "期限", "備考"), [
         (a.label, a.title, answers.by_key[a.id].answer, answers.by_key[a.id].owner, answers.by_key[a.id].due_text,
          answers.by_key[a.id].note)
-        for a in open_rows], "report-open") if open_rows else "すべての条を実施しています（又は該当なし）。")
+        for a in open_rows], "report-open", nowrap=(1, 3, 5)) if open_rows else "すべての条を実施しています（又は該当なし）。")
     body.append("")
     for key, _, label in STANDARDS:
         states = control_states(policy, answers, key)
@@ -291,6 +295,6 @@ def report_page(policy: Policy, answers: Answers) -> str:
         weak = [c for c in states if c.state in ("未実施", "一部実施", UNANSWERED)]
         body.append(table(f"{label}: 実施していない条に基づく管理策", ("番号", "名称", "状態", "基づく条と回答"), [
             (c.number, c.title, c.state, "、".join(f"{a}: {answer}" for a, answer in c.articles if answer != "実施"))
-            for c in weak], f"report-{key}") if weak else "実施していない条に基づく管理策はありません。")
+            for c in weak], f"report-{key}", nowrap=(1, 3)) if weak else "実施していない条に基づく管理策はありません。")
         body.append("")
     return _page("自己点検の結果", body, "self-assessment-report")
