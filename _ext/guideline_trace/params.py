@@ -163,7 +163,27 @@ def param_table(app: Sphinx) -> tuple[Any, ...]:
                   ("param-list",), "団体で定める事項の一覧"),)
 
 
+class OptionalListDirective(_ViewDirective):
+    """``optional-list``: every 選択項目 (a 例文 with ``optional``) — its ID (linked), title and the kind of body
+    that adopts it — as a table, for the municipalities page."""
+
+    view = "optional"
+    option_spec: ClassVar[dict[str, Any]] = {}
+
+    def run(self) -> list[nodes.Node]:
+        return self.placeholder()
+
+
+def optional_table(app: Sphinx) -> tuple[Any, ...]:
+    """The ``optional-list`` view's blocks: one row per 選択項目 of the current sources, in reading order."""
+    from guideline_trace.editions import current_edition
+
+    rows = tuple((Ref(item.id), item.title, item.optional) for item in current_edition(app).items if item.optional)
+    return (Table(("例文", "見出し", "採用する団体"), rows, ("optional-list",), "選択項目の例文"),)
+
+
 VIEWS["params"] = View("params", "param-list", ParamListDirective, (), lambda i, o: param_table(i.app))
+VIEWS["optional"] = View("optional", "optional-list", OptionalListDirective, (), lambda i, o: optional_table(i.app))
 
 
 def params_outside_reibun(app: Sphinx, doctree: nodes.document) -> None:
