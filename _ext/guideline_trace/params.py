@@ -38,16 +38,22 @@ def registry_path(app: Sphinx) -> Path | None:
 
 def registry(app: Sphinx) -> dict[str, Param] | None:
     """The parameter registry, read once per build; ``None`` when there is none, or it cannot be read (which
-    :func:`check_params` reports, once)."""
+    :func:`check_params` reports, once, from :func:`registry_error`)."""
     cache = build_cache(app)
     if not cache.params_read:
         path = registry_path(app)
         try:
             cache.params = load_params(path, app.config.trace_params_file) if path else None
-        except ParamsError:
-            cache.params = None
+        except ParamsError as error:
+            cache.params, cache.params_error = None, error
         cache.params_read = True
     return cache.params
+
+
+def registry_error(app: Sphinx) -> ParamsError | None:
+    """Why the registry could not be read this build, or ``None``."""
+    registry(app)
+    return build_cache(app).params_error  # type: ignore[no-any-return]
 
 
 class ParamRole(SphinxRole):
@@ -93,15 +99,13 @@ def _explanation_line(app: Sphinx, need: Location) -> Location:
 def check_params(app: Sphinx, env: Any) -> None:
     """``env-check-consistency``: the registry is readable; every parameter in it is used by a 例文; no 例文 has a
     ``{param}`` in its 解説 (a profile fills the wording only). Each problem is ``trace.param`` at its line."""
-    path = registry_path(app)
-    if path is None:
-        return
-    try:
-        params = load_params(path, app.config.trace_params_file)
-    except ParamsError as error:
+    error = registry_error(app)
+    if error is not None:
         checks.warn(f"parameter registry: {error.message}", "param", error.location)
         return
-    registry(app)  # the same registry for the edition this build writes
+    params = registry(app)
+    if params is None:  # trace_params_file is empty: no registry
+        return
     used: set[str] = set()
     problems = []
     model = checks.current_model(app)

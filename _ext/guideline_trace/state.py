@@ -126,6 +126,7 @@ class BuildCache:
     #: the parameter registry (``guideline_trace.params``): read once; ``None`` when absent or unreadable
     params_read: bool = False
     params: dict[str, Any] | None = None
+    params_error: Any = None
 
 
 def build_cache(app: Any) -> BuildCache:

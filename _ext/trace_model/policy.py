@@ -279,8 +279,7 @@ def tailor(edition: Edition, profile: Profile, labels: Mapping[str, str] | None 
     here is a bug and raises ``KeyError``."""
     labels = dict(labels or {c.standard: c.label for c in edition.catalogs})
     entries = {(c.standard, e.id): e for c in edition.catalogs for e in c.entries}
-    kept = [i for i in edition.items
-            if i.id not in profile.omitted and (not i.optional or i.id in profile.adopted_optional)]
+    kept = [i for i in edition.items if profile.adopts(i)]
     after: dict[str, list[str]] = {}
     for addition in profile.additions:
         after.setdefault(addition.after, []).append(addition.id)
@@ -335,16 +334,19 @@ def tailor(edition: Edition, profile: Profile, labels: Mapping[str, str] | None 
     cited = re.compile(r" ?\b(" + "".join(f"{re.escape(a)}|" for a in sorted(additions, key=len, reverse=True))
                        + r"(?:STD|POL)-\d+(?:-\d+)*)\b ?")
 
+    def in_document(target_document: str, where: str, document: str) -> str:
+        """``where`` (第8条, 第3章第1節) as cited from ``document``: with the other document's title if need be."""
+        if target_document == document:
+            return where
+        return (profile.policy_title if target_document == "基本方針" else profile.standards_title) + where
+
     def renumber(text: str, document: str, strict: bool = True) -> str:
         def place(label: str, shown: str) -> str:
             if label not in places:
                 if not strict or not ref_target(label):  # a glossary term, a page of the guideline: its words
                     return shown
                 raise KeyError(f"{label} is referred to but not adopted")
-            target_document, where = places[label]
-            prefix = "" if target_document == document else (
-                profile.policy_title if target_document == "基本方針" else profile.standards_title)
-            return f"{prefix}{where}"
+            return in_document(*places[label], document)
 
         # 「基本方針 4（「4. 適用範囲」）に定める」: the reference says it all -> 「…基本方針第4条に定める」
         text = _POLICY_REF.sub(lambda m: place(m.group(2), m.group(1)), text)
@@ -357,9 +359,7 @@ def tailor(edition: Edition, profile: Profile, labels: Mapping[str, str] | None 
                     return f"例文 {target}"
                 raise KeyError(f"{target} is referred to but not adopted")
             target_document, number = numbers[target]
-            prefix = "" if target_document == document else (
-                profile.policy_title if target_document == "基本方針" else profile.standards_title)
-            return f"{prefix}第{number}条"
+            return in_document(target_document, f"第{number}条", document)
 
         return cited.sub(article, text)
 
@@ -377,12 +377,12 @@ def tailor(edition: Edition, profile: Profile, labels: Mapping[str, str] | None 
                                           new=text))
             continue
         item = home
-        trace = tuple(
-            TraceEntry(link.standard, labels.get(link.standard, link.standard),
-                       entries[(link.standard, link.target)].number if (link.standard, link.target) in entries else link.target,
-                       entries[(link.standard, link.target)].title if (link.standard, link.target) in entries else "",
-                       link.reason, link.relationship)
-            for link in item.links)
+        trace = []
+        for link in item.links:
+            entry = entries.get((link.standard, link.target))
+            trace.append(TraceEntry(link.standard, labels.get(link.standard, link.standard),
+                                    entry.number if entry else link.target, entry.title if entry else "",
+                                    link.reason, link.relationship))
         if item.id in profile.reworded:
             rewording = profile.reworded[item.id]
             text = renumber(rewording.wording, document)
@@ -399,14 +399,16 @@ def tailor(edition: Edition, profile: Profile, labels: Mapping[str, str] | None 
         own_check = profile.reworded[item.id].check if item.id in profile.reworded else ""
         check = own_check or item.check.replace(SELF_WORD, profile.self_word)
         articles[item.id] = Article(document, number, item.id, title, tuple(parse_blocks(text)), item.id, origin,
-                                    item.chapter, item.section, trace, check, text)
+                                    item.chapter, item.section, tuple(trace), check, text)
     for item in edition.items:
-        if item.id in profile.omitted or (item.optional and item.id not in profile.adopted_optional):
+        if not profile.adopts(item):
             differences.append(Difference("omitted", item.id, item.title, "", profile.omitted.get(item.id, "")))
     params = {p.key: p for p in edition.params}
+    kept_uses = {i.id: uses(i.statement) for i in kept}
     for key, value in profile.values.items():
-        using = tuple(i.id for i in kept if i.id not in profile.reworded and f"<{key}>" in i.statement)
-        defaults = {u.default for i in kept for u in uses(i.statement) if u.key == key}
+        using = tuple(i for i, found in kept_uses.items()
+                      if i not in profile.reworded and any(u.key == key for u in found))
+        defaults = {u.default for found in kept_uses.values() for u in found if u.key == key}
         differences.append(Difference("param", key, params[key].label if key in params else key,
                                       "、".join(f"{articles[i].document}{articles[i].label}" for i in using),
                                       "団体で定める事項",

@@ -31,14 +31,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from trace_model.editions import REF_ROLE, Edition, referenced_items
+from trace_model.editions import REF_ROLE, Edition, FrozenItem, referenced_items
 from trace_model.params import suggest, uses
 
 #: The kinds of local public body (地方自治法 第1条の3) a profile may name.
@@ -124,6 +124,10 @@ class Profile:
     additions: tuple[Addition, ...]
     lines: dict[str, int] = field(default_factory=dict)
 
+    def adopts(self, item: FrozenItem) -> bool:
+        """Whether the municipality adopts the 例文 ``item`` (as it is or reworded)."""
+        return _adopts(item, self.omitted, self.adopted_optional)
+
     def line(self, key: str) -> int:
         """The profile line of ``key`` (a top-level key, ``団体で定める事項.<param>``, ``採用しない例文.<ID>`` …)."""
         return self.lines.get(key, 0)
@@ -150,6 +154,11 @@ def yaml_problem(error: yaml.YAMLError, text: str) -> tuple[int, str]:
         return colon, "全角の「：」はキーと値の区切りになりません。半角のコロンと空白「: 」にしてください。"
     return line, (f"YAML として読めません（{problem}）。字下げ（半角空白。タブは使えません）を確かめ、「: 」を含む文や"
                   "記号で始まる文は \"…\" で囲んでください。")
+
+
+def _adopts(item: FrozenItem, omitted: Mapping[str, str], adopted: Collection[str]) -> bool:
+    """A 例文 is adopted unless left out (採用しない例文), or a 選択項目 not in 採用する選択項目."""
+    return item.id not in omitted and (not item.optional or item.id in adopted)
 
 
 def _syntax_error(path: str, error: yaml.YAMLError, text: str = "") -> ProfileError:
@@ -391,7 +400,7 @@ def read_profile(text: str, path: str, edition: Edition) -> Profile:
                 continue
             values[key] = reader.text((key_node, value), f"団体で定める事項.{key}")
             value_nodes[key] = key_node
-    kept = [i for i in edition.items if i.id not in omitted and (not i.optional or i.id in adopted)]
+    kept = [i for i in edition.items if _adopts(i, omitted, adopted)]
     needed: dict[str, list[str]] = {}
     for item in kept:
         if item.id in reworded:
@@ -431,7 +440,7 @@ def read_profile(text: str, path: str, edition: Edition) -> Profile:
                                            "（団体の自称）と書いてください。"))
 
     # an adopted 例文 that refers to one left out
-    left_out = set(omitted) | {i for i in optional_ids if i not in adopted}
+    left_out = {i.id for i in edition.items if not _adopts(i, omitted, adopted)}
     for addition in additions:
         for target in re.findall(r"\b(?:STD|POL)-\d+(?:-\d+)*\b", addition.wording):
             if target in left_out:
