@@ -154,6 +154,23 @@ def test_added_content_is_marked_as_added(needs: Needs) -> None:
     assert added_viewpoints == {"VP-2", "VP-6", "VP-8"}
 
 
+LATER = "本版公開後の動向"
+NOTE_DATE = re.compile(r"（参考）本版公開後の動向（(\d{4})年(\d{1,2})月の注記[。）]")
+
+
+def test_every_note_on_a_later_development_says_when_it_was_written() -> None:
+    """A fact from after the edition (March 2015) appears only as a dated note: the note says, besides the
+    event's own date and source, the month the note was written, so a reader knows what it could know."""
+    root = Path(__file__).resolve().parent.parent
+    notes = [(path, number, line) for folder in ("source", "requirements") for path in sorted((root / folder).rglob("*.md"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if LATER in line]
+    assert len(notes) >= 8
+    for path, number, line in notes:
+        found = NOTE_DATE.search(line)
+        assert found, f"{path.relative_to(root)}:{number}: write （参考）本版公開後の動向（YYYY年M月の注記）:"
+        assert (int(found.group(1)), int(found.group(2))) >= (2015, 3), f"{path.relative_to(root)}:{number}"
+
+
 def test_revision_instructions_link_to_what_they_change(needs: Needs) -> None:
     revs = of_type(needs, "rev")
     assert {r["id"] for r in revs} >= {"REV-VENDOR-001", "REV-NET-001"}
