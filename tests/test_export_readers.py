@@ -145,3 +145,36 @@ def test_pandas_reads_every_key_and_heading_of_every_csv_as_written(site) -> Non
             column = written[0].index(key)
             values = ["" if isinstance(v, float) else v for v in frame[key]]  # an empty cell is NaN
             assert values == [row[column] for row in written[1:]], (path.name, key)
+
+
+@pytest.mark.site
+def test_pandas_reads_the_workbook_as_the_readme_says(site) -> None:
+    """``pandas.read_excel`` with no options keeps every ID column of every sheet exactly (the key the README tells
+    a reader to match on); with the README's ``dtype=str`` every cell of every sheet is the text openpyxl reads,
+    printed numbers such as 5.10 and 2.1.1 included (without it pandas turns an all-numeric text column into floats:
+    5.10 -> 5.1, as the README warns)."""
+    pandas = pytest.importorskip("pandas")
+    from openpyxl import load_workbook
+
+    _, outdir = site
+    path = outdir / "exports" / "traceability.xlsx"
+    book = load_workbook(path)
+    plain = pandas.read_excel(path, sheet_name=None)
+    as_text = pandas.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+    assert list(plain) == list(as_text) == book.sheetnames
+    checked_ids = 0
+    for sheet in book.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        header = [str(h) for h in rows[0]]
+        assert list(as_text[sheet.title].columns) == header, sheet.title
+        for column, name in enumerate(header):
+            written = ["" if row[column] is None else row[column] for row in rows[1:]]
+            if all(isinstance(v, str) for v in written):
+                assert list(as_text[sheet.title][name]) == written, (sheet.title, name)
+            if name.endswith("ID"):
+                values = ["" if isinstance(v, float) else v for v in plain[sheet.title][name]]  # empty cell: NaN
+                assert values == written, (sheet.title, name)
+                checked_ids += 1
+    assert checked_ids >= 8
+    numbers = list(as_text["ISO27001-2022"]["番号"])
+    assert len(set(numbers)) == 93 and {"5.10", "8.30"} <= set(numbers)

@@ -4,8 +4,11 @@ trestle is silent (every reference resolves, every link of needs.json is one map
 from __future__ import annotations
 
 import argparse
+import copy
+import hashlib
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +22,26 @@ STANDARDS = {"iso": "iso", "iso22": "iso22", "nisc": "nisc"}
 
 def load(outdir, name: str) -> dict[str, Any]:
     return json.loads((outdir / "exports" / name).read_text(encoding="utf-8"))
+
+
+#: the OSCAL 1.2.1 release's JSON schemas, vendored with their source and digests (tests/data/oscal/README.md)
+SCHEMAS = Path(__file__).parent / "data" / "oscal"
+SCHEMA_DIGESTS = {
+    "catalog": "c0ae626d6bafe318db68692152d0cbbebf29ba7226b1596a5513cc5d1754504d",
+    "mapping": "5b8f6f9b8117bb42ad8466d11d1695f0be9cc31350c2a3aea770614d96d70d3f",
+}
+EXPORTS = {"guideline-catalog.json": "catalog", **{f"mapping-{s}.json": "mapping" for s in STANDARDS}}
+
+
+def schema_errors(model: str, document: dict[str, Any]) -> list[str]:
+    """Every place ``document`` breaks the OSCAL 1.2.1 JSON schema of ``model`` ('catalog' or 'mapping'), as
+    'path: message'. The vendored file must be the release's unchanged (its SHA-256 is checked)."""
+    import jsonschema_rs
+
+    raw = (SCHEMAS / f"oscal_{model}_schema.json").read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == SCHEMA_DIGESTS[model], f"oscal_{model}_schema.json was changed"
+    validator = jsonschema_rs.validator_for(json.loads(raw), validate_formats=True)
+    return [f"/{'/'.join(map(str, e.instance_path))}: {e.message}" for e in validator.iter_errors(document)]
 
 
 def trestle_valid(model: Any) -> None:
@@ -77,6 +100,31 @@ def test_each_mapping_collection_is_valid_oscal_and_holds_every_link(site, needs
     uuids = [m["uuid"] for m in mapping["maps"]]
     assert len(uuids) == len(set(uuids))
     assert document["mapping-collection"]["provenance"]["method"] == ("hybrid" if standard == "iso22" else "human")
+
+
+@pytest.mark.parametrize("name", sorted(EXPORTS))
+def test_each_oscal_file_is_valid_against_the_oscal_1_2_1_json_schema(site, name: str) -> None:
+    _, outdir = site
+    assert schema_errors(EXPORTS[name], load(outdir, name)) == []
+
+
+def test_the_schema_check_finds_what_trestle_is_asked_to_find_and_more(site) -> None:
+    """The schema check can fail: a malformed UUID, a date without a time zone, a key OSCAL does not define and a
+    missing required part are each found, at their place."""
+    _, outdir = site
+    good = load(outdir, "mapping-iso.json")
+    cases = {
+        "uuid": lambda d: d["mapping-collection"]["mappings"][0]["maps"][0].__setitem__("uuid", "not-a-uuid"),
+        "last-modified": lambda d: d["mapping-collection"]["metadata"].__setitem__("last-modified", "2015-03-31"),
+        "extra key": lambda d: d["mapping-collection"]["mappings"][0]["maps"][0].__setitem__("reason", "x"),
+        "required": lambda d: d["mapping-collection"]["mappings"][0]["maps"][0].pop("targets"),
+    }
+    for case, plant in cases.items():
+        bad = copy.deepcopy(good)
+        plant(bad)
+        errors = schema_errors("mapping", bad)
+        assert errors, case
+        assert all(e.startswith("/mapping-collection/") for e in errors), (case, errors)
 
 
 def test_the_stated_relationships_reach_the_maps(site, needs) -> None:
