@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from trace_model.japanese import JA_CHARS
 from trace_model.oscal import OSCAL_VERSION, portable_text
 
 pytestmark = pytest.mark.site
@@ -69,6 +70,9 @@ def test_the_catalog_is_valid_oscal_and_holds_every_example_once(site, needs) ->
         assert parts["statement"] and parts["guidance"], control["id"]  # every 例文 has its wording and 解説
         for prose in parts.values():
             assert not re.search(r"\{[a-z]+\}`|^:::", prose, re.MULTILINE), (control["id"], prose[:80])
+            # a line break the editor wrapped a Japanese sentence at would read as a space in a Markdown reader
+            wrapped = re.search(f"[{JA_CHARS}][ \\t]*\\n[ \\t]*[{JA_CHARS}]", prose)
+            assert not wrapped, (control["id"], wrapped.group(0) if wrapped else "")
 
 
 @pytest.mark.parametrize("standard", sorted(STANDARDS))

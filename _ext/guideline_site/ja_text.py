@@ -14,27 +14,10 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from trace_model.japanese import JA_CHAR, join_japanese_lines
 
 __version__ = "1.0.0"
 
-_JA = (
-    "\u3000-\u303f"  # CJK symbols and punctuation (、。「」…)
-    "\u3040-\u30ff"  # hiragana, katakana
-    "\u31f0-\u31ff"  # katakana extensions
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kanji
-    "\uff00-\uffef"  # full-width forms (（）：０-９)
-    "\u2460-\u24ff"  # circled numbers ①
-    "\u2010-\u2027"  # dashes, quotes, ellipsis
-)
-_BREAK = re.compile(rf"(?<=[{_JA}])[ \t]*\n[ \t]*(?=[{_JA}])")
-
-
-def join_japanese_lines(text: str) -> str:
-    """``"日本語の\\n文章"`` -> ``"日本語の文章"``; a break next to Latin text is kept."""
-    return _BREAK.sub("", text)
-
-
-_JA_CHAR = re.compile(rf"[{_JA}]")
 _SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 _SKIP = (nodes.literal_block, nodes.raw, nodes.literal, nodes.comment)
 
@@ -53,7 +36,7 @@ def join_lines_in(doctree: nodes.Node) -> None:
             index = _position(parent, text)
             before = parent[index - 1].astext()[-1:] if index > 0 else ""
             after = parent[index + 1].astext()[:1] if index + 1 < len(parent) else ""
-            if _JA_CHAR.match(before) and _JA_CHAR.match(after):
+            if JA_CHAR.match(before) and JA_CHAR.match(after):
                 del parent.children[index]
             continue
         joined = _join_at_edges(text, join_japanese_lines(str(text)))
@@ -80,12 +63,12 @@ def _join_at_edges(text: nodes.Text, value: str) -> str:
     parent = text.parent
     index = _position(parent, text)
     leading = _LEADING.match(value)
-    if leading and index > 0 and _JA_CHAR.match(parent[index - 1].astext()[-1:] or " ") \
-            and _JA_CHAR.match(value[leading.end():][:1] or " "):
+    if leading and index > 0 and JA_CHAR.match(parent[index - 1].astext()[-1:] or " ") \
+            and JA_CHAR.match(value[leading.end():][:1] or " "):
         value = value[leading.end():]
     trailing = _TRAILING.search(value)
-    if trailing and index + 1 < len(parent) and _JA_CHAR.match(parent[index + 1].astext()[:1] or " ") \
-            and _JA_CHAR.match(value[:trailing.start()][-1:] or " "):
+    if trailing and index + 1 < len(parent) and JA_CHAR.match(parent[index + 1].astext()[:1] or " ") \
+            and JA_CHAR.match(value[:trailing.start()][-1:] or " "):
         value = value[:trailing.start()]
     return value
 

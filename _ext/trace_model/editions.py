@@ -38,6 +38,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from trace_model.japanese import JA_CHARS
 from trace_model.params import Param, with_defaults
 
 #: The version of the edition file's layout; a file of another version is refused.
@@ -134,10 +135,8 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _TABLE_RULE = re.compile(r"^\|?[\s:|-]*-{3,}[\s:|-]*$")
 _LIST_ITEM = re.compile(r"^(?:・|\d+[.)]\s|[\u2460-\u2473])")
 _BULLET = re.compile(r"^[-*+]\s+")
-_JA_CHARS = ("\u3000-\u303f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-             "\uff00-\uffef\u2460-\u24ff\u2010-\u2027")
-_JA_END = re.compile(f"[{_JA_CHARS}]$")
-_JA_START = re.compile(f"^[{_JA_CHARS}]")
+_JA_END = re.compile(f"[{JA_CHARS}]$")
+_JA_START = re.compile(f"^[{JA_CHARS}]")
 
 
 def _join(lines: Sequence[str]) -> str:

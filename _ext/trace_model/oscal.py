@@ -2,7 +2,9 @@
 
 - ``guideline-catalog.json``: an OSCAL catalog. Groups are the chapters (基本方針, then 対策基準 1-9), controls the
   例文 items (``policy``, ``measure``) with their ID as ``id``; each control has a ``statement`` part (the 例文's
-  wording) and a ``guidance`` part (its 【解説】), as MyST source made portable (:func:`portable_text`).
+  wording) and a ``guidance`` part (its 【解説】), as MyST source made portable (:func:`portable_text`), with the
+  line breaks the editors wrapped Japanese sentences at dropped (:func:`trace_model.japanese.join_japanese_lines`:
+  a Markdown reader would show each as a space).
 - ``mapping-<standard>.json``: an OSCAL mapping collection from the guideline catalog to one standard
   (ISO/IEC 27001:2013, :2022, NISC 平成26年度版): one ``map`` per link, with the NIST IR 8477 ``relationship``
   (``equal-to`` / ``subset-of`` / ``superset-of`` / ``intersects-with``), the 例文 item as source, the standard's
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from trace_model.japanese import join_japanese_lines
 from trace_model.params import Param, ParamUse, substitute, with_defaults
 from trace_model.report import TraceReport, entry_number
 
@@ -119,11 +122,11 @@ def catalog(report: TraceReport, chapters: Sequence[Chapter], contents: Mapping[
             item = report.model.items[need_id]
             text = contents.get(need_id, "")
             wording, _, explanation = text.partition(EXPLANATION_MARK)
-            prose, control_params = _with_params(need_id, portable_text(wording), params)
+            prose, control_params = _with_params(need_id, join_japanese_lines(portable_text(wording)), params)
             parts = [{"id": f"{need_id}_smt", "name": "statement", "prose": prose or item.title}]
             if explanation.strip():
                 parts.append({"id": f"{need_id}_gdn", "name": "guidance",
-                              "prose": with_defaults(portable_text(explanation))})
+                              "prose": with_defaults(join_japanese_lines(portable_text(explanation)))})
             props = [{"name": "label", "value": need_id}]
             for field in ("source", "paper_ref"):
                 if item.fields.get(field):
