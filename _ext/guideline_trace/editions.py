@@ -370,7 +370,7 @@ def _resolve(app: Sphinx, edition_id: str) -> str | None:
         return frozen[-1].id if frozen else None
     if edition_id == "previous":
         return frozen[-2].id if len(frozen) > 1 else None
-    return edition_id if edition_id in all_editions(app) else None
+    return edition_id if edition_id == CURRENT or any(e.id == edition_id for e in frozen) else None
 
 
 def _history(app: Sphinx) -> tuple[Any, ...]:
@@ -403,13 +403,14 @@ def _comparison(app: Sphinx, options: Mapping[str, Any]) -> tuple[Any, ...]:
 def comparison_specs(app: Sphinx) -> list[tuple[str, str]]:
     """``(old, new)`` edition IDs of every 新旧対照表 on the site (``latest`` resolved), each once."""
     found = []
-    editions = all_editions(app)
+    # the frozen editions' dates only: the current edition (every 例文, 0.2 s) is not needed to name the pairs
+    frozen = {e.id: e for e in frozen_editions(app)}
     for specs in state(app.env).view_specs.values():
         for spec in specs:
             if spec["view"] == "comparison":
                 pair = (_resolve(app, spec["old"]), _resolve(app, spec["new"]))
                 if (None not in pair and pair[0] != pair[1] and pair not in found
-                        and (pair[1] == CURRENT or editions[pair[0]].date <= editions[pair[1]].date)):  # type: ignore[index]
+                        and (pair[1] == CURRENT or frozen[pair[0]].date <= frozen[pair[1]].date)):  # type: ignore[index]
                     found.append(pair)
     return found  # type: ignore[return-value]
 

@@ -26,6 +26,8 @@ from typing import Any
 from sphinx.application import Sphinx
 from trace_model.params import with_defaults
 
+from guideline_trace.state import build_cache
+
 __version__ = "1.0.0"
 
 #: a role of this site's cross-references: {term}`text`, {ref}`text <label>`, {doc}`path` ...
@@ -80,6 +82,8 @@ def rewrite_needs_json(app: Sphinx, exception: Exception | None) -> None:
     path = Path(app.outdir, "needs.json")
     if not path.exists():
         return
+    if not build_cache(app).needs_json_written:
+        return  # sphinx-needs did not write it again (skip_unchanged_needs_json): it is already rewritten
     from guideline_trace.exports import provenance
 
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -94,7 +98,30 @@ def rewrite_needs_json(app: Sphinx, exception: Exception | None) -> None:
     path.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
 
 
+def skip_unchanged_needs_json(app: Sphinx) -> None:
+    """``builder-inited``: sphinx-needs writes ``needs.json`` at the end of every HTML build, also when no page was
+    read or removed, with json's pure-Python encoder (most of a no-change rebuild's ``build-finished`` event in
+    ``bench/phases.py``). Its handler is kept, but called only when this build read or removed a page or the
+    file is missing; else the file on disk is the one the same needs gave, as for the exports
+    (``guideline_trace.exports.write_exports``)."""
+    from sphinx_needs.builder import build_needs_json
+
+    from guideline_trace.views import sources_changed
+
+    for listener in list(app.events.listeners["build-finished"]):
+        if listener.handler is build_needs_json:
+            app.disconnect(listener.id)
+
+            def when_changed(app: Sphinx, exception: Exception | None) -> None:
+                if sources_changed(app) or not Path(app.outdir, "needs.json").exists():
+                    build_needs_json(app, exception)  # type: ignore[arg-type]
+                    build_cache(app).needs_json_written = True
+
+            app.connect("build-finished", when_changed, priority=listener.priority)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", skip_unchanged_needs_json)
     # after sphinx-needs' own build-finished handler (default priority) has written the file
     app.connect("build-finished", rewrite_needs_json, priority=700)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

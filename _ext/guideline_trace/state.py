@@ -127,6 +127,8 @@ class BuildCache:
     params_read: bool = False
     params: dict[str, Any] | None = None
     params_error: Any = None
+    #: whether sphinx-needs wrote ``needs.json`` in this build (``guideline_trace.needs_json``)
+    needs_json_written: bool = False
 
 
 def build_cache(app: Any) -> BuildCache:
