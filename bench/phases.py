@@ -7,7 +7,9 @@ Generates the benchmark site (bench/generate.py) in a temporary folder, builds i
 times, in one process each (wall seconds, time.perf_counter): a no-change rebuild, and a
 rebuild after the benchmark's edit (one ISO link of one requirement, as ``make bench``
 makes it). For the incremental build it prints each page written (resolving, translating
-and search-indexing it) and each Sphinx event whose handlers took 20 ms or more. Run it on
+and search-indexing it), each Sphinx event whose handlers took 20 ms or more, and each
+``build-finished`` handler (exports, needs.json, search data) that took 20 ms or more;
+then the same events and handlers of the no-change rebuild. Run it on
 an otherwise idle machine; the figures explain bench/RESULTS.md (bench/PROFILE.md).
 """
 
@@ -45,12 +47,27 @@ timed(builders, "_write_docname", lambda a: f"page {a[0]}")
 timed(BuildEnvironment, "get_and_resolve_doctree", lambda a: f"  resolve {a[1]}")
 timed(StandaloneHTMLBuilder, "write_doc", lambda a: f"  translate {a[1]}")
 timed(StandaloneHTMLBuilder, "index_page", lambda a: f"  index {a[1]}")
+def timed_handler(callback):
+    label = f"    handler {getattr(callback, '__module__', '?')}.{getattr(callback, '__qualname__', '?')}"
+    def handler(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return callback(*args, **kwargs)
+        finally:
+            spent = time.perf_counter() - start
+            if spent >= 0.02:
+                print(f"{label}\t{spent:.3f}", file=sys.stderr)
+    return handler
 emit = EventManager.emit
 def timed_emit(self, name, *args, **kwargs):
     start = time.perf_counter()
+    original = self.listeners[name]
+    if name == "build-finished":  # each handler timed, for this call only (handlers stay as registered)
+        self.listeners[name] = [l._replace(handler=timed_handler(l.handler)) for l in original]
     try:
         return emit(self, name, *args, **kwargs)
     finally:
+        self.listeners[name] = original
         spent = time.perf_counter() - start
         if spent >= 0.02:
             print(f"event {name}\t{spent:.3f}", file=sys.stderr)
@@ -90,6 +107,9 @@ def main() -> None:
         name, seconds = line.split("\t")
         print(f"{seconds:>7} s  {name}")
     print(f"\nno-change rebuild: {nochange[-1].split(chr(9))[1]} s")
+    for line in nochange[:-1]:
+        name, seconds = line.split("\t")
+        print(f"{seconds:>7} s  {name}")
 
 
 if __name__ == "__main__":
