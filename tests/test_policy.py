@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 from trace_model.editions import load_edition
-from trace_model.params import PARAM_ROLE, ParamsError, read_params
+from trace_model.params import (
+    PARAM_ROLE,
+    ParamsError,
+    adoption_breaks,
+    circled_references,
+    cited_ids,
+    read_params,
+)
 from trace_model.policy import municipal_soa, parse_blocks, tailor
 from trace_model.profile import ProfileError, read_profile
 
@@ -264,3 +271,17 @@ def test_the_municipal_soa_accounts_for_every_control() -> None:
     iso = {r.number: r for r in municipal_soa(policy, "iso")}
     assert all(r.status != "対応なし" for r in iso.values())
     assert any(r.status == "不採用" for r in iso.values())
+
+
+def test_a_citation_of_a_selectable_example_is_found_where_adopting_would_break() -> None:
+    wordings = {"A": "① {need}`B` により許可された端末に限る。", "B": "許可できる。", "C": "{need}`文言 <B>` と {need}`D`。",
+                "D": "他の種類。", "E": "{need}`B` の手続による。"}
+    optional = {"A": "", "B": "BYOD を認める団体", "C": "BYOD を認める団体", "D": "SNS を使う団体", "E": "BYOD を認める団体"}
+    # A is required, C is a 選択項目 of the same kind as B (fine) but cites D of another kind; E is of B's kind
+    assert adoption_breaks(wordings, optional) == [("A", "B"), ("C", "D")]
+    assert cited_ids("{need}`STD-1-1-1` と {need}`第1条 <STD-1-1-2>` と {need}`STD-1-1-1`") == ["STD-1-1-1", "STD-1-1-2"]
+
+
+def test_a_paragraph_named_by_its_circled_number_is_found() -> None:
+    wording = "① 職員等は報告する。\n\n② CISO は、①の報告を受けた場合は、措置を講ずる。\n\n③ 前項の措置（②）を記録する。"
+    assert circled_references(wording) == ["② CISO は、①の報告を受けた場合は、措置を講ずる。"]

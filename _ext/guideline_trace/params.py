@@ -17,7 +17,15 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxRole
 from trace_model.model import Location, Problem
 from trace_model.oscal import EXPLANATION_MARK
-from trace_model.params import Param, ParamsError, check_use, load_params, uses
+from trace_model.params import (
+    Param,
+    ParamsError,
+    adoption_breaks,
+    check_use,
+    circled_references,
+    load_params,
+    uses,
+)
 from trace_model.views import Ref, Table
 
 from guideline_trace import checks
@@ -94,6 +102,55 @@ def _explanation_line(app: Sphinx, need: Location) -> Location:
         return need
     found = next((n for n in range(mark, len(lines)) if "{param}" in lines[n]), None)
     return Location(need.file, found + 1) if found is not None else need
+
+
+def _wording_line(app: Sphinx, need: Location, *needles: str) -> Location:
+    """The line, in the need's file, of the first line holding one of ``needles`` between the need's line and its
+    **【解説】** mark; the need's own location when the file cannot be read or no line holds one."""
+    try:
+        lines = Path(app.srcdir, need.file).read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return need
+    for number in range((need.line or 1) - 1, len(lines)):
+        if EXPLANATION_MARK in lines[number]:
+            break
+        if any(needle in lines[number] for needle in needles):
+            return Location(need.file, number + 1)
+    return need
+
+
+def check_optional_citations(app: Sphinx, env: Any) -> None:
+    """``env-check-consistency``: no 例文 cites, in its wording, a 選択項目 that a body may leave out while keeping
+    the citing 例文 (:func:`trace_model.params.adoption_breaks`); each is ``trace.optional-citation`` at the
+    citation's line, naming the kind of body and the fix."""
+    needs = checks.current_needs(env)
+    model = checks.current_model(app)
+    wordings, optional = {}, {}
+    for need_id, need in needs.items():
+        if need.get("type") not in ("policy", "measure"):
+            continue
+        wordings[need_id] = str(need.get("content") or "").partition(EXPLANATION_MARK)[0]
+        optional[need_id] = str(need.get("optional") or "").strip()
+    problems = []
+    for citing, cited in adoption_breaks(wordings, optional):
+        item = model.items.get(citing)
+        where = item.location if item is not None and item.location else Location(str(needs[citing].get("docname")), None)
+        own = f"a 選択項目 of another kind ({optional[citing]})" if optional[citing] else "required"
+        problems.append(Problem(_wording_line(app, where, f"{cited}`", f"<{cited}>`"), "optional-citation",
+                                f"{citing} cites {cited} in its 例文, but {cited} is a 選択項目 ({optional[cited]}) and "
+                                f"{citing} is {own}: a body that leaves {cited} out cannot adopt {citing} as written. "
+                                f"Move the words that depend on {cited} into {cited} (there: 「{citing} 第1項の規定にかかわらず、"
+                                "…」), or cite it in the 【解説】 only."))
+    for citing, wording in wordings.items():
+        item = model.items.get(citing)
+        where = item.location if item is not None and item.location else Location(str(needs[citing].get("docname")), None)
+        for line in circled_references(wording):
+            circled = next(c for c in line[1:] if "\u2460" <= c <= "\u2473")
+            problems.append(Problem(_wording_line(app, where, line.strip()[:30]), "paragraph-reference",
+                                    f"{citing} refers to a paragraph as 「{circled}」: a municipality's policy numbers its "
+                                    "paragraphs 1, 2, …, so the 「①」 would name nothing there. Write 「前項」 for the "
+                                    "paragraph just before, else 「第N項」."))
+    checks.report(problems)
 
 
 def check_params(app: Sphinx, env: Any) -> None:
@@ -211,4 +268,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # the param-list directive is registered with the other views (guideline_trace.views, from VIEWS)
     app.add_role("param", ParamRole())
     app.connect("env-check-consistency", check_params)
+    app.connect("env-check-consistency", check_optional_citations)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -185,3 +185,40 @@ def check_use(use: ParamUse, params: Mapping[str, Param]) -> str:
         return (f"{{param}} for {use.key!r} has no wording: write the 例文's own words before <{use.key}>, so that "
                 "a municipality that changes nothing adopts them.")
     return ""
+
+
+#: A ``{need}`ID``` role in a 例文's wording.
+_NEED_ROLE = re.compile(r"\{need\}`([^`<>]*?)(?:\s*<([^<>`]+)>)?`")
+
+
+def cited_ids(wording: str) -> list[str]:
+    """The IDs a 例文's wording cites with ``{need}`` roles (``{need}`STD-5-1-6``` or ``{need}`text <ID>```),
+    in order, each once."""
+    return list(dict.fromkeys((m.group(2) or m.group(1)).strip() for m in _NEED_ROLE.finditer(wording)))
+
+
+def adoption_breaks(wordings: Mapping[str, str], optional: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Each ``(citing, cited)`` pair where a 例文's wording (``wordings``: ID -> the words before 【解説】) cites a
+    選択項目 (``optional``: ID -> the kind of body that adopts it, empty for a required 例文) that a body can
+    leave out while keeping the citing 例文: the citing one is required, or a 選択項目 of another kind. A body
+    that leaves the cited one out could not adopt the citing one as written (``trace_model.policy`` refuses the
+    profile). Pairs in ID order of the citing 例文, then citation order."""
+    breaks = []
+    for citing, wording in wordings.items():
+        for cited in cited_ids(wording):
+            kind = optional.get(cited, "")
+            if kind and optional.get(citing, "") != kind:
+                breaks.append((citing, cited))
+    return breaks
+
+
+#: A circled number inside a sentence (not the one that opens a paragraph): 「①の報告」.
+_CIRCLED_REFERENCE = re.compile(r"(?<=[^\s（(])[\u2460-\u2473](?![）)])")
+
+
+def circled_references(wording: str) -> list[str]:
+    """The lines of a 例文's wording that refer to a paragraph by its circled number (「②　CISO は、①の報告を…」):
+    a municipality's policy numbers its paragraphs 1, 2, … (``trace_model.policy``), so 「①」 there names
+    nothing; 「前項」 or 「第1項」 say the same in every numbering. A circled number opening a paragraph, or
+    in parentheses, is not a reference."""
+    return [line for line in wording.split("\n") if _CIRCLED_REFERENCE.search(line)]

@@ -58,6 +58,8 @@ WARNINGS: dict[str, str] = {
     "stamps-file": "the link stamps file (traceability/link-stamps.yaml) cannot be read",
     "permalink": "a page of a frozen edition has neither a page nor a redirect, so its saved URLs would break",
     "param": "a {param} role names no or an unknown parameter, sits in a 解説, or a registry entry is unused or malformed",
+    "optional-citation": "a 例文 cites a 選択項目 that a body may leave out while keeping the citing 例文",
+    "paragraph-reference": "a 例文 refers to a paragraph by its circled number (①の報告), which a policy renumbers",
     "policy-example": "the example town's policy, which the page for municipalities links, was not built into the output",
     "edition": "a frozen edition file (traceability/editions/<id>/edition.json) cannot be read or is inconsistent",
     "view-option": "a view directive's option names a standard, rows or threshold the view cannot show",
