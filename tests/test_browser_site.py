@@ -158,7 +158,7 @@ def test_every_page_type_prints_on_a4_with_every_column_and_no_near_empty_page(
     open_page(page, f"{served_site}/{PAGE_TYPES[kind]}")
     page.emulate_media(media="print")
     shown = printed_tokens(page.evaluate("document.querySelector('article').innerText"))
-    wide = page.evaluate("!!document.querySelector('table.trace-matrix, table.trace-requirements')")
+    wide = page.evaluate("!!document.querySelector('table.trace-matrix, table.trace-requirements, table.shinkyu')")
     tables = page.evaluate("document.querySelectorAll('article table').length")
     path = tmp_path / "page.pdf"
     page.pdf(path=str(path), prefer_css_page_size=True, print_background=False)
