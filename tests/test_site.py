@@ -316,6 +316,8 @@ def test_no_paragraph_breaks_a_japanese_sentence(site) -> None:
     for path in sorted(outdir.rglob("*.html")):
         main = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select_one('[role="main"]')
         for paragraph in main.find_all("p") if main else []:
+            if paragraph.find_parent("table", class_="shinkyu"):
+                continue  # a 新旧対照表 cell keeps the 例文's line breaks as breaks (white-space: pre-line)
             for hit in re.finditer(rf"[{ja}][ \t]*\n[ \t]*[{ja}]", paragraph.get_text()):
                 found.append((path.relative_to(outdir).as_posix(), hit.group(0)))
     assert found == []
