@@ -274,14 +274,22 @@ def test_the_municipal_soa_accounts_for_every_control() -> None:
 
 
 def test_a_citation_of_a_selectable_example_is_found_where_adopting_would_break() -> None:
-    wordings = {"A": "① {need}`B` により許可された端末に限る。", "B": "許可できる。", "C": "{need}`文言 <B>` と {need}`D`。",
-                "D": "他の種類。", "E": "{need}`B` の手続による。"}
-    optional = {"A": "", "B": "BYOD を認める団体", "C": "BYOD を認める団体", "D": "SNS を使う団体", "E": "BYOD を認める団体"}
-    # A is required, C is a 選択項目 of the same kind as B (fine) but cites D of another kind; E is of B's kind
-    assert adoption_breaks(wordings, optional) == [("A", "B"), ("C", "D")]
+    wordings = {"A": "① {need}`B` により許可された端末に限る。", "B": "許可できる。",
+                "C": "{need}`文言 <B>` と\n{need}`D`。", "D": "他の種類。", "E": "{need}`B` の手続による。",
+                "F": "% 編集メモ: {need}`B`\n番号 `STD-9-9-9` を控え、{need}``B.p1`` と STD-9-9-9 と {ref}`第3条 <pol-3>` による。",
+                "STD-9-9-9": "選択。", "POL-3": "選択。"}
+    optional = {"A": "", "B": "BYOD を認める団体", "C": "BYOD を認める団体", "D": "SNS を使う団体",
+                "E": "BYOD を認める団体", "F": "", "STD-9-9-9": "SNS を使う団体", "POL-3": "SNS を使う団体"}
+    # A is required; C is of B's kind (fine) but cites D of another kind on its second line; E is of B's kind;
+    # F cites B as a need part with two backquotes, an ID as plain text (not the one in inline code) and POL-3
+    # through its label, but not in the MyST comment
+    assert adoption_breaks(wordings, optional, {"pol-3": "POL-3"}) == [
+        ("A", "B", 0), ("C", "D", 1), ("F", "B", 1), ("F", "POL-3", 1), ("F", "STD-9-9-9", 1)]
     assert cited_ids("{need}`STD-1-1-1` と {need}`第1条 <STD-1-1-2>` と {need}`STD-1-1-1`") == ["STD-1-1-1", "STD-1-1-2"]
 
 
 def test_a_paragraph_named_by_its_circled_number_is_found() -> None:
-    wording = "① 職員等は報告する。\n\n② CISO は、①の報告を受けた場合は、措置を講ずる。\n\n③ 前項の措置（②）を記録する。"
-    assert circled_references(wording) == ["② CISO は、①の報告を受けた場合は、措置を講ずる。"]
+    wording = ("① 職員等は報告する。\n\n② CISO は、①の報告を受けた場合は、措置を講ずる。\n\n③ 前項の措置（②）を記録する。\n"
+               "④ CISO は、次の場合には\n①の報告を受ける。\n⑤ CISO は（①の場合を除く。）措置を講じる。\n"
+               "- ⑥ CISO は、②に定める者から、③から報告を受ける。\n**⑦** 職員は従う。\n| ① | 内容 |\n% ⑧ ①の下書き")
+    assert circled_references(wording) == [(2, ["①"]), (6, ["①"]), (7, ["①"]), (8, ["②", "③"])]

@@ -9,6 +9,7 @@ municipal profile (``make policy``) gives each parameter its value; the frozen e
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -104,25 +105,30 @@ def _explanation_line(app: Sphinx, need: Location) -> Location:
     return Location(need.file, found + 1) if found is not None else need
 
 
-def _wording_line(app: Sphinx, need: Location, *needles: str) -> Location:
-    """The line, in the need's file, of the first line holding one of ``needles`` between the need's line and its
-    **【解説】** mark; the need's own location when the file cannot be read or no line holds one."""
+def _wording_line(app: Sphinx, need: Location, wording: str, index: int) -> Location:
+    """The file and line of line ``index`` (0-based) of a need's wording: the wording is found in the need's file
+    as written, from the first line after the directive's options that equals its first line; the need's own
+    location when the file cannot be read or the wording is not found there as written."""
     try:
         lines = Path(app.srcdir, need.file).read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError):
         return need
-    for number in range((need.line or 1) - 1, len(lines)):
-        if EXPLANATION_MARK in lines[number]:
-            break
-        if any(needle in lines[number] for needle in needles):
-            return Location(need.file, number + 1)
+    wording_lines = wording.split("\n")
+    first = wording_lines[0]
+    for number in range(need.line or 0, len(lines)):  # need.line is 1-based: the line after the directive
+        if lines[number].startswith(":") or not lines[number].strip():
+            continue  # an option of the directive, or the blank line after them
+        if lines[number] == first and lines[number + index: number + index + 1] == [wording_lines[index]]:
+            return Location(need.file, number + index + 1)
+        break
     return need
 
 
 def check_optional_citations(app: Sphinx, env: Any) -> None:
     """``env-check-consistency``: no 例文 cites, in its wording, a 選択項目 that a body may leave out while keeping
-    the citing 例文 (:func:`trace_model.params.adoption_breaks`); each is ``trace.optional-citation`` at the
-    citation's line, naming the kind of body and the fix."""
+    the citing 例文 (:func:`trace_model.params.adoption_breaks`: ``{need}`` roles, ``{ref}`` to a 基本方針's label,
+    IDs as plain text), each ``trace.optional-citation``; no 例文 names a paragraph by its circled number
+    (:func:`trace_model.params.circled_references`), each ``trace.paragraph-reference``. Both at the line."""
     needs = checks.current_needs(env)
     model = checks.current_model(app)
     wordings, optional = {}, {}
@@ -131,25 +137,33 @@ def check_optional_citations(app: Sphinx, env: Any) -> None:
             continue
         wordings[need_id] = str(need.get("content") or "").partition(EXPLANATION_MARK)[0]
         optional[need_id] = str(need.get("optional") or "").strip()
+    # a 基本方針 item is cited by the label of its section too: {ref}`pol-3` is POL-3
+    labels = {f"pol-{need_id.split('-', 1)[1]}": need_id for need_id in wordings if re.fullmatch(r"POL-\d+", need_id)}
+
+    def where(need_id: str, index: int) -> Location:
+        item = model.items.get(need_id)
+        own = item.location if item is not None and item.location else Location(str(needs[need_id].get("docname")), None)
+        return _wording_line(app, own, wordings[need_id], index)
+
     problems = []
-    for citing, cited in adoption_breaks(wordings, optional):
-        item = model.items.get(citing)
-        where = item.location if item is not None and item.location else Location(str(needs[citing].get("docname")), None)
-        own = f"a 選択項目 of another kind ({optional[citing]})" if optional[citing] else "required"
-        problems.append(Problem(_wording_line(app, where, f"{cited}`", f"<{cited}>`"), "optional-citation",
-                                f"{citing} cites {cited} in its 例文, but {cited} is a 選択項目 ({optional[cited]}) and "
-                                f"{citing} is {own}: a body that leaves {cited} out cannot adopt {citing} as written. "
-                                f"Move the words that depend on {cited} into {cited} (there: 「{citing} 第1項の規定にかかわらず、"
-                                "…」), or cite it in the 【解説】 only."))
+    for citing, cited, index in adoption_breaks(wordings, optional, labels):
+        if optional[citing]:
+            fix = (f"{citing} is a 選択項目 of another kind ({optional[citing]}): a body that adopts {citing} but "
+                   f"leaves {cited} out cannot adopt it as written. Cite {cited} in the 【解説】 only, or give both the "
+                   "same :optional: text if one is only ever adopted with the other.")
+        else:
+            fix = (f"{citing} is required: a body that leaves {cited} out cannot adopt {citing} as written. Move the "
+                   f"words that depend on {cited} into {cited} (there: 「{citing} 第N項の規定にかかわらず、…」), or cite "
+                   "it in the 【解説】 only.")
+        problems.append(Problem(where(citing, index), "optional-citation",
+                                f"{citing} cites {cited} in its 例文, but {cited} is a 選択項目 ({optional[cited]}); {fix}"))
     for citing, wording in wordings.items():
-        item = model.items.get(citing)
-        where = item.location if item is not None and item.location else Location(str(needs[citing].get("docname")), None)
-        for line in circled_references(wording):
-            circled = next(c for c in line[1:] if "\u2460" <= c <= "\u2473")
-            problems.append(Problem(_wording_line(app, where, line.strip()[:30]), "paragraph-reference",
-                                    f"{citing} refers to a paragraph as 「{circled}」: a municipality's policy numbers its "
-                                    "paragraphs 1, 2, …, so the 「①」 would name nothing there. Write 「前項」 for the "
-                                    "paragraph just before, else 「第N項」."))
+        for index, numbers in circled_references(wording):
+            named = "、".join(f"「{n}」" for n in numbers)
+            problems.append(Problem(where(citing, index), "paragraph-reference",
+                                    f"{citing} refers to a paragraph as {named}: a municipality's policy numbers its "
+                                    "paragraphs 1, 2, …, so a circled number would name nothing there. Write 「前項」 for "
+                                    "the paragraph just before, else 「第N項」."))
     checks.report(problems)
 
 

@@ -187,38 +187,85 @@ def check_use(use: ParamUse, params: Mapping[str, Param]) -> str:
     return ""
 
 
-#: A ``{need}`ID``` role in a 例文's wording.
-_NEED_ROLE = re.compile(r"\{need\}`([^`<>]*?)(?:\s*<([^<>`]+)>)?`")
+#: A ``{need}`` role in a 例文's wording, with one or two backquotes: ``{need}`ID```, ``{need}`text <ID>```.
+_NEED_ROLE = re.compile(r"\{need\}(`+)(.*?)\1")
+#: A ``{ref}`` role: ``{ref}`label``` or ``{ref}`text <label>```.
+_REF_ROLE = re.compile(r"\{ref\}(`+)(.*?)\1")
+#: Any role, and inline code: taken out of a line before looking for an ID written as plain text.
+_ANY_ROLE_OR_CODE = re.compile(r"\{[a-z:-]+\}(`+).*?\1|(`+).*?\2")
+#: A 例文 ID written as plain text.
+_PLAIN_ID = re.compile(r"(?<![\w-])(?:POL|STD)-\d+(?:-\d+)*(?![\w-])")
 
 
-def cited_ids(wording: str) -> list[str]:
-    """The IDs a 例文's wording cites with ``{need}`` roles (``{need}`STD-5-1-6``` or ``{need}`text <ID>```),
-    in order, each once."""
-    return list(dict.fromkeys((m.group(2) or m.group(1)).strip() for m in _NEED_ROLE.finditer(wording)))
+def _target(body: str) -> str:
+    """The target of a role's body: ``text <target>`` -> target; a need part ``STD-1-1-2.p1`` -> its need."""
+    explicit = re.fullmatch(r"(?s).*?<([^<>]+)>\s*", body)
+    return (explicit.group(1) if explicit else body).strip().split(".", 1)[0]
 
 
-def adoption_breaks(wordings: Mapping[str, str], optional: Mapping[str, str]) -> list[tuple[str, str]]:
-    """Each ``(citing, cited)`` pair where a 例文's wording (``wordings``: ID -> the words before 【解説】) cites a
-    選択項目 (``optional``: ID -> the kind of body that adopts it, empty for a required 例文) that a body can
-    leave out while keeping the citing 例文: the citing one is required, or a 選択項目 of another kind. A body
-    that leaves the cited one out could not adopt the citing one as written (``trace_model.policy`` refuses the
-    profile). Pairs in ID order of the citing 例文, then citation order."""
+def wording_lines(wording: str) -> list[tuple[int, str]]:
+    """``(index, line)`` of a 例文's wording, 0-based, without MyST comment lines (``%``: never published)."""
+    return [(n, line) for n, line in enumerate(wording.split("\n")) if not line.lstrip().startswith("%")]
+
+
+def citations(wording: str, labels: Mapping[str, str] | None = None) -> list[tuple[int, str]]:
+    """``(line index, ID)`` of each 例文 a wording cites: a ``{need}`` role (one or two backquotes, with or
+    without its own words, a need part as its need), a ``{ref}`` to a label that ``labels`` (label -> ID) names
+    as one 例文, or an ID written as plain text outside roles and inline code. In line order; an ID again on a
+    later line is listed again."""
+    labels = labels or {}
+    found: list[tuple[int, str]] = []
+    for index, line in wording_lines(wording):
+        ids = [_target(m.group(2)) for m in _NEED_ROLE.finditer(line)]
+        ids += [labels[_target(m.group(2)).lower()] for m in _REF_ROLE.finditer(line)
+                if _target(m.group(2)).lower() in labels]
+        ids += _PLAIN_ID.findall(_ANY_ROLE_OR_CODE.sub(" ", line))
+        found.extend((index, i) for i in dict.fromkeys(ids))
+    return found
+
+
+def cited_ids(wording: str, labels: Mapping[str, str] | None = None) -> list[str]:
+    """The IDs :func:`citations` finds in a wording, each once, in order."""
+    return list(dict.fromkeys(i for _, i in citations(wording, labels)))
+
+
+def adoption_breaks(wordings: Mapping[str, str], optional: Mapping[str, str],
+                    labels: Mapping[str, str] | None = None) -> list[tuple[str, str, int]]:
+    """Each ``(citing, cited, line index)`` where a 例文's wording (``wordings``: ID -> the words before 【解説】)
+    cites (:func:`citations`) a 選択項目 (``optional``: ID -> the kind of body that adopts it, empty for a
+    required 例文) that a body can leave out while keeping the citing 例文: the citing one is required, or a
+    選択項目 of another kind. A body that leaves the cited one out could not adopt the citing one as written
+    (``trace_model.policy`` refuses the profile). In the order of ``wordings``, then of the wording; each cited
+    ID once per citing 例文."""
     breaks = []
     for citing, wording in wordings.items():
-        for cited in cited_ids(wording):
+        seen: set[str] = set()
+        for index, cited in citations(wording, labels):
             kind = optional.get(cited, "")
-            if kind and optional.get(citing, "") != kind:
-                breaks.append((citing, cited))
+            if kind and cited != citing and optional.get(citing, "") != kind and cited not in seen:
+                seen.add(cited)
+                breaks.append((citing, cited, index))
     return breaks
 
 
-#: A circled number inside a sentence (not the one that opens a paragraph): 「①の報告」.
-_CIRCLED_REFERENCE = re.compile(r"(?<=[^\s（(])[\u2460-\u2473](?![）)])")
+_CIRCLED = "\u2460-\u2473"
+#: What opens a paragraph with its number: 「① 」, 「**①** 」, a list item 「- ① 」 (then a space).
+_PARAGRAPH_LABEL = re.compile(rf"^\s*(?:[-*+]\s+)?(?:\*\*)?[{_CIRCLED}](?:\*\*)?[\s\u3000]")
+#: A circled number in parentheses, as an aside (「（①）」): not a reference to a paragraph.
+_IN_PARENTHESES = re.compile(rf"[（(][{_CIRCLED}][）)]")
 
 
-def circled_references(wording: str) -> list[str]:
-    """The lines of a 例文's wording that refer to a paragraph by its circled number (「②　CISO は、①の報告を…」):
-    a municipality's policy numbers its paragraphs 1, 2, … (``trace_model.policy``), so 「①」 there names
-    nothing; 「前項」 or 「第1項」 say the same in every numbering. A circled number opening a paragraph, or
-    in parentheses, is not a reference."""
-    return [line for line in wording.split("\n") if _CIRCLED_REFERENCE.search(line)]
+def circled_references(wording: str) -> list[tuple[int, list[str]]]:
+    """``(line index, numbers)`` of each line of a 例文's wording that refers to paragraphs by their circled
+    numbers (「②　CISO は、①の報告を…」): a municipality's policy numbers its paragraphs 1, 2, …
+    (``trace_model.policy``), so 「①」 there names nothing; 「前項」 or 「第1項」 say the same in every numbering. The
+    number that opens a paragraph or list item, one in parentheses and one in a table row are not references."""
+    found = []
+    for index, line in wording_lines(wording):
+        if line.lstrip().startswith("|"):
+            continue
+        rest = _IN_PARENTHESES.sub("", _PARAGRAPH_LABEL.sub("", line, count=1))
+        numbers = re.findall(f"[{_CIRCLED}]", rest)
+        if numbers:
+            found.append((index, list(dict.fromkeys(numbers))))
+    return found
