@@ -17,7 +17,7 @@ from trace_model.params import (
     ParamsError,
     adoption_breaks,
     circled_references,
-    cited_ids,
+    citations,
     read_params,
 )
 from trace_model.policy import municipal_soa, parse_blocks, tailor
@@ -285,7 +285,8 @@ def test_a_citation_of_a_selectable_example_is_found_where_adopting_would_break(
     # through its label, but not in the MyST comment
     assert adoption_breaks(wordings, optional, {"pol-3": "POL-3"}) == [
         ("A", "B", 0), ("C", "D", 1), ("F", "B", 1), ("F", "POL-3", 1), ("F", "STD-9-9-9", 1)]
-    assert cited_ids("{need}`STD-1-1-1` と {need}`第1条 <STD-1-1-2>` と {need}`STD-1-1-1`") == ["STD-1-1-1", "STD-1-1-2"]
+    assert citations("{need}`STD-1-1-1` と {need}`第1条 <STD-1-1-2>` と {need}`STD-1-1-1`") == [(0, "STD-1-1-1"),
+                                                                                                   (0, "STD-1-1-2")]
 
 
 def test_a_paragraph_named_by_its_circled_number_is_found() -> None:

@@ -113,12 +113,12 @@ def _wording_line(app: Sphinx, need: Location, wording: str, index: int) -> Loca
         lines = Path(app.srcdir, need.file).read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError):
         return need
-    wording_lines = wording.split("\n")
-    first = wording_lines[0]
+    written = wording.split("\n")
+    first = written[0]
     for number in range(need.line or 0, len(lines)):  # need.line is 1-based: the line after the directive
         if lines[number].startswith(":") or not lines[number].strip():
             continue  # an option of the directive, or the blank line after them
-        if lines[number] == first and lines[number + index: number + index + 1] == [wording_lines[index]]:
+        if lines[number] == first and lines[number + index: number + index + 1] == [written[index]]:
             return Location(need.file, number + index + 1)
         break
     return need

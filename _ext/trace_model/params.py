@@ -224,11 +224,6 @@ def citations(wording: str, labels: Mapping[str, str] | None = None) -> list[tup
     return found
 
 
-def cited_ids(wording: str, labels: Mapping[str, str] | None = None) -> list[str]:
-    """The IDs :func:`citations` finds in a wording, each once, in order."""
-    return list(dict.fromkeys(i for _, i in citations(wording, labels)))
-
-
 def adoption_breaks(wordings: Mapping[str, str], optional: Mapping[str, str],
                     labels: Mapping[str, str] | None = None) -> list[tuple[str, str, int]]:
     """Each ``(citing, cited, line index)`` where a 例文's wording (``wordings``: ID -> the words before 【解説】)
